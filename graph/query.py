@@ -1,0 +1,128 @@
+"""Run SPARQL against a release and format the answer for a terminal or a pipe."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .paths import resource_dir
+from .store import QueryResult
+from .vocab import compact, sparql_prefixes
+
+OUTPUT_FORMATS = ("table", "csv", "tsv", "json")
+_RESULT_FORMATS = {"csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV,
+                   "json": ox.QueryResultsFormat.JSON}
+_HEADER_FIELD = re.compile(r"^#\s*(\w+):\s*(.*)$")
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    """A ``.rq`` file of ``queries/``, with the fields of its header comment."""
+
+    name: str
+    path: Path
+    title: str
+    question: str
+
+    @property
+    def text(self) -> str:
+        """The SPARQL text."""
+        return self.path.read_text(encoding="utf-8")
+
+
+def named_query(path: Path) -> NamedQuery:
+    """Read a ``.rq`` file's ``# title:`` and ``# question:`` header lines."""
+    header: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.startswith("#"):
+            break
+        match = _HEADER_FIELD.match(line)
+        if match:
+            header[match.group(1).lower()] = match.group(2).strip()
+    name = path.name.removesuffix(".rq")
+    return NamedQuery(name, path, header.get("title", name), header.get("question", ""))
+
+
+def named_queries(queries_dir: Path | None = None) -> list[NamedQuery]:
+    """The competency questions (QC ``*-violation.rq`` checks excluded), sorted by name."""
+    root = queries_dir or resource_dir("queries")
+    return [named_query(p) for p in sorted(root.glob("*.rq")) if not p.name.endswith("-violation.rq")]
+
+
+def resolve_query(argument: str) -> str:
+    """SPARQL text from an ``.rq`` path, the name of a query in ``queries/``, or the text itself."""
+    candidate = Path(argument)
+    if argument.endswith(".rq") and candidate.is_file():
+        return candidate.read_text(encoding="utf-8")
+    named = resource_dir("queries") / f"{argument}.rq"
+    if "\n" not in argument and " " not in argument and named.is_file():
+        return named.read_text(encoding="utf-8")
+    if argument.endswith(".rq"):
+        raise FileNotFoundError(f"no query file {argument}")
+    return argument
+
+
+def with_prefixes(sparql: str) -> str:
+    """Prepend the project's PREFIX declarations, so short names work in ad-hoc queries."""
+    return sparql_prefixes() + sparql
+
+
+def _cell(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        return compact(term.value)
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    return term.value
+
+
+def format_result(result: QueryResult, fmt: str) -> str:
+    """Render a query result as ``table``, ``csv``, ``tsv`` or ``json``."""
+    if fmt not in OUTPUT_FORMATS:
+        raise ValueError(f"unknown format {fmt!r} (choose from {', '.join(OUTPUT_FORMATS)})")
+    if isinstance(result, ox.QueryBoolean):
+        if fmt == "table":
+            return "true" if bool(result) else "false"
+        return bytes(result.serialize(format=_RESULT_FORMATS[fmt])).decode("utf-8")
+    if isinstance(result, ox.QueryTriples):
+        rdf_format = ox.RdfFormat.JSON_LD if fmt == "json" else ox.RdfFormat.TURTLE
+        return bytes(result.serialize(format=rdf_format)).decode("utf-8")
+    if fmt != "table":
+        return bytes(result.serialize(format=_RESULT_FORMATS[fmt])).decode("utf-8")
+    names = [v.value for v in result.variables]
+    rows = [[_cell(solution[name]) for name in names] for solution in result]
+    return render_table(names, rows)
+
+
+def render_table(header: list[str], rows: list[list[str]]) -> str:
+    """A plain aligned text table with a row count."""
+    widths = [len(h) for h in header]
+    for row in rows:
+        widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
+    out = io.StringIO()
+    line = "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip()
+    out.write(line + "\n" + "  ".join("-" * w for w in widths) + "\n")
+    for row in rows:
+        out.write("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() + "\n")
+    out.write(f"({len(rows)} row{'s' if len(rows) != 1 else ''})\n")
+    return out.getvalue()
+
+
+def solutions_as_rows(result: QueryResult) -> list[dict[str, str]]:
+    """SELECT solutions as dicts of compact strings (for tests and golden files)."""
+    if not isinstance(result, ox.QuerySolutions):
+        raise TypeError("not a SELECT result")
+    names = [v.value for v in result.variables]
+    return [{name: _cell(solution[name]) for name in names} for solution in result]
+
+
+def json_rows(text: str) -> list[dict[str, str]]:
+    """Parse SPARQL JSON results into rows of plain values."""
+    doc = json.loads(text)
+    return [{k: v["value"] for k, v in b.items()} for b in doc["results"]["bindings"]]

@@ -1,0 +1,119 @@
+"""Curation records: YAML files read with the line of every record and field.
+
+A curator adds a statement by adding one record; any problem is reported as ``file:line: message``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the sources, located by file and line."""
+
+    file: Path
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+class CurationError(Exception):
+    """The curation sources are malformed; carries every problem found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass(frozen=True)
+class Record:
+    """One mapping from a curation file, with where it and each of its fields start."""
+
+    file: Path
+    line: int
+    fields: dict[str, Any]
+    field_lines: dict[str, int] = field(default_factory=dict)
+
+    def problem(self, message: str, key: str | None = None) -> Problem:
+        """A problem located at this record, or at one of its fields."""
+        line = self.field_lines.get(key, self.line) if key else self.line
+        return Problem(self.file, line, message)
+
+
+def _plain(node: yaml.Node) -> Any:
+    """Convert a composed YAML node into plain Python values (safe, no tags)."""
+    if isinstance(node, yaml.ScalarNode):
+        return yaml.safe_load(yaml.serialize(node))
+    if isinstance(node, yaml.SequenceNode):
+        return [_plain(n) for n in node.value]
+    if isinstance(node, yaml.MappingNode):
+        return {_plain(k): _plain(v) for k, v in node.value}
+    raise TypeError(node)
+
+
+def _record(path: Path, node: yaml.Node) -> Record:
+    if not isinstance(node, yaml.MappingNode):
+        raise CurationError([Problem(path, node.start_mark.line + 1, "expected a mapping (key: value) record")])
+    fields: dict[str, Any] = {}
+    lines: dict[str, int] = {}
+    for key_node, value_node in node.value:
+        key = str(_plain(key_node))
+        if key in fields:
+            raise CurationError([Problem(path, key_node.start_mark.line + 1, f"field {key!r} given twice")])
+        fields[key] = _plain(value_node)
+        lines[key] = key_node.start_mark.line + 1
+    return Record(path, node.start_mark.line + 1, fields, lines)
+
+
+def _compose(path: Path) -> yaml.Node | None:
+    try:
+        return yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        raise CurationError([Problem(path, line, f"YAML syntax: {exc.problem or exc.context}")]) from exc
+    except UnicodeDecodeError as exc:
+        raise CurationError([Problem(path, 1, f"not UTF-8 text: {exc}")]) from exc
+
+
+def load_record_list(path: Path) -> list[Record]:
+    """Read a file whose top level is a list of records."""
+    root = _compose(path)
+    if root is None:
+        return []
+    if not isinstance(root, yaml.SequenceNode):
+        raise CurationError([Problem(path, root.start_mark.line + 1, "expected a list of records")])
+    return [_record(path, n) for n in root.value]
+
+
+def load_statement_file(path: Path) -> tuple[Record, list[Record]]:
+    """Read a statements file: a header mapping (``source``) with a ``statements`` list.
+
+    Returns the header (without the list) and the statement records.
+    """
+    root = _compose(path)
+    if not isinstance(root, yaml.MappingNode):
+        line = root.start_mark.line + 1 if root is not None else 1
+        raise CurationError([Problem(path, line, "expected a mapping with 'source' and 'statements'")])
+    header_fields: dict[str, Any] = {}
+    header_lines: dict[str, int] = {}
+    statements: list[Record] | None = None
+    for key_node, value_node in root.value:
+        key = str(_plain(key_node))
+        if key == "statements":
+            if not isinstance(value_node, yaml.SequenceNode):
+                raise CurationError([Problem(path, value_node.start_mark.line + 1, "'statements' must be a list")])
+            statements = [_record(path, n) for n in value_node.value]
+        else:
+            header_fields[key] = _plain(value_node)
+            header_lines[key] = key_node.start_mark.line + 1
+    if statements is None:
+        raise CurationError([Problem(path, 1, "missing 'statements' list")])
+    return Record(path, 1, header_fields, header_lines), statements

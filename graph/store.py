@@ -1,0 +1,128 @@
+"""The store seam: the only module that names a storage backend.
+
+Callers get a :class:`Store` from :func:`open_store` with a selector string, as in oaklib:
+
+- ``oxigraph:PATH``  the on-disk store of a release, opened read-only (the default backend);
+- ``memory:``        an empty in-memory store, filled with :meth:`Store.load`.
+
+Results are pyoxigraph's types (``QuerySolutions``, ``QueryTriples``, ``QueryBoolean``) whatever the
+backend, so callers serialize and iterate them one way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Protocol
+
+import pyoxigraph as ox
+
+QueryResult = ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean
+RDF_FORMATS = {
+    "nt": ox.RdfFormat.N_TRIPLES, "nq": ox.RdfFormat.N_QUADS, "ttl": ox.RdfFormat.TURTLE,
+    "trig": ox.RdfFormat.TRIG, "rdf": ox.RdfFormat.RDF_XML, "jsonld": ox.RdfFormat.JSON_LD,
+}
+
+
+class Store(Protocol):
+    """What the rest of the project may ask of a store."""
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        union_default_graph: bool = True,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> QueryResult:
+        """Run a SPARQL 1.1 query; without dataset arguments the default graph is the union of all graphs."""
+        ...
+
+    def __len__(self) -> int:
+        """Number of quads."""
+        ...
+
+
+class EmbeddedStore:
+    """pyoxigraph, in memory or on disk."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self._store = store
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        union_default_graph: bool = True,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> QueryResult:
+        """Run a SPARQL 1.1 query (see :class:`Store`)."""
+        if default_graphs is not None or named_graphs is not None:
+            return self._store.query(
+                sparql,
+                default_graph=[ox.NamedNode(g) for g in default_graphs or []] or None,
+                named_graphs=[ox.NamedNode(g) for g in named_graphs] if named_graphs is not None else None,
+            )
+        return self._store.query(sparql, use_default_graph_as_union=union_default_graph)
+
+    def load(self, data: bytes, fmt: str, graph: str | None = None) -> None:
+        """Add RDF in one of :data:`RDF_FORMATS` (into ``graph`` for triple formats)."""
+        to_graph = ox.NamedNode(graph) if graph else None
+        self._store.bulk_load(data, format=RDF_FORMATS[fmt], to_graph=to_graph)
+
+    def dump(self, fmt: str, graph: str | None = None) -> bytes:
+        """Serialize the whole dataset (quad formats) or one graph, the default graph unless named."""
+        rdf_format = RDF_FORMATS[fmt]
+        if rdf_format.supports_datasets and graph is None:
+            return bytes(self._store.dump(format=rdf_format))
+        source = ox.NamedNode(graph) if graph else ox.DefaultGraph()
+        return bytes(self._store.dump(format=rdf_format, from_graph=source))
+
+    def named_graphs(self) -> list[str]:
+        """IRIs of the named graphs, sorted."""
+        return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def flush(self) -> None:
+        """Make writes durable (on-disk stores)."""
+        self._store.flush()
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+
+def open_store(selector: str) -> EmbeddedStore:
+    """Open a store from a selector string (see the module docstring)."""
+    kind, _, arg = selector.partition(":")
+    if kind == "oxigraph":
+        if not Path(arg).is_dir():
+            raise FileNotFoundError(f"no store at {arg}: run `dystonia-kg build` first")
+        return EmbeddedStore(ox.Store.read_only(arg))
+    if kind == "memory":
+        return EmbeddedStore(ox.Store())
+    raise ValueError(f"unknown store selector {selector!r} (expected oxigraph:PATH or memory:)")
+
+
+def create_disk_store(path: Path, nquads: bytes) -> int:
+    """Write a new on-disk store at ``path`` holding ``nquads``; returns its quad count."""
+    store = ox.Store(str(path))
+    store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+    store.flush()
+    store.optimize()
+    count = len(store)
+    del store
+    return count
+
+
+def canonical_nquads(chunks: Iterable[tuple[str, bytes]]) -> bytes:
+    """Merge N-Triples chunks into named graphs, give blank nodes canonical labels (RDFC-1.0), sort lines.
+
+    ``chunks`` pairs a graph IRI with N-Triples bytes. Equal input gives byte-identical output.
+    """
+    dataset = ox.Dataset()
+    for graph, data in chunks:
+        for triple in ox.parse(data, format=ox.RdfFormat.N_TRIPLES):
+            dataset.add(ox.Quad(triple.subject, triple.predicate, triple.object, ox.NamedNode(graph)))
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    lines = sorted(str(quad) + " .\n" for quad in dataset)
+    return "".join(lines).encode("utf-8")

@@ -1,0 +1,112 @@
+"""SHACL validation (pySHACL) and the QC ``*-violation.rq`` checks.
+
+SHACL: https://www.w3.org/TR/shacl/ . Each result is reported with its focus node, path and
+``sh:message`` (https://www.w3.org/TR/shacl/#results-validation-result).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph, Namespace, URIRef
+from rdflib.paths import Path as RdfPath
+
+from .paths import resource_dir
+from .store import Store
+from .vocab import compact
+
+SH = Namespace("http://www.w3.org/ns/shacl#")
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One SHACL result or one QC row, printable as a report line."""
+
+    check: str
+    focus: str
+    path: str
+    message: str
+    severity: str = "Violation"
+
+    def __str__(self) -> str:
+        where = f" path {self.path}" if self.path else ""
+        return f"[{self.check}] {self.severity}: focus {self.focus}{where}: {self.message}"
+
+
+def shape_files(shapes_dir: Path | None = None) -> list[Path]:
+    """The SHACL shape files, one per target class, in a stable order."""
+    return sorted((shapes_dir or resource_dir("shapes")).glob("*.ttl"))
+
+
+def load_shapes(shapes_dir: Path | None = None) -> Graph:
+    """All shape files in one graph."""
+    shapes = Graph()
+    for path in shape_files(shapes_dir):
+        shapes.parse(path, format="turtle")
+    return shapes
+
+
+def _path_text(graph: Graph, node: object) -> str:
+    if node is None:
+        return ""
+    if isinstance(node, URIRef):
+        return compact(str(node))
+    if isinstance(node, RdfPath):
+        return str(node)
+    # Complex SHACL paths (sequence, inverse, ...) are blank nodes: show their first predicate.
+    first = graph.value(node, SH.inversePath) or graph.value(node, SH.oneOrMorePath)
+    return f"complex path via {compact(str(first))}" if first is not None else "complex path"
+
+
+def shacl_violations(data: Graph, shapes: Graph) -> list[Violation]:
+    """Validate ``data`` (ontology plus instances) against ``shapes``; return every result."""
+    from pyshacl import validate
+
+    conforms, report, _ = validate(
+        data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True, abort_on_first=False
+    )
+    if conforms:
+        return []
+    results: list[Violation] = []
+    for result in report.subjects(SH.resultSeverity, None):
+        focus = report.value(result, SH.focusNode)
+        path = report.value(result, SH.resultPath)
+        message = report.value(result, SH.resultMessage)
+        source = report.value(result, SH.sourceShape)
+        severity = report.value(result, SH.resultSeverity)
+        results.append(
+            Violation(
+                check=compact(str(source)) if isinstance(source, URIRef) else "shape",
+                focus=compact(str(focus)),
+                path=_path_text(report, path),
+                message=str(message) if message is not None else "constraint not met",
+                severity=compact(str(severity)).removeprefix("sh:"),
+            )
+        )
+    return sorted(results, key=lambda v: (v.focus, v.path, v.check, v.message))
+
+
+def qc_query_files(queries_dir: Path | None = None) -> list[Path]:
+    """The QC checks: ``*-violation.rq`` files."""
+    return sorted((queries_dir or resource_dir("queries")).glob("*-violation.rq"))
+
+
+def qc_violations(store: Store, queries_dir: Path | None = None) -> list[Violation]:
+    """Run every QC query over the union of graphs; each row is a violation.
+
+    A QC query selects ``?focus`` and optionally ``?path`` and ``?message``.
+    """
+    found: list[Violation] = []
+    for path in qc_query_files(queries_dir):
+        name = path.name.removesuffix(".rq")
+        for row in store.query(path.read_text(encoding="utf-8")):
+            def get(var: str, row: object = row) -> str:
+                try:
+                    term = row[var]  # type: ignore[index]
+                except KeyError:
+                    return ""
+                return compact(term.value) if term is not None else ""
+
+            found.append(Violation(name, get("focus"), get("path"), get("message") or "QC check fired"))
+    return found
