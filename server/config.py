@@ -1,0 +1,34 @@
+"""Server settings: defaults, then ``DKG_*`` environment variables, then ``test_config``."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from graph.paths import default_release_dir
+
+DEFAULTS: dict[str, Any] = {
+    "RELEASE_DIR": None,  # default: $DKG_RELEASE_DIR or ./release
+    "STORE": None,  # store selector; default: the current release's on-disk store
+    "QUERY_TIMEOUT": 10.0,  # seconds
+    "MAX_ROWS": 100_000,
+    "MAX_BYTES": 64 * 1024 * 1024,
+    "MAX_QUERY_BYTES": 64 * 1024,
+    "WORKERS": 2,  # query worker processes
+}
+_TYPES = {"QUERY_TIMEOUT": float, "MAX_ROWS": int, "MAX_BYTES": int, "MAX_QUERY_BYTES": int, "WORKERS": int}
+
+
+def load_config(test_config: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Merge defaults, ``DKG_<NAME>`` variables and ``test_config``."""
+    config = dict(DEFAULTS)
+    for name in DEFAULTS:
+        value = os.environ.get(f"DKG_{name}")
+        if value is not None:
+            config[name] = _TYPES.get(name, str)(value)
+    config.update(test_config or {})
+    if config["RELEASE_DIR"] is None:
+        config["RELEASE_DIR"] = str(default_release_dir())
+    if config["STORE"] is None:
+        config["STORE"] = f"oxigraph:{os.path.join(config['RELEASE_DIR'], 'current', 'store')}"
+    return config

@@ -1,0 +1,63 @@
+"""Small named error constructors; every error body is short readable text or JSON, never HTML."""
+
+from __future__ import annotations
+
+import json
+from http import HTTPStatus
+from typing import Any
+
+from flask import Response, request
+
+
+def error(status: int, message: str, **detail: Any) -> Response:
+    """An error response in JSON when the client asks for JSON, else plain text."""
+    reason = HTTPStatus(status).phrase
+    accept = request.headers.get("Accept", "") if request else ""
+    if "json" in accept and "html" not in accept:
+        body = json.dumps({"status": status, "error": reason, "message": message, **detail}) + "\n"
+        return Response(body, status, mimetype="application/json")
+    extra = "".join(f"\n{k}: {v}" for k, v in detail.items())
+    return Response(f"{status} {reason}: {message}{extra}\n", status, mimetype="text/plain")
+
+
+def bad_request(message: str, **detail: Any) -> Response:
+    """400: the request is malformed."""
+    return error(400, message, **detail)
+
+
+def forbidden(message: str) -> Response:
+    """403: refused (for instance SPARQL Update on this read-only endpoint)."""
+    return error(403, message)
+
+
+def not_found(message: str) -> Response:
+    """404."""
+    return error(404, message)
+
+
+def method_not_allowed(allowed: list[str]) -> Response:
+    """405 with the Allow header."""
+    response = error(405, f"method not allowed; use {', '.join(allowed)}")
+    response.headers["Allow"] = ", ".join(allowed)
+    return response
+
+
+def not_acceptable(offered: list[str]) -> Response:
+    """406 listing the media types this resource can be served as."""
+    return error(406, "none of the offered media types is acceptable: " + ", ".join(offered), offered=offered)
+
+
+def payload_too_large(limit: int) -> Response:
+    """413: the query or body is bigger than the server accepts."""
+    return error(413, f"the query is larger than the limit of {limit} bytes", limit=limit)
+
+
+def unsupported_media_type(given: str | None, supported: list[str]) -> Response:
+    """415: the request body's media type is missing or not one this endpoint reads."""
+    what = f"media type {given!r} is not supported" if given else "the request has no Content-Type"
+    return error(415, f"{what}; send one of {', '.join(supported)}", supported=supported)
+
+
+def unavailable(message: str, **detail: Any) -> Response:
+    """503: a limit stopped the query (timeout, row or byte cap, busy)."""
+    return error(503, message, **detail)

@@ -1,0 +1,187 @@
+"""The SPARQL 1.1 Protocol endpoint (https://www.w3.org/TR/sparql11-protocol/), queries only.
+
+GET, POST form-encoded and POST ``application/sparql-query``; ``default-graph-uri`` and
+``named-graph-uri``; every result format by content negotiation or a ``format`` parameter.
+Without a query, the endpoint answers its Service Description (or the query editor for browsers).
+SPARQL Update is refused: the endpoint is read-only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Blueprint, Response, current_app, request
+
+from graph.executor import QueryFailed, QueryJob, query_form
+from graph.results import GRAPH_TYPES, SOLUTION_TYPES
+
+from . import errors
+from .negotiation import content_negotiation
+from .pool import query_pool
+
+bp = Blueprint("sparql", __name__)
+
+FORM = "application/x-www-form-urlencoded"
+DIRECT = "application/sparql-query"
+UPDATE = "application/sparql-update"
+ALLOWED_METHODS = ["GET", "POST", "HEAD", "OPTIONS"]
+
+# Media types accepted as aliases, mapped onto a served format key.
+SOLUTION_ALIASES = {"application/json": "json", "application/xml": "xml", "text/xml": "xml"}
+GRAPH_ALIASES = {"text/plain": "nt", "application/json": "jsonld", "application/x-turtle": "ttl"}
+FORMAT_KEYS = {**{k: k for k in SOLUTION_TYPES}, **{k: k for k in GRAPH_TYPES}, "turtle": "ttl",
+               "ntriples": "nt", "rdfxml": "rdf", "nquads": "nq", "json-ld": "jsonld"}
+
+
+@dataclass(frozen=True)
+class ProtocolRequest:
+    """What a protocol request asks for, once parsed."""
+
+    query: str
+    default_graphs: list[str] | None
+    named_graphs: list[str] | None
+    format: str | None
+
+
+class ProtocolError(Exception):
+    """A malformed protocol request, with its response."""
+
+    def __init__(self, response: Response) -> None:
+        self.response = response
+        super().__init__(response.status)
+
+
+def _single(values: list[str], name: str) -> str | None:
+    if len(values) > 1:
+        raise ProtocolError(errors.bad_request(f"the {name!r} parameter is given {len(values)} times; give it once"))
+    return values[0] if values else None
+
+
+def parse_request() -> ProtocolRequest | None:
+    """Read query and dataset from GET or POST, as the protocol allows; ``None`` when there is no query."""
+    limit = current_app.config["MAX_QUERY_BYTES"]
+    args = request.args
+    if request.method == "POST":
+        media = (request.mimetype or "").lower()
+        if media == FORM:
+            if (request.content_length or 0) > limit * 4:
+                raise ProtocolError(errors.payload_too_large(limit))
+            form = request.form
+            if form.getlist("update"):
+                raise ProtocolError(errors.forbidden("this endpoint is read-only: SPARQL Update is not accepted"))
+            query = _single(form.getlist("query"), "query")
+            defaults = form.getlist("default-graph-uri") or args.getlist("default-graph-uri")
+            named = form.getlist("named-graph-uri") or args.getlist("named-graph-uri")
+            fmt = _single(form.getlist("format") or args.getlist("format"), "format")
+            if query is None:
+                raise ProtocolError(errors.bad_request("a form-encoded POST needs a 'query' parameter"))
+        elif media == DIRECT:
+            if (request.content_length or 0) > limit:
+                raise ProtocolError(errors.payload_too_large(limit))
+            if args.getlist("query"):
+                raise ProtocolError(errors.bad_request("a direct POST carries the query in its body, not in 'query'"))
+            raw = request.get_data(cache=False)
+            try:
+                query = raw.decode(request.mimetype_params.get("charset", "utf-8"))
+            except (UnicodeDecodeError, LookupError):
+                raise ProtocolError(errors.bad_request("the query body is not valid UTF-8")) from None
+            defaults, named = args.getlist("default-graph-uri"), args.getlist("named-graph-uri")
+            fmt = _single(args.getlist("format"), "format")
+        elif media == UPDATE:
+            raise ProtocolError(errors.forbidden("this endpoint is read-only: SPARQL Update is not accepted"))
+        else:
+            raise ProtocolError(errors.unsupported_media_type(request.mimetype or None, [FORM, DIRECT]))
+    else:
+        if args.getlist("update"):
+            raise ProtocolError(errors.forbidden("this endpoint is read-only: SPARQL Update is not accepted"))
+        query = _single(args.getlist("query"), "query")
+        if query is None:
+            return None
+        defaults, named = args.getlist("default-graph-uri"), args.getlist("named-graph-uri")
+        fmt = _single(args.getlist("format"), "format")
+    if len(query.encode("utf-8")) > limit:
+        raise ProtocolError(errors.payload_too_large(limit))
+    return ProtocolRequest(query, defaults or None, named or None, fmt)
+
+
+def choose_format(kind: str, accept: str | None, override: str | None) -> str:
+    """The result-format key for a query of ``kind`` (``graph`` or ``solutions``), or a 400/406."""
+    served = GRAPH_TYPES if kind == "graph" else SOLUTION_TYPES
+    aliases = GRAPH_ALIASES if kind == "graph" else SOLUTION_ALIASES
+    if override is not None:
+        key = FORMAT_KEYS.get(override.lower()) or _key_for_media(override.lower(), served, aliases)
+        if key is None or key not in served:
+            raise ProtocolError(errors.bad_request(
+                f"format {override!r} is not available for this query; use one of {', '.join(served)}"))
+        return key
+    offered = list(served.values()) + list(aliases)
+    chosen = content_negotiation(accept, offered)
+    if chosen is None:
+        raise ProtocolError(errors.not_acceptable(list(served.values())))
+    key = _key_for_media(chosen, served, aliases)
+    assert key is not None
+    return key
+
+
+def _key_for_media(media: str, served: dict[str, str], aliases: dict[str, str]) -> str | None:
+    media = media.split(";")[0].strip()
+    for key, value in served.items():
+        if value == media:
+            return key
+    return aliases.get(media)
+
+
+def run_query(parsed: ProtocolRequest) -> Response:
+    """Negotiate, run under the limits, and answer; the status is known before the body is sent."""
+    form = query_form(parsed.query)
+    if form == "update":
+        return errors.forbidden("this endpoint is read-only: SPARQL Update is not accepted")
+    kind = "graph" if form in ("construct", "describe") else "solutions"
+    accept = request.headers.get("Accept")
+    key = choose_format(kind, accept, parsed.format)
+    job = QueryJob(
+        parsed.query,
+        solution_format=key if kind == "solutions" else "json",
+        graph_format=key if kind == "graph" else "ttl",
+        default_graphs=parsed.default_graphs,
+        named_graphs=parsed.named_graphs,
+    )
+    try:
+        answer = query_pool().run(job)
+    except QueryFailed as failure:
+        return _failure(failure)
+    response = Response(answer.body, 200, content_type=f"{answer.media_type}; charset=utf-8")
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+def _failure(failure: QueryFailed) -> Response:
+    if failure.kind == "syntax":
+        return errors.bad_request(f"SPARQL syntax error: {failure}")
+    if failure.kind == "refused":
+        return errors.bad_request(str(failure))
+    if failure.kind in ("timeout", "too_large", "busy"):
+        return errors.unavailable(str(failure), **failure.detail)
+    return errors.bad_request(f"the query could not be evaluated: {failure}")
+
+
+@bp.route("/sparql", methods=ALLOWED_METHODS)
+def endpoint() -> Response:
+    """The SPARQL endpoint."""
+    if request.method == "OPTIONS":
+        return Response(status=204, headers={"Allow": ", ".join(ALLOWED_METHODS)})
+    try:
+        parsed = parse_request()
+        if parsed is None:
+            from .description import service_description_response
+
+            return service_description_response()
+        return run_query(parsed)
+    except ProtocolError as exc:
+        return exc.response
+
+
+@bp.route("/sparql", methods=["PUT", "DELETE", "PATCH"])
+def wrong_method() -> Response:
+    """Anything but GET/POST is a 405."""
+    return errors.method_not_allowed(ALLOWED_METHODS)

@@ -1,0 +1,121 @@
+"""The build: release layout, determinism, and failures that leave the last release in place."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from graph.build import Sources, build
+from graph.paths import CURATION_DIR, resource_dir
+from graph.records import CurationError
+from graph.vocab import CURATED_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
+
+from .conftest import quiet
+
+
+def test_release_has_dumps_store_and_named_graphs(release_dir: Path) -> None:
+    current = release_dir / "current"
+    manifest = json.loads((current / "manifest.json").read_text())
+    for name in ("dystonia-kg.ttl", "dystonia-kg.nt", "dystonia-kg.jsonld", "dystonia-kg.rdf", "dystonia-kg.nq"):
+        assert (current / name).stat().st_size > 0, name
+        assert name in manifest["files"]
+    assert (current / "store").is_dir()
+    assert manifest["named_graphs"] == sorted([str(ONTOLOGY_GRAPH), str(CURATED_GRAPH), str(INFERRED_GRAPH)])
+    assert manifest["graphs"][str(INFERRED_GRAPH)] > 0, "the reasoner's inferences are in their own graph"
+
+
+def test_inferred_triples_are_kept_apart(release_store) -> None:  # type: ignore[no-untyped-def]
+    ask = """ASK { GRAPH <%s> { <https://w3id.org/dystonia-kg/id/ContralateralLesionStatement>
+                 <http://www.w3.org/2000/01/rdf-schema#subClassOf>
+                 <https://w3id.org/dystonia-kg/id/LateralisedLesionStatement> } }"""
+    assert bool(release_store.query(ask % INFERRED_GRAPH))
+    assert not bool(release_store.query(ask % CURATED_GRAPH))
+    assert not bool(release_store.query(ask % ONTOLOGY_GRAPH))
+
+
+def test_two_builds_give_byte_identical_dumps(tmp_path: Path, release_dir: Path) -> None:
+    other = tmp_path / "again"
+    build(other, quiet)
+    for name in ("dystonia-kg.nt", "dystonia-kg.nq"):
+        first = (release_dir / "current" / name).read_bytes()
+        assert first == (other / "current" / name).read_bytes(), name
+        lines = first.decode().splitlines()
+        assert lines == sorted(lines), f"{name} is sorted"
+
+
+def _copy_curation(tmp_path: Path) -> Path:
+    target = tmp_path / "curation"
+    shutil.copytree(CURATION_DIR, target)
+    return target
+
+
+def test_malformed_record_names_file_and_line_and_keeps_release(tmp_path: Path) -> None:
+    release = tmp_path / "release"
+    build(release, quiet)
+    before = (release / "current").resolve()
+    before_bytes = (before / "dystonia-kg.nq").read_bytes()
+
+    curation = _copy_curation(tmp_path)
+    bad = curation / "statements" / "source000-lesions.yaml"
+    text = bad.read_text()
+    bad.write_text(text.replace("  lesionSite: UBERON:0002298\n", "  lesionsite: UBERON:0002298\n", 1))
+    line = text.splitlines().index("  lesionSite: UBERON:0002298") + 1
+
+    with pytest.raises(CurationError) as caught:
+        build(release, quiet, Sources(curation_dir=curation))
+    message = str(caught.value)
+    assert f"{bad}:{line}:" in message
+    assert "lesionsite" in message
+    assert (release / "current").resolve() == before
+    assert (before / "dystonia-kg.nq").read_bytes() == before_bytes
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (lambda t: t.replace("  phenotype: HandDystonia", "  phenotype: NoSuchClass", 1), "'NoSuchClass' is not defined"),
+        (lambda t: t.replace("  lesionSite: UBERON:0001897", "  lesionSite: FOO:1", 1), "unknown prefix 'FOO'"),
+        (lambda t: t.replace("- id: S0002", "- id: S0001", 1), "id S0001 already used"),
+        (lambda t: t.replace("  quote: Thalamic", "  quote: [Thalamic", 1), "YAML syntax"),
+        (lambda t: t.replace("type: LesionPhenotypeStatement", "type: Nonsense", 1), "not a statement class"),
+    ],
+)
+def test_each_kind_of_malformed_record_is_named(tmp_path: Path, edit, expected: str) -> None:  # type: ignore[no-untyped-def]
+    curation = _copy_curation(tmp_path)
+    path = curation / "statements" / "source000-lesions.yaml"
+    path.write_text(edit(path.read_text()))
+    with pytest.raises(CurationError) as caught:
+        build(tmp_path / "release", quiet, Sources(curation_dir=curation))
+    assert expected in str(caught.value)
+    assert str(path) in str(caught.value)
+    assert not (tmp_path / "release" / "current").exists()
+
+
+def test_integer_field_rejects_text(tmp_path: Path) -> None:
+    curation = _copy_curation(tmp_path)
+    path = curation / "statements" / "source003-paris-brain-institute.yaml"
+    path.write_text(path.read_text().replace("affectedCount: 20000", "affectedCount: about 20000"))
+    with pytest.raises(CurationError, match="expected an integer"):
+        build(tmp_path / "release", quiet, Sources(curation_dir=curation))
+
+
+def test_contradiction_in_the_ontology_fails_the_build_and_names_the_class(tmp_path: Path) -> None:
+    ontology = tmp_path / "ontology"
+    shutil.copytree(resource_dir("ontology"), ontology)
+    (ontology / "zz-contradiction.ttl").write_text(
+        "@prefix dkg: <https://w3id.org/dystonia-kg/id/> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+        "dkg:Impossible a owl:Class ; rdfs:subClassOf dkg:InheritedDystonia , dkg:AcquiredDystonia ;\n"
+        "    rdfs:label \"impossible\"@en ;\n"
+        "    <http://purl.obolibrary.org/obo/IAO_0000115> \"Inherited and acquired at once.\"@en .\n"
+    )
+    from graph.reason import ReasonerError
+
+    with pytest.raises(ReasonerError) as caught:
+        build(tmp_path / "release", quiet, Sources(ontology_dir=ontology))
+    assert "https://w3id.org/dystonia-kg/id/Impossible" in caught.value.unsatisfiable
+    assert not (tmp_path / "release" / "current").exists()
