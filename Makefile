@@ -1,30 +1,41 @@
 # The two set-up commands of the README:
-#   make run    install, build the graph, serve it (embedded Oxigraph store)
+#   make run    install, build the graph, serve it on http://127.0.0.1:8000 (embedded Oxigraph store)
 #   make test   install (test extras and system packages the tests drive), run the test suite
 PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run build test lint
+UI := server/ui/node_modules/@zazuko/yasgui/build/yasgui.min.js
+
+.PHONY: install run build test lint browser
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q -e '.[test]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# YASGUI from the npm registry, served by our server (no CDN).
+$(UI): server/ui/package.json server/ui/package-lock.json
+	npm ci --prefix server/ui --no-audit --no-fund --ignore-scripts
+	touch $(UI)
+
+install: $(STAMP) $(UI)
+
+# Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium).
+browser:
+	command -v chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium; }
 
 build: install
 	$(BIN)/dystonia-kg build
 
 run: build
-	$(BIN)/dystonia-kg stats
+	$(BIN)/dystonia-kg serve
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-test: install
+test: install browser
 	$(BIN)/python -m pytest
 	$(MAKE) --no-print-directory lint

@@ -35,7 +35,7 @@ def main() -> None:
             for name in ("lesion-sites-and-dystonia-types", "contralateral-lesion-sites", "genes-by-onset")
             if (Path("queries") / f"{name}.rq").exists()
         }
-    print(f"| command | median (s) | runs (s) |\n|---|---|---|")
+    print("| command | median (s) | runs (s) |\n|---|---|---|")
     print(f"| dystonia-kg build | {statistics.median(builds):.2f} | {', '.join(f'{t:.2f}' for t in builds)} |")
     for name, times in queries.items():
         print(f"| dystonia-kg query {name} | {statistics.median(times):.2f} | {', '.join(f'{t:.2f}' for t in times)} |")

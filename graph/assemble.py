@@ -173,7 +173,8 @@ class _Assembler:
         self.graph.add((subject, RDF.type, DKG.Citation))
         kind = record.fields.get("type")
         if kind not in CITATION_TYPES:
-            self.problems.append(record.problem(f"type: expected one of {', '.join(CITATION_TYPES)}, got {kind!r}", "type"))
+            allowed = ", ".join(CITATION_TYPES)
+            self.problems.append(record.problem(f"type: expected one of {allowed}, got {kind!r}", "type"))
         else:
             self.graph.add((subject, RDF.type, CITATION_TYPES[kind]))
         self.add_fixed(record, subject, CITATION_KEYS, {"id", "type"})

@@ -59,7 +59,7 @@ def audit(curated: Graph, sources_dir: Path) -> AuditReport:
         if path is None:
             named = sources_dir / str(hint) if hint else None
             actual = hashlib.sha256(named.read_bytes()).hexdigest() if named and named.is_file() else None
-            detail = f"; {named.name} has sha256 {actual}" if actual else ""
+            detail = f"; {hint} has sha256 {actual}" if actual else ""
             problems.append(f"{compact(source)}: no file in {sources_dir} has the recorded sha256 {digest}{detail}")
             continue
         texts[source] = normalise(path.read_text(encoding="utf-8"))

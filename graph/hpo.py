@@ -54,12 +54,12 @@ def extract_module(obo_path: Path, seeds: list[str]) -> tuple[Graph, str]:
     graph.add((IMPORT_MODULE_IRI, DCTERMS.source, URIRef(f"http://purl.obolibrary.org/obo/{version}/hp.obo")))
     wanted: set[str] = set()
     for seed in seeds:
-        term = ontology[_curie(seed)]
+        term = ontology.get_term(_curie(seed))
         if term.obsolete:
             raise ValueError(f"{seed} is obsolete in {version}; replaced by {[t.id for t in term.replaced_by]}")
         wanted.update(t.id for t in term.superclasses())
     for curie in sorted(wanted):
-        term = ontology[curie]
+        term = ontology.get_term(curie)
         iri = expand(curie)
         graph.add((iri, RDF.type, OWL.Class))
         if term.name:
@@ -67,7 +67,7 @@ def extract_module(obo_path: Path, seeds: list[str]) -> tuple[Graph, str]:
         if term.definition:
             graph.add((iri, IAO_DEFINITION, Literal(str(term.definition), lang="en")))
         for synonym in term.synonyms:
-            pred = SYNONYM_PREDICATES.get(synonym.scope)
+            pred = SYNONYM_PREDICATES.get(synonym.scope or "")
             if pred is not None:
                 graph.add((iri, pred, Literal(synonym.description, lang="en")))
         for parent in term.superclasses(distance=1, with_self=False):

@@ -82,6 +82,11 @@ def _cell(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str:
     return term.value
 
 
+def _text(data: bytes | None) -> str:
+    assert data is not None  # pyoxigraph returns None only when writing to a given output
+    return data.decode("utf-8")
+
+
 def format_result(result: QueryResult, fmt: str) -> str:
     """Render a query result as ``table``, ``csv``, ``tsv`` or ``json``."""
     if fmt not in OUTPUT_FORMATS:
@@ -89,12 +94,12 @@ def format_result(result: QueryResult, fmt: str) -> str:
     if isinstance(result, ox.QueryBoolean):
         if fmt == "table":
             return "true" if bool(result) else "false"
-        return bytes(result.serialize(format=_RESULT_FORMATS[fmt])).decode("utf-8")
+        return _text(result.serialize(format=_RESULT_FORMATS[fmt]))
     if isinstance(result, ox.QueryTriples):
         rdf_format = ox.RdfFormat.JSON_LD if fmt == "json" else ox.RdfFormat.TURTLE
-        return bytes(result.serialize(format=rdf_format)).decode("utf-8")
+        return _text(result.serialize(format=rdf_format))
     if fmt != "table":
-        return bytes(result.serialize(format=_RESULT_FORMATS[fmt])).decode("utf-8")
+        return _text(result.serialize(format=_RESULT_FORMATS[fmt]))
     names = [v.value for v in result.variables]
     rows = [[_cell(solution[name]) for name in names] for solution in result]
     return render_table(names, rows)

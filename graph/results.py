@@ -187,7 +187,8 @@ def serialize_triples(triples: Iterable[ox.Triple], fmt: str, caps: Caps) -> byt
     items: list[ox.Triple] | list[ox.Quad] = collected
     if rdf_format.supports_datasets:
         items = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in collected]
-    data = bytes(ox.serialize(items, format=rdf_format))
+    data = ox.serialize(items, format=rdf_format)
+    assert data is not None
     if len(data) > caps.max_bytes:
         raise ResultTooLarge("byte", caps.max_bytes)
     return data

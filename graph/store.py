@@ -75,9 +75,9 @@ class EmbeddedStore:
         """Serialize the whole dataset (quad formats) or one graph, the default graph unless named."""
         rdf_format = RDF_FORMATS[fmt]
         if rdf_format.supports_datasets and graph is None:
-            return bytes(self._store.dump(format=rdf_format))
+            return _bytes(self._store.dump(format=rdf_format))
         source = ox.NamedNode(graph) if graph else ox.DefaultGraph()
-        return bytes(self._store.dump(format=rdf_format, from_graph=source))
+        return _bytes(self._store.dump(format=rdf_format, from_graph=source))
 
     def named_graphs(self) -> list[str]:
         """IRIs of the named graphs, sorted."""
@@ -89,6 +89,12 @@ class EmbeddedStore:
 
     def __len__(self) -> int:
         return len(self._store)
+
+
+def _bytes(data: bytes | None) -> bytes:
+    """pyoxigraph's serializers return ``None`` only when given an output; we never give one."""
+    assert data is not None
+    return data
 
 
 def open_store(selector: str) -> EmbeddedStore:

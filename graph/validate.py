@@ -9,8 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Graph, Namespace, URIRef
 from rdflib.paths import Path as RdfPath
+from rdflib.term import Node
 
 from .paths import resource_dir
 from .store import Store
@@ -28,10 +30,12 @@ class Violation:
     path: str
     message: str
     severity: str = "Violation"
+    value: str = ""
 
     def __str__(self) -> str:
         where = f" path {self.path}" if self.path else ""
-        return f"[{self.check}] {self.severity}: focus {self.focus}{where}: {self.message}"
+        value = f" (value {self.value})" if self.value else ""
+        return f"[{self.check}] {self.severity}: focus {self.focus}{where}{value}: {self.message}"
 
 
 def shape_files(shapes_dir: Path | None = None) -> list[Path]:
@@ -47,7 +51,7 @@ def load_shapes(shapes_dir: Path | None = None) -> Graph:
     return shapes
 
 
-def _path_text(graph: Graph, node: object) -> str:
+def _path_text(graph: Graph, node: Node | None) -> str:
     if node is None:
         return ""
     if isinstance(node, URIRef):
@@ -68,23 +72,33 @@ def shacl_violations(data: Graph, shapes: Graph) -> list[Violation]:
     )
     if conforms:
         return []
-    results: list[Violation] = []
-    for result in report.subjects(SH.resultSeverity, None):
+    results: set[Violation] = set()
+    # Top-level results only: nested sh:detail results of sh:node constraints would repeat them.
+    for result in report.objects(None, SH.result):
         focus = report.value(result, SH.focusNode)
         path = report.value(result, SH.resultPath)
         message = report.value(result, SH.resultMessage)
-        source = report.value(result, SH.sourceShape)
+        value = report.value(result, SH.value)
         severity = report.value(result, SH.resultSeverity)
-        results.append(
+        results.add(
             Violation(
-                check=compact(str(source)) if isinstance(source, URIRef) else "shape",
+                check=_shape_name(shapes, report.value(result, SH.sourceShape)),
                 focus=compact(str(focus)),
                 path=_path_text(report, path),
                 message=str(message) if message is not None else "constraint not met",
                 severity=compact(str(severity)).removeprefix("sh:"),
+                value=compact(str(value)) if value is not None and value != focus else "",
             )
         )
     return sorted(results, key=lambda v: (v.focus, v.path, v.check, v.message))
+
+
+def _shape_name(shapes: Graph, source: Node | None) -> str:
+    """The shape's IRI, or for an anonymous property shape the node shape that owns it."""
+    if isinstance(source, URIRef):
+        return compact(str(source))
+    owner = shapes.value(None, SH.property, source) if source is not None else None
+    return compact(str(owner)) if isinstance(owner, URIRef) else "shape"
 
 
 def qc_query_files(queries_dir: Path | None = None) -> list[Path]:
@@ -100,7 +114,10 @@ def qc_violations(store: Store, queries_dir: Path | None = None) -> list[Violati
     found: list[Violation] = []
     for path in qc_query_files(queries_dir):
         name = path.name.removesuffix(".rq")
-        for row in store.query(path.read_text(encoding="utf-8")):
+        result = store.query(path.read_text(encoding="utf-8"))
+        if not isinstance(result, ox.QuerySolutions):
+            raise ValueError(f"{path}: a QC check must be a SELECT query")
+        for row in result:
             def get(var: str, row: object = row) -> str:
                 try:
                     term = row[var]  # type: ignore[index]

@@ -49,6 +49,7 @@ PREFIXES: dict[str, str] = {
     "foaf": "http://xmlns.com/foaf/0.1/",
     "oboInOwl": str(OBOINOWL),
     "sh": "http://www.w3.org/ns/shacl#",
+    "dkgsh": BASE + "shapes/",
 }
 
 # Longest namespace first, so that HP_ wins over the generic obo: prefix when compacting.

@@ -53,7 +53,7 @@ def service_description() -> Graph:
 
 def service_description_response() -> Response:
     """Service Description by content negotiation; the query editor for browsers."""
-    offered = list(RDFLIB_FORMATS) + ["text/html"]
+    offered = [*RDFLIB_FORMATS, "text/html"]
     # A browser's Accept lists text/html first with q=1; RDF clients rarely list HTML at all.
     chosen = content_negotiation(request.headers.get("Accept"), offered)
     if chosen is None:

@@ -62,7 +62,8 @@ def quality(ranges: list[MediaRange], media_type: str) -> float:
     best_specificity, best_q = 0, 0.0
     for media_range in ranges:
         specificity = media_range.matches(media_type)
-        if specificity > best_specificity or (specificity == best_specificity and specificity and media_range.q > best_q):
+        more_specific = specificity > best_specificity
+        if more_specific or (specificity and specificity == best_specificity and media_range.q > best_q):
             best_specificity, best_q = specificity, media_range.q
     return best_q if best_specificity else 0.0
 

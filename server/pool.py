@@ -25,4 +25,5 @@ def query_pool() -> QueryPool:
                 pool = QueryPool(config["STORE"], size=config["WORKERS"], limits=limits)
                 app.extensions["dkg_pool"] = pool
                 atexit.register(pool.close)
-    return pool  # type: ignore[no-any-return]
+    assert isinstance(pool, QueryPool)
+    return pool

@@ -64,7 +64,7 @@ def test_digest_mismatch_fails_and_names_the_file(tmp_path: Path, vocabulary: Vo
 
 
 def test_missing_folder_is_a_problem(tmp_path: Path, vocabulary: Vocabulary) -> None:
-    texts, digest = _texts(tmp_path, DOCUMENT)
+    _, digest = _texts(tmp_path, DOCUMENT)
     curated = assemble_curated(vocabulary, _curation(tmp_path, digest, "Thalamic"))
     assert not audit(curated, tmp_path / "nowhere").ok
 

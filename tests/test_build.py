@@ -76,7 +76,7 @@ def test_malformed_record_names_file_and_line_and_keeps_release(tmp_path: Path) 
 @pytest.mark.parametrize(
     ("edit", "expected"),
     [
-        (lambda t: t.replace("  phenotype: HandDystonia", "  phenotype: NoSuchClass", 1), "'NoSuchClass' is not defined"),
+        (lambda t: t.replace("  phenotype: HandDystonia", "  phenotype: NoSuch", 1), "'NoSuch' is not defined"),
         (lambda t: t.replace("  lesionSite: UBERON:0001897", "  lesionSite: FOO:1", 1), "unknown prefix 'FOO'"),
         (lambda t: t.replace("- id: S0002", "- id: S0001", 1), "id S0001 already used"),
         (lambda t: t.replace("  quote: Thalamic", "  quote: [Thalamic", 1), "YAML syntax"),

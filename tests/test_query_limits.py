@@ -1,0 +1,59 @@
+"""Heavy queries hit the deadline or the caps with an error status, while other clients keep being answered."""
+
+from __future__ import annotations
+
+import statistics
+import threading
+import time
+
+import requests
+
+CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+DEEP_PATH = "SELECT (COUNT(*) AS ?n) WHERE { ?a (!<http://x/p>)+ ?b . ?c (!<http://x/q>)+ ?d }"
+MANY_ROWS = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"
+SIMPLE = "ASK { ?s a <https://w3id.org/dystonia-kg/id/LesionPhenotypeStatement> }"
+
+
+def _simple_latencies(url: str, stop: threading.Event, out: list[float], failures: list[int]) -> None:
+    while not stop.is_set():
+        start = time.perf_counter()
+        response = requests.get(url, params={"query": SIMPLE}, headers={"Accept": "application/json"}, timeout=10)
+        out.append(time.perf_counter() - start)
+        if response.status_code != 200:
+            failures.append(response.status_code)
+        time.sleep(0.02)
+
+
+def test_heavy_queries_fail_cleanly_while_simple_ones_keep_answering(live_server) -> None:  # type: ignore[no-untyped-def]
+    url = live_server.url + "/sparql"
+    baseline: list[float] = []
+    for _ in range(20):
+        start = time.perf_counter()
+        assert requests.get(url, params={"query": SIMPLE}).status_code == 200
+        baseline.append(time.perf_counter() - start)
+
+    stop, during, failures = threading.Event(), [], []  # type: ignore[var-annotated]
+    steady = threading.Thread(target=_simple_latencies, args=(url, stop, during, failures))
+    steady.start()
+    try:
+        heavy = {}
+        for name, query in (("cartesian", CARTESIAN), ("deep path", DEEP_PATH)):
+            start = time.perf_counter()
+            response = requests.get(url, params={"query": query}, headers={"Accept": "application/json"}, timeout=30)
+            heavy[name] = (response, time.perf_counter() - start)
+        rows = requests.get(url, params={"query": MANY_ROWS}, headers={"Accept": "application/json"}, timeout=30)
+    finally:
+        stop.set()
+        steady.join()
+
+    for name, (response, elapsed) in heavy.items():
+        assert response.status_code == 503, (name, response.text)
+        body = response.json()
+        assert body["limit"] == "timeout" and body["value"] == 3.0, name
+        assert elapsed < 3 + 2.5, f"{name} answered after {elapsed:.1f} s"
+    assert rows.status_code == 503
+    assert rows.json()["limit"] == "max_rows" and rows.json()["value"] == 5000
+    assert not failures
+    assert len(during) > 10
+    # Two worker processes: one may be busy with the heavy query, the other keeps the simple ones fast.
+    assert statistics.median(during) < max(0.25, 10 * statistics.median(baseline))

@@ -1,0 +1,188 @@
+"""The SPARQL 1.1 Protocol against a live server: methods, media types, formats, errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+import requests
+from rdflib import Graph
+
+SELECT = ("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+          "SELECT ?s ?l WHERE { ?s rdfs:label ?l } ORDER BY ?s ?l LIMIT 5")
+CONSTRUCT = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 5"
+ASK = "ASK { ?s ?p ?o }"
+UPDATE = "application/sparql-update"
+
+
+@pytest.fixture(scope="module")
+def endpoint(live_server) -> str:  # type: ignore[no-untyped-def]
+    return live_server.url + "/sparql"
+
+
+def test_get_post_form_and_post_direct_agree(endpoint: str) -> None:
+    accept = {"Accept": "application/sparql-results+json"}
+    by_get = requests.get(endpoint, params={"query": SELECT}, headers=accept)
+    by_form = requests.post(endpoint, data={"query": SELECT}, headers=accept)
+    direct = {**accept, "Content-Type": "application/sparql-query"}
+    by_direct = requests.post(endpoint, data=SELECT.encode(), headers=direct)
+    for response in (by_get, by_form, by_direct):
+        assert response.status_code == 200
+        assert response.headers["Content-Type"].startswith("application/sparql-results+json")
+    assert by_get.json() == by_form.json() == by_direct.json()
+    assert len(by_get.json()["results"]["bindings"]) == 5
+
+
+@pytest.mark.parametrize(
+    ("accept", "media"),
+    [
+        ("application/sparql-results+json", "application/sparql-results+json"),
+        ("application/sparql-results+xml", "application/sparql-results+xml"),
+        ("text/csv", "text/csv"),
+        ("text/tab-separated-values", "text/tab-separated-values"),
+        ("application/json", "application/sparql-results+json"),
+        ("*/*", "application/sparql-results+json"),
+        ("text/csv;q=0.2, application/sparql-results+xml;q=0.8", "application/sparql-results+xml"),
+    ],
+)
+def test_select_formats(endpoint: str, accept: str, media: str) -> None:
+    response = requests.get(endpoint, params={"query": SELECT}, headers={"Accept": accept})
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].split(";")[0] == media
+    assert response.headers["Vary"] == "Accept"
+    body = response.text
+    if media.endswith("json"):
+        assert json.loads(body)["head"]["vars"] == ["s", "l"]
+    elif media.endswith("xml"):
+        root = ET.fromstring(body)
+        assert len(root.findall(".//{http://www.w3.org/2005/sparql-results#}result")) == 5
+    elif media == "text/csv":
+        rows = list(csv.reader(io.StringIO(body)))
+        assert rows[0] == ["s", "l"] and len(rows) == 6
+    else:
+        assert body.splitlines()[0] == "?s\t?l" and len(body.splitlines()) == 6
+
+
+@pytest.mark.parametrize(
+    ("accept", "rdflib_format"),
+    [("text/turtle", "turtle"), ("application/n-triples", "nt"), ("application/ld+json", "json-ld"),
+     ("application/rdf+xml", "xml"), ("application/n-quads", "nquads"), ("application/trig", "trig")],
+)
+def test_construct_formats_parse(endpoint: str, accept: str, rdflib_format: str) -> None:
+    response = requests.get(endpoint, params={"query": CONSTRUCT}, headers={"Accept": accept})
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].split(";")[0] == accept
+    if rdflib_format in ("nquads", "trig"):
+        from rdflib import Dataset
+
+        dataset = Dataset()
+        dataset.parse(data=response.content, format=rdflib_format)
+        assert len(dataset) == 5
+    else:
+        assert len(Graph().parse(data=response.content, format=rdflib_format)) == 5
+
+
+def test_format_parameter_overrides_accept(endpoint: str) -> None:
+    response = requests.get(endpoint, params={"query": SELECT, "format": "csv"}, headers={"Accept": "application/json"})
+    assert response.headers["Content-Type"].startswith("text/csv")
+    response = requests.get(endpoint, params={"query": SELECT, "format": "nonsense"})
+    assert response.status_code == 400 and "nonsense" in response.text
+
+
+def test_ask_in_each_format(endpoint: str) -> None:
+    def ask(accept: str) -> str:
+        return requests.get(endpoint, params={"query": ASK}, headers={"Accept": accept}).text
+
+    assert json.loads(ask("application/sparql-results+json"))["boolean"] is True
+    boolean = ET.fromstring(ask("application/sparql-results+xml")).find("{http://www.w3.org/2005/sparql-results#}boolean")
+    assert boolean is not None and boolean.text == "true"
+
+
+def test_406_lists_offered_types(endpoint: str) -> None:
+    response = requests.get(endpoint, params={"query": SELECT}, headers={"Accept": "image/png"})
+    assert response.status_code == 406
+    assert "application/sparql-results+json" in response.text and "text/csv" in response.text
+    response = requests.get(endpoint, params={"query": CONSTRUCT}, headers={"Accept": "text/csv"})
+    assert response.status_code == 406 and "text/turtle" in response.text
+
+
+def test_dataset_parameters_select_graphs(endpoint: str) -> None:
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    inferred = "https://w3id.org/dystonia-kg/graph/inferred"
+    def n(**params: str) -> int:
+        body = requests.get(endpoint, params={"query": count, **params}, headers={"Accept": "application/json"}).json()
+        return int(body["results"]["bindings"][0]["n"]["value"])
+    everything, only_inferred = n(), n(**{"default-graph-uri": inferred})
+    assert 0 < only_inferred < everything
+    named = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+    params = {"query": named, "named-graph-uri": inferred}
+    body = requests.get(endpoint, params=params, headers={"Accept": "application/json"}).json()
+    assert [b["g"]["value"] for b in body["results"]["bindings"]] == [inferred]
+
+
+def test_service_description_by_conneg(endpoint: str) -> None:
+    response = requests.get(endpoint, headers={"Accept": "text/turtle"})
+    assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/turtle")
+    graph = Graph().parse(data=response.text, format="turtle")
+    sd = "http://www.w3.org/ns/sparql-service-description#"
+    assert any(str(o) == sd + "SPARQL11Query" for o in graph.objects(None, None))
+    assert len(list(graph.subjects(None, None))) > 0
+
+
+@pytest.mark.parametrize(
+    ("method", "kwargs", "status", "needle"),
+    [
+        ("get", {"params": {"query": "SELECT * WHERE { ?s ?p "}}, 400, "error at 1:"),
+        ("get", {"params": [("query", "ASK {}"), ("query", "ASK {}")]}, 400, "given 2 times"),
+        ("put", {"data": "ASK {}"}, 405, "method not allowed"),
+        ("delete", {}, 405, "method not allowed"),
+        ("post", {"data": "ASK {}", "headers": {"Content-Type": "text/plain"}}, 415, "text/plain"),
+        ("post", {"data": b"ASK {}", "headers": {"Content-Type": ""}}, 415, "Content-Type"),
+        ("post", {"data": {"update": "INSERT DATA { <a:b> <a:c> <a:d> }"}}, 403, "read-only"),
+        ("post", {"data": "INSERT DATA { <a:b> <a:c> <a:d> }", "headers": {"Content-Type": UPDATE}}, 403, "read-only"),
+        ("post", {"data": "DROP ALL", "headers": {"Content-Type": "application/sparql-query"}}, 403, "read-only"),
+        ("get", {"params": {"query": "SELECT * WHERE { ?s ?p ?o } # " + "x" * 70_000}}, 413, "limit"),
+        ("post", {"data": {"query": "ASK {} #" + "x" * 70_000}}, 413, "limit"),
+    ],
+)
+def test_bad_requests_get_readable_4xx(
+    endpoint: str, method: str, kwargs: dict[str, object], status: int, needle: str
+) -> None:
+    response = getattr(requests, method)(endpoint, **kwargs)
+    assert response.status_code == status, response.text
+    assert response.headers["Content-Type"].split(";")[0] in ("text/plain", "application/json")
+    assert needle in response.text
+    assert "Traceback" not in response.text and "<html" not in response.text.lower()
+
+
+def test_json_error_body_when_asked(endpoint: str) -> None:
+    response = requests.get(endpoint, params={"query": "SELECT {"}, headers={"Accept": "application/json"})
+    assert response.status_code == 400
+    assert response.json()["status"] == 400 and "syntax" in response.json()["message"]
+
+
+def test_cors_and_preflight(endpoint: str) -> None:
+    response = requests.get(endpoint, params={"query": ASK}, headers={"Origin": "http://example.org"})
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "Content-Type" in response.headers["Access-Control-Expose-Headers"]
+    preflight = requests.options(endpoint, headers={
+        "Origin": "http://example.org", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type"})
+    assert preflight.status_code == 204
+    assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
+    assert preflight.headers["Access-Control-Allow-Headers"] == "content-type"
+
+
+def test_named_queries_api(live_server) -> None:  # type: ignore[no-untyped-def]
+    listing = requests.get(live_server.url + "/queries/").json()
+    assert len(listing) >= 20
+    first = listing[0]
+    assert {"name", "title", "question", "url"} <= set(first)
+    response = requests.get(first["url"], headers={"Accept": "text/csv"})
+    assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/csv")
+    assert len(response.text.splitlines()) > 1
+    assert requests.get(live_server.url + "/queries/nope").status_code == 404
+    assert requests.get(live_server.url + "/queries/").headers["Access-Control-Allow-Origin"] == "*"
