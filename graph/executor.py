@@ -38,6 +38,7 @@ class QueryJob:
     graph_format: str = "ttl"  # for CONSTRUCT / DESCRIBE
     default_graphs: Sequence[str] | None = None
     named_graphs: Sequence[str] | None = None
+    base_iri: str | None = None  # the service-defined base for relative IRIs
 
 
 @dataclass(frozen=True)
@@ -99,8 +100,8 @@ def uses_service(sparql: str) -> bool:
 def _answer(store: Any, job: QueryJob, caps: Caps) -> Answer:
     # The default graph is the union of the named graphs, unless the request or the query names a dataset.
     union = not has_dataset_clause(job.sparql)
-    result = store.query(job.sparql, union_default_graph=union,
-                         default_graphs=job.default_graphs, named_graphs=job.named_graphs)
+    result = store.query(job.sparql, union_default_graph=union, default_graphs=job.default_graphs,
+                         named_graphs=job.named_graphs, base_iri=job.base_iri)
     kind = kind_of(result)
     fmt = job.graph_format if kind == "graph" else job.solution_format
     media = (GRAPH_TYPES if kind == "graph" else SOLUTION_TYPES)[fmt]

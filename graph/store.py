@@ -34,6 +34,7 @@ class Store(Protocol):
         union_default_graph: bool = True,
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult:
         """Run a SPARQL 1.1 query; without dataset arguments the default graph is the union of all graphs."""
         ...
@@ -56,15 +57,17 @@ class EmbeddedStore:
         union_default_graph: bool = True,
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult:
         """Run a SPARQL 1.1 query (see :class:`Store`)."""
         if default_graphs is not None or named_graphs is not None:
             return self._store.query(
                 sparql,
+                base_iri=base_iri,
                 default_graph=[ox.NamedNode(g) for g in default_graphs or []] or None,
                 named_graphs=[ox.NamedNode(g) for g in named_graphs] if named_graphs is not None else None,
             )
-        return self._store.query(sparql, use_default_graph_as_union=union_default_graph)
+        return self._store.query(sparql, base_iri=base_iri, use_default_graph_as_union=union_default_graph)
 
     def load(self, data: bytes, fmt: str, graph: str | None = None) -> None:
         """Add RDF in one of :data:`RDF_FORMATS` (into ``graph`` for triple formats)."""

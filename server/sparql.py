@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, request, url_for
 
 from graph.executor import QueryFailed, QueryJob, query_form
 from graph.results import GRAPH_TYPES, SOLUTION_TYPES
@@ -80,10 +80,14 @@ def parse_request() -> ProtocolRequest | None:
                 raise ProtocolError(errors.payload_too_large(limit))
             if args.getlist("query"):
                 raise ProtocolError(errors.bad_request("a direct POST carries the query in its body, not in 'query'"))
-            raw = request.get_data(cache=False)
+            charset = request.mimetype_params.get("charset", "utf-8").lower()
+            if charset not in ("utf-8", "utf8"):
+                # The protocol fixes the encoding of a direct POST to UTF-8.
+                raise ProtocolError(errors.unsupported_media_type(
+                    f"{DIRECT}; charset={charset}", [f"{DIRECT}; charset=utf-8"]))
             try:
-                query = raw.decode(request.mimetype_params.get("charset", "utf-8"))
-            except (UnicodeDecodeError, LookupError):
+                query = request.get_data(cache=False).decode("utf-8")
+            except UnicodeDecodeError:
                 raise ProtocolError(errors.bad_request("the query body is not valid UTF-8")) from None
             defaults, named = args.getlist("default-graph-uri"), args.getlist("named-graph-uri")
             fmt = _single(args.getlist("format"), "format")
@@ -145,6 +149,7 @@ def run_query(parsed: ProtocolRequest) -> Response:
         graph_format=key if kind == "graph" else "ttl",
         default_graphs=parsed.default_graphs,
         named_graphs=parsed.named_graphs,
+        base_iri=url_for("sparql.endpoint", _external=True),
     )
     try:
         answer = query_pool().run(job)

@@ -145,6 +145,8 @@ def test_service_description_by_conneg(endpoint: str) -> None:
         ("post", {"data": "INSERT DATA { <a:b> <a:c> <a:d> }", "headers": {"Content-Type": UPDATE}}, 403, "read-only"),
         ("post", {"data": "DROP ALL", "headers": {"Content-Type": "application/sparql-query"}}, 403, "read-only"),
         ("get", {"params": {"query": "SELECT * WHERE { ?s ?p ?o } # " + "x" * 70_000}}, 413, "limit"),
+        ("post", {"data": "ASK {}".encode("utf-16"),
+                  "headers": {"Content-Type": "application/sparql-query; charset=UTF-16"}}, 415, "utf-16"),
         ("post", {"data": {"query": "ASK {} #" + "x" * 70_000}}, 413, "limit"),
     ],
 )
@@ -156,6 +158,13 @@ def test_bad_requests_get_readable_4xx(
     assert response.headers["Content-Type"].split(";")[0] in ("text/plain", "application/json")
     assert needle in response.text
     assert "Traceback" not in response.text and "<html" not in response.text.lower()
+
+
+def test_relative_iris_resolve_against_the_endpoint(endpoint: str) -> None:
+    response = requests.get(endpoint, params={"query": "SELECT (<x> AS ?iri) WHERE {}"},
+                            headers={"Accept": "application/json"})
+    assert response.status_code == 200
+    assert response.json()["results"]["bindings"][0]["iri"]["value"] == endpoint.rsplit("/", 1)[0] + "/x"
 
 
 def test_json_error_body_when_asked(endpoint: str) -> None:
