@@ -32,7 +32,7 @@ def main() -> None:
         builds = [timed([*CLI, *release, "build"]) for _ in range(args.runs)]
         queries = {
             name: [timed([*CLI, *release, "query", name]) for _ in range(args.runs)]
-            for name in ("lesion-sites-and-dystonia-types", "contralateral-lesion-sites", "genes-by-onset")
+            for name in ("lesion-sites-by-dystonia-type", "contralateral-lesion-sites", "genes-by-onset-age")
             if (Path("queries") / f"{name}.rq").exists()
         }
     print("| command | median (s) | runs (s) |\n|---|---|---|")
