@@ -109,9 +109,9 @@ def _answer(store: Any, job: QueryJob, caps: Caps) -> Answer:
 
 
 def _worker(selector: str, conn: Connection) -> None:
-    from .store import open_store
+    from .store import open_backend
 
-    store = open_store(selector)
+    store = open_backend(selector)
     while True:
         try:
             job, caps = conn.recv()

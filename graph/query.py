@@ -95,9 +95,9 @@ def format_result(result: QueryResult, fmt: str) -> str:
         if fmt == "table":
             return "true" if bool(result) else "false"
         return _text(result.serialize(format=_RESULT_FORMATS[fmt]))
-    if isinstance(result, ox.QueryTriples):
+    if not isinstance(result, ox.QuerySolutions):
         rdf_format = ox.RdfFormat.JSON_LD if fmt == "json" else ox.RdfFormat.TURTLE
-        return _text(result.serialize(format=rdf_format))
+        return _text(ox.serialize(result, format=rdf_format))
     if fmt != "table":
         return _text(result.serialize(format=_RESULT_FORMATS[fmt]))
     names = [v.value for v in result.variables]

@@ -58,9 +58,9 @@ def kind_of(result: QueryResult) -> str:
     """``solutions``, ``boolean`` or ``graph``."""
     if isinstance(result, ox.QueryBoolean):
         return "boolean"
-    if isinstance(result, ox.QueryTriples):
-        return "graph"
-    return "solutions"
+    if isinstance(result, ox.QuerySolutions):
+        return "solutions"
+    return "graph"
 
 
 def _json_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> dict[str, str]:
@@ -198,6 +198,6 @@ def serialize(result: QueryResult, fmt: str, caps: Caps) -> bytes:
     """Serialize any query answer in the format key ``fmt``."""
     if isinstance(result, ox.QueryBoolean):
         return serialize_boolean(bool(result), fmt)
-    if isinstance(result, ox.QueryTriples):
-        return serialize_triples(result, fmt, caps)
-    return serialize_solutions(result, fmt, caps)
+    if isinstance(result, ox.QuerySolutions):
+        return serialize_solutions(result, fmt, caps)
+    return serialize_triples(result, fmt, caps)

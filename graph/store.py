@@ -3,21 +3,26 @@
 Callers get a :class:`Store` from :func:`open_store` with a selector string, as in oaklib:
 
 - ``oxigraph:PATH``  the on-disk store of a release, opened read-only (the default backend);
-- ``memory:``        an empty in-memory store, filled with :meth:`Store.load`.
+- ``memory:``        an empty in-memory store, filled with :meth:`EmbeddedStore.load`;
+- ``sparql:URL``     any remote SPARQL 1.1 endpoint (Oxigraph server, Fuseki, QLever, Virtuoso...),
+                     read over the SPARQL 1.1 Protocol.
 
-Results are pyoxigraph's types (``QuerySolutions``, ``QueryTriples``, ``QueryBoolean``) whatever the
+Results are pyoxigraph's types (``QuerySolutions``, ``QueryBoolean``, and triples) whatever the
 backend, so callers serialize and iterate them one way.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Protocol
 
 import pyoxigraph as ox
 
-QueryResult = ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean
+QueryResult = ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean | Iterator[ox.Triple]
 RDF_FORMATS = {
     "nt": ox.RdfFormat.N_TRIPLES, "nq": ox.RdfFormat.N_QUADS, "ttl": ox.RdfFormat.TURTLE,
     "trig": ox.RdfFormat.TRIG, "rdf": ox.RdfFormat.RDF_XML, "jsonld": ox.RdfFormat.JSON_LD,
@@ -94,6 +99,56 @@ class EmbeddedStore:
         return len(self._store)
 
 
+class RemoteStore:
+    """A remote SPARQL 1.1 endpoint, queried with POST form requests.
+
+    SELECT/ASK answers are read as SPARQL JSON, CONSTRUCT/DESCRIBE as N-Triples, and parsed into
+    pyoxigraph's types. The default-graph-as-union choice is the remote server's configuration.
+    """
+
+    def __init__(self, endpoint: str, timeout: float = 60.0) -> None:
+        self.endpoint = endpoint
+        self.timeout = timeout
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        union_default_graph: bool = True,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        base_iri: str | None = None,
+    ) -> QueryResult:
+        """Run a SPARQL 1.1 query remotely (see :class:`Store`)."""
+        if base_iri and not sparql.lstrip().upper().startswith("BASE"):
+            sparql = f"BASE <{base_iri}>\n{sparql}"
+        fields = [("query", sparql)]
+        fields += [("default-graph-uri", g) for g in default_graphs or []]
+        fields += [("named-graph-uri", g) for g in named_graphs or []]
+        accept = "application/sparql-results+json, application/n-triples;q=0.9"
+        request = urllib.request.Request(
+            self.endpoint, data=urllib.parse.urlencode(fields).encode(), method="POST",
+            headers={"Accept": accept, "Content-Type": "application/x-www-form-urlencoded"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                media = response.headers.get_content_type()
+                body = response.read()
+        except urllib.error.HTTPError as exc:
+            message = exc.read().decode("utf-8", "replace").strip()
+            if exc.code == 400:
+                raise SyntaxError(f"remote endpoint: {message}") from None
+            raise OSError(f"remote endpoint answered {exc.code}: {message}") from None
+        if media == "application/n-triples":
+            return iter(list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES)))
+        return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+
+    def __len__(self) -> int:
+        result = self.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+        assert isinstance(result, ox.QuerySolutions)
+        return int(next(iter(result))["n"].value)
+
+
 def _bytes(data: bytes | None) -> bytes:
     """pyoxigraph's serializers return ``None`` only when given an output; we never give one."""
     assert data is not None
@@ -101,15 +156,25 @@ def _bytes(data: bytes | None) -> bytes:
 
 
 def open_store(selector: str) -> EmbeddedStore:
-    """Open a store from a selector string (see the module docstring)."""
+    """Open an embedded store from a selector string (see the module docstring)."""
+    store = open_backend(selector)
+    if not isinstance(store, EmbeddedStore):
+        raise ValueError(f"{selector!r} is not an embedded store")
+    return store
+
+
+def open_backend(selector: str) -> EmbeddedStore | RemoteStore:
+    """Open any backend from a selector string: ``oxigraph:PATH``, ``memory:`` or ``sparql:URL``."""
     kind, _, arg = selector.partition(":")
+    if kind == "sparql":
+        return RemoteStore(arg)
     if kind == "oxigraph":
         if not Path(arg).is_dir():
             raise FileNotFoundError(f"no store at {arg}: run `dystonia-kg build` first")
         return EmbeddedStore(ox.Store.read_only(arg))
     if kind == "memory":
         return EmbeddedStore(ox.Store())
-    raise ValueError(f"unknown store selector {selector!r} (expected oxigraph:PATH or memory:)")
+    raise ValueError(f"unknown store selector {selector!r} (expected oxigraph:PATH, memory: or sparql:URL)")
 
 
 def create_disk_store(path: Path, nquads: bytes) -> int:
