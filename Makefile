@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 
 UI := server/ui/node_modules/@zazuko/yasgui/build/yasgui.min.js
 
-.PHONY: install run build test lint browser
+.PHONY: install run build test lint system-tools
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -22,9 +22,11 @@ $(UI): server/ui/package.json server/ui/package-lock.json
 
 install: $(STAMP) $(UI)
 
-# Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium).
-browser:
-	command -v chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium; }
+# Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium) and rapper
+# (raptor2-utils), an independent RDF parser the dereferencing tests use.
+system-tools:
+	command -v chromium >/dev/null && command -v rapper >/dev/null || \
+		{ apt-get update -q && apt-get install -y -q chromium raptor2-utils; }
 
 build: install
 	$(BIN)/dystonia-kg build
@@ -36,6 +38,6 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-test: install browser
+test: install system-tools
 	$(BIN)/python -m pytest
 	$(MAKE) --no-print-directory lint

@@ -9,7 +9,8 @@ from werkzeug.exceptions import HTTPException
 
 from .config import load_config
 
-CORS_PATHS = ("/sparql", "/queries")
+CORS_PATHS = ("/sparql", "/queries", "/id/", "/data/", "/describe", "/ontology", "/void", "/.well-known/",
+              "/context.jsonld", "/api/", "/dumps/")
 EXPOSED = "Content-Type, Content-Length, ETag, Last-Modified, Link, Location, Vary"
 
 
@@ -23,6 +24,18 @@ def _cors(response: Response) -> Response:
                 "Access-Control-Request-Headers", "Accept, Content-Type")
             response.headers["Access-Control-Max-Age"] = "86400"
     return response
+
+
+MAX_QUERY_STRING = 8192
+
+
+def _query_string_limit() -> Response | None:
+    # The SPARQL endpoint has its own, larger limit (413); elsewhere a huge query string is abuse.
+    if request.path != "/sparql" and len(request.query_string) > MAX_QUERY_STRING:
+        from . import errors
+
+        return errors.error(414, f"the query string is longer than {MAX_QUERY_STRING} bytes")
+    return None
 
 
 def _http_error(exc: HTTPException) -> Response:
@@ -48,11 +61,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.update(load_config(test_config))
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_QUERY_BYTES"] * 4 + 4096
 
-    from . import queries_api, sparql, ui_routes
+    from . import pages, queries_api, resources, sparql, ui_routes
 
     app.register_blueprint(sparql.bp)
+    app.register_blueprint(resources.bp)
+    app.register_blueprint(pages.bp)
     app.register_blueprint(queries_api.bp)
     app.register_blueprint(ui_routes.bp)
+    app.before_request(_query_string_limit)
     app.after_request(_cors)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _internal_error)

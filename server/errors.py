@@ -20,6 +20,14 @@ def error(status: int, message: str, **detail: Any) -> Response:
     return Response(f"{status} {reason}: {message}{extra}\n", status, mimetype="text/plain")
 
 
+def see_other(location: str, vary_accept: bool = False) -> Response:
+    """303 See Other: the IRI names a thing; the document about it is elsewhere."""
+    response = Response(f"303 See Other: {location}\n", 303, mimetype="text/plain", headers={"Location": location})
+    if vary_accept:
+        response.headers["Vary"] = "Accept"
+    return response
+
+
 def bad_request(message: str, **detail: Any) -> Response:
     """400: the request is malformed."""
     return error(400, message, **detail)

@@ -1,0 +1,70 @@
+"""What the graph says about one IRI, as SPARQL the store seam can run.
+
+A description is self-contained: the entity's own triples (and the blank nodes they lead to, such
+as OWL restrictions), every statement node that mentions it with all of that statement's triples,
+and the labels of everything those triples mention, so that a client can render it from one request.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .vocab import DKG, ONTOLOGY_GRAPH
+
+LOCAL_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,127}$")
+
+
+def _iri(value: str) -> str:
+    if any(c in value for c in '<>"{}|^`\\ \n\t'):
+        raise ValueError(f"not an IRI: {value!r}")
+    return f"<{value}>"
+
+
+def describe_query(iri: str) -> str:
+    """CONSTRUCT the self-contained description of ``iri``."""
+    e = _iri(iri)
+    return f"""
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX dkg: <{DKG}>
+CONSTRUCT {{ ?s ?p ?o . ?x rdfs:label ?label . }}
+WHERE {{
+  {{ BIND({e} AS ?s) ?s ?p ?o }}
+  UNION {{ {e} ?p1 ?s . FILTER(isBlank(?s)) ?s ?p ?o }}
+  UNION {{ ?s ?link {e} . ?s a/rdfs:subClassOf* dkg:Statement . ?s ?p ?o }}
+  UNION {{
+    {{ {e} ?p2 ?x }} UNION {{ ?st ?p3 {e} . ?st a/rdfs:subClassOf* dkg:Statement . ?st ?p4 ?x }}
+    UNION {{ ?x ?p5 {e} }}
+    FILTER(isIRI(?x)) ?x rdfs:label ?label
+  }}
+}}"""
+
+
+def ontology_query() -> str:
+    """CONSTRUCT the ontology graph (what the ontology IRI and its version IRI dereference to)."""
+    return f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?p ?o }} }}"
+
+
+def exists_query(iri: str) -> str:
+    """ASK whether the graph mentions ``iri`` at all."""
+    e = _iri(iri)
+    return f"ASK {{ {{ {e} ?p ?o }} UNION {{ ?s ?p {e} }} }}"
+
+
+LOCAL_IDS_QUERY = f"""
+SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{DKG}")) }} ORDER BY ?s
+"""
+
+SEARCH_ROWS_QUERY = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX oboInOwl: <http://www.geneontology.org/formats/oboInOwl#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX obo: <http://purl.obolibrary.org/obo/>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+SELECT ?s ?text ?kind (SAMPLE(?t) AS ?type) (SAMPLE(?d) AS ?definition) WHERE {
+  { ?s rdfs:label ?text BIND("label" AS ?kind) }
+  UNION { ?s oboInOwl:hasExactSynonym|oboInOwl:hasRelatedSynonym|skos:altLabel ?text BIND("synonym" AS ?kind) }
+  FILTER(isIRI(?s))
+  OPTIONAL { ?s a ?t FILTER(?t != owl:NamedIndividual) }
+  OPTIONAL { ?s obo:IAO_0000115 ?d }
+} GROUP BY ?s ?text ?kind
+"""

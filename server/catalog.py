@@ -1,0 +1,89 @@
+"""What the server knows about the release it serves: build, local IDs, search index, context.
+
+Read once per release and cached; a new release (the ``current`` symlink repointed) is picked up
+on the next request.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from flask import current_app
+from rdflib import Graph
+
+from graph.describe import LOCAL_IDS_QUERY, SEARCH_ROWS_QUERY, ontology_query
+from graph.executor import QueryJob
+from graph.jsonld import context
+from graph.search import Entry, SearchIndex
+from graph.vocab import DKG
+
+from .pool import query_pool
+
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Per-release facts the resource routes need."""
+
+    build: str
+    built_at: datetime
+    manifest: dict[str, Any]
+    local_ids: frozenset[str]
+    search: SearchIndex
+    jsonld_context: dict[str, Any]
+    folder: Path | None
+
+
+def _construct(query: str) -> Graph:
+    answer = query_pool().run(QueryJob(query, graph_format="nt"))
+    return Graph().parse(data=answer.body, format="nt")
+
+
+def _select(query: str) -> list[dict[str, str]]:
+    answer = query_pool().run(QueryJob(query, solution_format="json"))
+    bindings = json.loads(answer.body)["results"]["bindings"]
+    return [{k: v["value"] for k, v in row.items()} for row in bindings]
+
+
+def _load(folder: Path | None) -> Catalog:
+    manifest: dict[str, Any] = {}
+    built_at = datetime.now(UTC).replace(microsecond=0)
+    if folder is not None and (folder / "manifest.json").is_file():
+        manifest = json.loads((folder / "manifest.json").read_text())
+        built_at = datetime.fromtimestamp((folder / "manifest.json").stat().st_mtime, UTC).replace(microsecond=0)
+    ids = frozenset(row["s"][len(str(DKG)):] for row in _select(LOCAL_IDS_QUERY))
+    entries = [Entry(r["s"], r["text"], r["kind"], r.get("type", ""), r.get("definition", ""))
+               for r in _select(SEARCH_ROWS_QUERY)]
+    return Catalog(manifest.get("build", "remote"), built_at, manifest, ids, SearchIndex(entries),
+                   context(_construct(ontology_query())), folder)
+
+
+def release_folder() -> Path | None:
+    """The published release folder, when the server reads an on-disk release."""
+    link = Path(current_app.config["RELEASE_DIR"]) / "current"
+    return link.resolve() if link.exists() else None
+
+
+def catalog() -> Catalog:
+    """The catalog of the release being served."""
+    folder = release_folder()
+    cached: Catalog | None = current_app.extensions.get("dkg_catalog")
+    if cached is None or cached.folder != folder:
+        with _lock:
+            cached = current_app.extensions.get("dkg_catalog")
+            if cached is None or cached.folder != folder:
+                cached = _load(folder)
+                current_app.extensions["dkg_catalog"] = cached
+    return cached
+
+
+def parse_ntriples(data: bytes) -> list[ox.Triple]:
+    """N-Triples bytes as pyoxigraph triples."""
+    return list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES))

@@ -1,0 +1,95 @@
+"""The VoID (https://www.w3.org/TR/void/) and DCAT description of the dataset."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from flask import request
+from rdflib import RDF, XSD, BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF
+
+from graph.executor import QueryJob
+from graph.vocab import BASE, ONTOLOGY_IRI
+
+from .catalog import catalog
+from .pool import query_pool
+
+VOID = Namespace("http://rdfs.org/ns/void#")
+COUNTS = """SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects) (COUNT(DISTINCT ?p) AS ?properties)
+  (COUNT(DISTINCT ?o) AS ?objects) WHERE { ?s ?p ?o }"""
+CLASSES = "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c FILTER(isIRI(?c)) } GROUP BY ?c ORDER BY ?c"
+PROPERTIES = "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY ?p"
+VOCABULARIES = [
+    "https://w3id.org/dystonia-kg/id/", "http://purl.obolibrary.org/obo/", "http://www.w3.org/2002/07/owl#",
+    "http://www.w3.org/2000/01/rdf-schema#", "http://www.w3.org/ns/prov#", "http://purl.org/dc/terms/",
+    "http://purl.org/ontology/bibo/", "http://www.w3.org/2004/02/skos/core#",
+]
+DUMPS = {"ttl": "text/turtle", "nt": "application/n-triples", "jsonld": "application/ld+json",
+         "rdf": "application/rdf+xml", "nq": "application/n-quads"}
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()[:12]
+
+
+def _rows(query: str) -> list[dict[str, str]]:
+    answer = query_pool().run(QueryJob(query, solution_format="json"))
+    return [{k: v["value"] for k, v in b.items()} for b in json.loads(answer.body)["results"]["bindings"]]
+
+
+def void_graph() -> Graph:
+    """Counts, partitions, vocabularies, licence, version, dumps and endpoint of the dataset."""
+    cat = catalog()
+    root = request.host_url.rstrip("/")
+    dataset = URIRef(BASE + "dataset")
+    g = Graph()
+    for prefix, ns in (("void", VOID), ("dcat", DCAT), ("dcterms", DCTERMS), ("foaf", FOAF)):
+        g.bind(prefix, ns)
+    version = cat.manifest.get("version", "")
+    g.add((dataset, RDF.type, VOID.Dataset))
+    g.add((dataset, RDF.type, DCAT.Dataset))
+    g.add((dataset, DCTERMS.title, Literal("dystonia-kg: a knowledge graph of dystonia", lang="en")))
+    g.add((dataset, DCTERMS.description, Literal(
+        "Lesion sites, dystonia types, etiologies, classification, treatments and their sources, as curated "
+        "statements with verbatim quotes, merged with the Human Phenotype Ontology terms they use.", lang="en")))
+    g.add((dataset, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")))
+    g.add((dataset, DCTERMS.hasVersion, Literal(version)))
+    g.add((dataset, DCTERMS.modified, Literal(cat.built_at.isoformat(), datatype=XSD.dateTime)))
+    g.add((dataset, DCTERMS.source, URIRef("http://purl.obolibrary.org/obo/hp/releases/2025-01-16/hp.obo")))
+    g.add((dataset, DCTERMS.bibliographicCitation, Literal(
+        "This service is using the Human Phenotype Ontology (version 2025-01-16); "
+        "see https://hpo.jax.org/app/license", lang="en")))
+    g.add((dataset, VOID.sparqlEndpoint, URIRef(root + "/sparql")))
+    g.add((dataset, VOID.uriSpace, Literal(BASE + "id/")))
+    g.add((dataset, VOID.rootResource, ONTOLOGY_IRI))
+    g.add((dataset, VOID.uriLookupEndpoint, URIRef(root + "/describe?uri=")))
+    g.add((dataset, VOID.openSearchDescription, URIRef(root + "/api/search")))
+    for vocabulary in VOCABULARIES:
+        g.add((dataset, VOID.vocabulary, URIRef(vocabulary)))
+    counts = _rows(COUNTS)[0]
+    for key, prop in (("triples", VOID.triples), ("subjects", VOID.distinctSubjects),
+                      ("properties", VOID.properties), ("objects", VOID.distinctObjects)):
+        g.add((dataset, prop, Literal(int(counts[key]))))
+    classes = _rows(CLASSES)
+    g.add((dataset, VOID.classes, Literal(len(classes))))
+    for row in classes:
+        part = BNode(f"class-{_digest(row['c'])}")
+        g.add((dataset, VOID.classPartition, part))
+        g.add((part, VOID["class"], URIRef(row["c"])))
+        g.add((part, VOID.entities, Literal(int(row["n"]))))
+    for row in _rows(PROPERTIES):
+        part = BNode(f"property-{_digest(row['p'])}")
+        g.add((dataset, VOID.propertyPartition, part))
+        g.add((part, VOID.property, URIRef(row["p"])))
+        g.add((part, VOID.triples, Literal(int(row["n"]))))
+    for ext, media in DUMPS.items():
+        url = URIRef(f"{root}/dumps/dystonia-kg.{ext}")
+        g.add((dataset, VOID.dataDump, url))
+        distribution = URIRef(f"{BASE}dataset/distribution/{ext}")
+        g.add((dataset, DCAT.distribution, distribution))
+        g.add((distribution, RDF.type, DCAT.Distribution))
+        g.add((distribution, DCAT.downloadURL, url))
+        g.add((distribution, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{media}")))
+        g.add((distribution, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")))
+    return g

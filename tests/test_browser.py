@@ -1,0 +1,106 @@
+"""Pages in headless Chromium (Debian's, driven by Playwright): the YASGUI editor, home, entity and ontology pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).parent / "artifacts"
+# Without the background-networking flags Chromium tries Google's hosts, which this machine refuses.
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser():  # type: ignore[no-untyped-def]
+    assert Path(CHROMIUM).exists(), "Debian's chromium is required: `make test` installs it (make browser)"
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        yield instance
+        instance.close()
+
+
+def test_editor_runs_a_query_and_shows_rows(live_server, browser) -> None:  # type: ignore[no-untyped-def]
+    page = browser.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
+    page.on("response", lambda r: problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
+
+    page.goto(live_server.url + "/sparql", wait_until="networkidle")
+    assert page.title() == "dystonia-kg SPARQL editor"
+    assert page.locator("#examples button").count() >= 20, "named queries are listed as examples"
+    page.wait_for_selector(".CodeMirror")
+    query = ("PREFIX dkg: <https://w3id.org/dystonia-kg/id/>\n"
+             "SELECT ?statement WHERE { ?statement a dkg:LesionPhenotypeStatement } ORDER BY ?statement LIMIT 7")
+    page.evaluate("q => document.querySelector('.CodeMirror').CodeMirror.setValue(q)", query)
+    page.click(".yasqe_queryButton")
+    page.wait_for_selector(".yasr table tbody tr", timeout=15000)
+    rows = page.locator(".yasr table tbody tr")
+    assert rows.count() == 7
+    assert "S0001" in rows.first.inner_text()
+
+    page.locator("#examples button").first.click()
+    assert "SELECT" in page.evaluate("() => document.querySelector('.CodeMirror').CodeMirror.getValue()")
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "sparql-editor.png"), full_page=True)
+    assert problems == []
+    page.close()
+
+
+def _watch(page) -> list[str]:  # type: ignore[no-untyped-def]
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.on("response", lambda r: problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
+    return problems
+
+
+@pytest.mark.parametrize(
+    ("path", "name", "heading"),
+    [("/", "home", "dystonia-kg"), ("/id/HandDystonia", "entity-hand-dystonia", "hand dystonia"),
+     ("/id/S0236", "statement-coffee", "S0236"), ("/ontology", "ontology", "Dystonia Knowledge Graph ontology"),
+     ("/describe?uri=http%3A%2F%2Fpurl.obolibrary.org%2Fobo%2FHP_0000643&format=html", "external-blepharospasm",
+      "Blepharospasm")],
+)
+def test_pages_render_and_every_internal_link_answers(live_server, browser, path: str, name: str,  # type: ignore[no-untyped-def]
+                                                     heading: str) -> None:
+    import requests
+
+    page = browser.new_page()
+    problems = _watch(page)
+    page.goto(live_server.url + path, wait_until="networkidle")
+    assert heading in page.locator("h1").inner_text()
+    assert page.locator("h1").count() == 1
+    for image in page.locator("svg[role=img]").all():
+        assert image.get_attribute("aria-labelledby"), "the picture has a text alternative"
+    assert page.locator("th[scope]").count() == page.locator("th").count(), "table headers have a scope"
+    # SVG links have no .href string: resolve the attribute against the page.
+    resolve = "els => els.map(e => new URL(e.getAttribute('href'), document.baseURI).href)"
+    hrefs = page.eval_on_selector_all("a[href]", resolve)
+    internal = sorted({h.split("#")[0] for h in hrefs if h.startswith(live_server.url)})
+    assert internal, "the page links to other pages"
+    broken = [(h, r.status_code) for h in internal if (r := requests.get(h, timeout=30)).status_code != 200]
+    assert broken == []
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    assert problems == []
+    page.close()
+
+
+def test_entity_page_carries_alternates_and_jsonld(live_server, browser) -> None:  # type: ignore[no-untyped-def]
+    page = browser.new_page()
+    page.goto(live_server.url + "/page/S0010")
+    types = page.eval_on_selector_all("link[rel=alternate]", "els => els.map(e => e.type)")
+    assert sorted(types) == ["application/ld+json", "application/n-triples", "application/rdf+xml", "text/turtle"]
+    import json
+
+    embedded = json.loads(page.locator("script[type='application/ld+json']").inner_text())
+    assert embedded["@context"].endswith("/context.jsonld")
+    assert "Thalamic lesions are more likely" in page.content()
+    page.close()

@@ -1,0 +1,226 @@
+"""Dereferenceable IRIs against a live server: every row of the DESIGN.md table, real clients, bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+import requests
+from rdflib import RDFS, Graph, Literal, URIRef
+
+CANON = "https://w3id.org/dystonia-kg/id/"
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
+
+
+@pytest.fixture(scope="module")
+def base(live_server) -> str:  # type: ignore[no-untyped-def]
+    return str(live_server.url)
+
+
+def get(url: str, accept: str | None = None, **kwargs: object) -> requests.Response:
+    headers = {"Accept": accept} if accept is not None else {}
+    return requests.get(url, headers=headers, allow_redirects=False, **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("accept", "location"),
+    [
+        ("text/turtle", "/data/S0010.ttl"),
+        ("*/*", "/data/S0010.ttl"),
+        (None, "/data/S0010.ttl"),
+        (BROWSER, "/page/S0010"),
+        ("text/html", "/page/S0010"),
+        ("application/ld+json", "/data/S0010.jsonld"),
+        ("application/rdf+xml", "/data/S0010.rdf"),
+        ("application/n-triples", "/data/S0010.nt"),
+        ("text/plain, */*;q=0.1", "/data/S0010.nt"),
+        ("text/turtle;q=0.5, text/html;q=0.9", "/page/S0010"),
+        ("text/html;q=0.7, text/turtle;q=0.7", "/data/S0010.ttl"),
+        ("text/turtle;q=0, */*", "/data/S0010.jsonld"),
+        ("text/turtle;charset=utf-8", "/data/S0010.ttl"),
+        ('application/ld+json;profile="http://www.w3.org/ns/json-ld#compacted"', "/data/S0010.jsonld"),
+    ],
+)
+def test_id_negotiates_with_303_and_vary(base: str, accept: str | None, location: str) -> None:
+    response = get(f"{base}/id/S0010", accept)
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(location)
+    assert response.headers["Vary"] == "Accept"
+
+
+@pytest.mark.parametrize("accept", ["application/xml", "image/png"])
+def test_unacceptable_types_get_406_with_the_offer(base: str, accept: str) -> None:
+    response = get(f"{base}/id/S0010", accept)
+    assert response.status_code == 406
+    assert "text/turtle" in response.text and "application/rdf+xml" in response.text
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "location"),
+    [
+        ("/id/S0010.ttl", 303, "/data/S0010.ttl"),
+        ("/id/S0010.html", 303, "/page/S0010"),
+        ("/id/S0010?format=jsonld", 303, "/data/S0010.jsonld"),
+        ("/id/S0010?format=html", 303, "/page/S0010"),
+        ("/id/NoSuchThing", 404, None),
+        ("/id/S0010.xyz", 404, None),
+        ("/id/S0010?format=foo", 400, None),
+    ],
+)
+def test_extensions_and_format_override(base: str, path: str, status: int, location: str | None) -> None:
+    response = get(base + path, "text/html")
+    assert response.status_code == status, response.text
+    if location:
+        assert response.headers["Location"].endswith(location)
+        assert "Vary" not in response.headers
+    else:
+        assert response.headers["Content-Type"].startswith(("text/plain", "application/json"))
+
+
+@pytest.mark.parametrize(
+    ("ext", "media", "fmt"),
+    [("ttl", "text/turtle", "turtle"), ("nt", "application/n-triples", "nt"),
+     ("jsonld", "application/ld+json", "json-ld"), ("rdf", "application/rdf+xml", "xml")],
+)
+def test_data_documents(base: str, ext: str, media: str, fmt: str) -> None:
+    response = get(f"{base}/data/S0010.{ext}")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == f"{media}; charset=utf-8"
+    assert response.headers["ETag"] and response.headers["Last-Modified"]
+    links = response.headers["Link"]
+    assert 'rel="alternate"' in links and media not in links and "text/html" in links
+    if ext != "jsonld":  # JSON-LD keeps one alternate: pyld fails on several
+        assert links.count('rel="alternate"') == 4
+    graph = Graph().parse(data=response.content, format=fmt, publicID=f"{base}/data/S0010.{ext}")
+    statement = URIRef(CANON + "S0010")
+    assert (statement, URIRef(CANON + "quote"), None) in graph, "canonical IRIs are kept"
+    assert graph.value(URIRef("http://purl.obolibrary.org/obo/UBERON_0001897"), RDFS.label) == \
+        Literal("dorsal plus ventral thalamus", lang="en"), "labels of what it mentions are included"
+    head = requests.head(f"{base}/data/S0010.{ext}")
+    assert head.status_code == 200 and head.headers["ETag"] == response.headers["ETag"] and not head.content
+    again = requests.get(f"{base}/data/S0010.{ext}", headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304 and not again.content
+    since = requests.get(f"{base}/data/S0010.{ext}", headers={"If-Modified-Since": response.headers["Last-Modified"]})
+    assert since.status_code == 304
+
+
+def test_description_is_self_contained(base: str) -> None:
+    graph = Graph().parse(data=get(f"{base}/data/HandDystonia.ttl").content, format="turtle")
+    statements = set(graph.subjects(URIRef(CANON + "phenotype"), URIRef(CANON + "HandDystonia")))
+    assert {URIRef(CANON + "S0010"), URIRef(CANON + "S0031")} <= statements
+    for statement in statements:
+        assert graph.value(statement, URIRef(CANON + "quote")) is not None
+        source = graph.value(statement, URIRef("http://www.w3.org/ns/prov#wasDerivedFrom"))
+        assert graph.value(source, RDFS.label) is not None
+
+
+def test_rdflib_parses_iris_with_default_accept_and_each_format(base: str) -> None:
+    graph = Graph().parse(f"{base}/id/S0010")
+    assert (URIRef(CANON + "S0010"), URIRef(CANON + "lesionSite"), None) in graph
+    for fmt in ("turtle", "xml", "nt", "json-ld"):
+        graph = Graph().parse(f"{base}/id/S0010", format=fmt)
+        assert (URIRef(CANON + "S0010"), URIRef(CANON + "quote"), None) in graph, fmt
+
+
+def test_pyld_loads_the_jsonld_with_its_context(base: str) -> None:
+    from pyld import jsonld
+
+    document = jsonld.get_document_loader()(f"{base}/data/S0010.jsonld", {})
+    doc = document["document"]
+    assert doc["@context"] == f"{base}/context.jsonld"
+    expanded = jsonld.expand(doc)
+    triples = jsonld.to_rdf(expanded, {"format": "application/n-quads"})
+    assert f"<{CANON}S0010> <{CANON}lesionSite> <http://purl.obolibrary.org/obo/UBERON_0001897>" in triples
+    text = json.dumps(doc)
+    assert '"lesionSite"' in text and '"quote"' in text, "keys are the context's short names"
+
+
+@pytest.mark.parametrize(("ext", "syntax"), [("ttl", "turtle"), ("nt", "ntriples"), ("rdf", "rdfxml")])
+def test_rapper_parses_each_format(base: str, ext: str, syntax: str, tmp_path: Path) -> None:
+    path = tmp_path / f"d.{ext}"
+    path.write_bytes(get(f"{base}/data/S0010.{ext}").content)
+    result = subprocess.run(["rapper", "-i", syntax, "-c", str(path), f"{base}/data/S0010.{ext}"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "returned" in result.stderr and " 0 triples" not in result.stderr
+
+
+def test_ontology_iri_and_version_iri_dereference(base: str) -> None:
+    for path in ("/ontology", "/ontology/2026-11-21"):
+        rdf = get(base + path, "text/turtle")
+        assert rdf.status_code == 303 and rdf.headers["Location"].endswith("/ontology/doc.ttl")
+        page = get(base + path, BROWSER)
+        assert page.status_code == 303 and page.headers["Location"].endswith("/ontology.html")
+    graph = Graph().parse(f"{base}/ontology")
+    assert (URIRef("https://w3id.org/dystonia-kg/ontology"), None, None) in graph
+    assert get(f"{base}/ontology/1999-01-01", "text/turtle").status_code == 404
+
+
+def test_describe_external_iri(base: str) -> None:
+    hp = "http://purl.obolibrary.org/obo/HP_0000643"
+    response = requests.get(f"{base}/describe", params={"uri": hp}, headers={"Accept": "text/turtle"})
+    assert response.status_code == 200
+    graph = Graph().parse(data=response.text, format="turtle")
+    assert graph.value(URIRef(hp), RDFS.label) == Literal("Blepharospasm", lang="en")
+    assert len(set(graph.subjects(URIRef(CANON + "phenotype"), URIRef(hp)))) >= 4
+    assert 'rel="describedby"' in response.headers["Link"] and "ols4" in response.headers["Link"]
+    html = requests.get(f"{base}/describe", params={"uri": hp, "format": "html"})
+    assert html.status_code == 200 and "Blepharospasm" in html.text
+    assert requests.get(f"{base}/describe", params={"uri": "http://example.org/none"}).status_code == 404
+    assert requests.get(f"{base}/describe", params={"uri": "not an iri"}).status_code == 400
+
+
+def test_void_dcat_context_dumps_robots_sitemap(base: str) -> None:
+    well_known = get(f"{base}/.well-known/void")
+    assert well_known.status_code == 303
+    void = Graph().parse(f"{base}/.well-known/void")
+    voidns = "http://rdfs.org/ns/void#"
+    dataset = URIRef("https://w3id.org/dystonia-kg/dataset")
+    assert int(void.value(dataset, URIRef(voidns + "triples"))) > 2000  # type: ignore[arg-type]
+    assert void.value(dataset, URIRef(voidns + "sparqlEndpoint")) == URIRef(f"{base}/sparql")
+    dumps = list(void.objects(dataset, URIRef(voidns + "dataDump")))
+    assert len(dumps) == 5
+    for dump in dumps:
+        head = requests.head(str(dump))
+        assert head.status_code == 200 and int(head.headers["Content-Length"]) > 1000
+    assert (dataset, URIRef("http://purl.org/dc/terms/license"), None) in void
+    context = requests.get(f"{base}/context.jsonld").json()["@context"]
+    assert context["lesionSite"] == {"@id": "dkg:lesionSite", "@type": "@id"}
+    assert "Sitemap:" in requests.get(f"{base}/robots.txt").text
+    sitemap = requests.get(f"{base}/sitemap.xml").text
+    assert f"{base}/page/S0010" in sitemap and f"{base}/page/HandDystonia" in sitemap
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("putamen", "http://purl.obolibrary.org/obo/UBERON_0001874"),
+    ("puta", "http://purl.obolibrary.org/obo/UBERON_0001874"),
+    ("putamn", "http://purl.obolibrary.org/obo/UBERON_0001874"),
+    ("blepharospams", "http://purl.obolibrary.org/obo/HP_0000643"),
+    ("geste antagoniste", CANON + "SensoryTrick"),
+    ("cervical dystonia", "http://purl.obolibrary.org/obo/HP_0000473"),
+])
+def test_search_prefix_and_typos(base: str, query: str, expected: str) -> None:
+    body = requests.get(f"{base}/api/search", params={"q": query}).json()
+    assert body["results"][0]["iri"] == expected, body["results"][:3]
+    first = body["results"][0]
+    assert {"iri", "label", "type", "snippet", "page"} <= set(first)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/data/../../etc/passwd", "/data/%2e%2e/%2e%2e/etc/passwd", "/id/..%2f..%2fetc%2fpasswd", "/page/../../etc",
+     "/id/" + "A" * 5000, "/data/S0010.ttl?" + "x=1&" * 3000, "/id/S0010%00.ttl", "/page/%ff%fe",
+     "/api/search?q=" + "a" * 500, "/api/search", "/api/search?q=x&limit=lots", "/describe?uri=" + "h" * 3000],
+)
+def test_hostile_paths_get_4xx(base: str, path: str) -> None:
+    response = requests.get(base + path, headers={"Accept": "text/turtle"}, allow_redirects=False)
+    assert 400 <= response.status_code < 500, (path, response.status_code)
+    assert "Traceback" not in response.text and len(response.text) < 2000
+
+
+def test_cors_on_resources(base: str) -> None:
+    response = requests.get(f"{base}/data/S0010.ttl", headers={"Origin": "http://x.org"})
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "ETag" in response.headers["Access-Control-Expose-Headers"]
