@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 
 UI := server/ui/node_modules/@zazuko/yasgui/build/yasgui.min.js
 
-.PHONY: install run build test lint system-tools
+.PHONY: install run build test lint system-tools validators
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -21,6 +21,15 @@ $(UI): server/ui/package.json server/ui/package-lock.json
 	touch $(UI)
 
 install: $(STAMP) $(UI)
+
+# kgx and sssom-py validate the exports; each pins libraries of its own, so each gets a venv of its
+# own, installed from a frozen list (no dependency resolution on a fresh machine).
+.venv-%/.installed: tests/tools/%-requirements.txt
+	test -x .venv-$*/bin/python || $(PY) -m venv .venv-$*
+	.venv-$*/bin/pip install -q --no-deps -r $<
+	touch $@
+
+validators: .venv-kgx/.installed .venv-sssom/.installed
 
 # Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium) and rapper
 # (raptor2-utils), an independent RDF parser the dereferencing tests use.
@@ -38,6 +47,6 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-test: install system-tools
+test: install system-tools validators
 	$(BIN)/python -m pytest
 	$(MAKE) --no-print-directory lint

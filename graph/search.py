@@ -1,8 +1,14 @@
-"""Label and synonym search: exact, prefix and typo-tolerant matches, ranked."""
+"""Label and synonym search: exact, prefix and typo-tolerant matches, ranked.
+
+An inverted index from words to texts keeps a lookup to the words a query can match: those that
+start with a query word, and, for typos, those of about its length that share its first letter.
+"""
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -46,50 +52,64 @@ def edit_distance(a: str, b: str, limit: int) -> int:
     return previous[-1]
 
 
-def _token_score(token: str, words: list[str]) -> float:
-    best = 0.0
-    allowed = 1 if len(token) <= 5 else 2
-    for word in words:
-        if word == token:
-            return 1.0
-        if word.startswith(token):
-            best = max(best, 0.8)
-        elif len(token) >= 4:
-            distance = edit_distance(token, word[: len(token) + allowed], allowed)
-            if distance <= allowed:
-                best = max(best, 0.6 - 0.1 * distance)
-    return best
-
-
 class SearchIndex:
-    """An in-memory index over labels and synonyms."""
+    """An in-memory inverted index over labels and synonyms."""
 
     def __init__(self, entries: Iterable[Entry]) -> None:
         self.entries = list(entries)
-        self._words = [_WORD.findall(e.text.lower()) for e in self.entries]
+        self._postings: dict[str, set[int]] = defaultdict(set)
         self._labels: dict[str, str] = {}
-        for entry in self.entries:
+        for index, entry in enumerate(self.entries):
+            for word in _WORD.findall(entry.text.lower()):
+                self._postings[word].add(index)
             if entry.kind == "label":
                 self._labels.setdefault(entry.iri, entry.text)
+        self._words = sorted(self._postings)
+        self._by_initial: dict[str, list[str]] = defaultdict(list)
+        for word in self._words:
+            self._by_initial[word[0]].append(word)
+
+    def _word_scores(self, token: str) -> dict[int, float]:
+        """Entry index → best score of ``token`` against the entry's words."""
+        scores: dict[int, float] = {}
+
+        def credit(word: str, score: float) -> None:
+            for index in self._postings[word]:
+                if scores.get(index, 0.0) < score:
+                    scores[index] = score
+
+        start = bisect.bisect_left(self._words, token)
+        for word in self._words[start:]:
+            if not word.startswith(token):
+                break
+            credit(word, 1.0 if word == token else 0.8)
+        if len(token) >= 4:
+            allowed = 1 if len(token) <= 5 else 2
+            for word in self._by_initial.get(token[0], []):
+                if abs(len(word) - len(token)) <= allowed and not word.startswith(token):
+                    distance = edit_distance(token, word, allowed)
+                    if distance <= allowed:
+                        credit(word, 0.6 - 0.1 * distance)
+        return scores
 
     def search(self, query: str, limit: int = 10) -> list[Hit]:
         """Best matches first; every query word must match a word of the text (prefix or typo)."""
         needle = query.strip().lower()
-        tokens = _WORD.findall(needle)
+        tokens = _WORD.findall(needle)[:8]
         if not tokens:
             return []
+        per_token = [self._word_scores(t) for t in tokens]
+        candidates = set(per_token[0]).intersection(*per_token[1:])
         best: dict[str, Hit] = {}
-        for entry, words in zip(self.entries, self._words, strict=True):
+        for index in candidates:
+            entry = self.entries[index]
             text = entry.text.lower()
             if text == needle:
                 score = 3.0
             elif text.startswith(needle):
                 score = 2.0
             else:
-                scores = [_token_score(t, words) for t in tokens]
-                if min(scores) == 0:
-                    continue
-                score = sum(scores) / len(scores)
+                score = sum(s[index] for s in per_token) / len(tokens)
             score += 0.1 if entry.kind == "label" else 0.0
             score -= len(text) / 1000  # shorter texts first among equals
             label = self._labels.get(entry.iri, entry.text)

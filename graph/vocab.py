@@ -23,6 +23,8 @@ IAO_DEFINITION = OBO["IAO_0000115"]
 ONTOLOGY_GRAPH = GRAPH["ontology"]
 CURATED_GRAPH = GRAPH["curated"]
 INFERRED_GRAPH = GRAPH["inferred"]
+HPO_GRAPH = GRAPH["hpo"]  # the HPO release, unaltered
+ANNOTATIONS_GRAPH = GRAPH["annotations"]  # the etiology layer from HPO's annotation files
 
 PREFIXES: dict[str, str] = {
     "dkg": str(DKG),
@@ -34,6 +36,8 @@ PREFIXES: dict[str, str] = {
     "RO": "http://purl.obolibrary.org/obo/RO_",
     "BFO": "http://purl.obolibrary.org/obo/BFO_",
     "IAO": "http://purl.obolibrary.org/obo/IAO_",
+    "OMIM": "http://purl.obolibrary.org/obo/OMIM_",
+    "Orphanet": "http://www.orpha.net/ORDO/Orphanet_",
     "NCBIGene": "http://identifiers.org/ncbigene/",
     "HGNC": "http://identifiers.org/hgnc/",
     "obo": str(OBO),

@@ -18,7 +18,7 @@ from flask import current_app
 from rdflib import Graph
 
 from graph.describe import LOCAL_IDS_QUERY, SEARCH_ROWS_QUERY, ontology_query
-from graph.executor import QueryJob
+from graph.executor import Limits, QueryJob
 from graph.jsonld import context
 from graph.search import Entry, SearchIndex
 from graph.vocab import DKG
@@ -41,13 +41,18 @@ class Catalog:
     folder: Path | None
 
 
+# The catalog's own queries read whole indexes once per release: they are not held to the limits
+# set for clients' queries.
+CATALOG_LIMITS = Limits(timeout=300.0, max_rows=10_000_000, max_bytes=1 << 31)
+
+
 def _construct(query: str) -> Graph:
-    answer = query_pool().run(QueryJob(query, graph_format="nt"))
+    answer = query_pool().run(QueryJob(query, graph_format="nt"), CATALOG_LIMITS)
     return Graph().parse(data=answer.body, format="nt")
 
 
 def _select(query: str) -> list[dict[str, str]]:
-    answer = query_pool().run(QueryJob(query, solution_format="json"))
+    answer = query_pool().run(QueryJob(query, solution_format="json"), CATALOG_LIMITS)
     bindings = json.loads(answer.body)["results"]["bindings"]
     return [{k: v["value"] for k, v in row.items()} for row in bindings]
 

@@ -11,7 +11,7 @@ import pytest
 from graph.build import Sources, build
 from graph.paths import CURATION_DIR, resource_dir
 from graph.records import CurationError
-from graph.vocab import CURATED_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
+from graph.vocab import ANNOTATIONS_GRAPH, CURATED_GRAPH, HPO_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
 
 from .conftest import quiet
 
@@ -23,7 +23,8 @@ def test_release_has_dumps_store_and_named_graphs(release_dir: Path) -> None:
         assert (current / name).stat().st_size > 0, name
         assert name in manifest["files"]
     assert (current / "store").is_dir()
-    assert manifest["named_graphs"] == sorted([str(ONTOLOGY_GRAPH), str(CURATED_GRAPH), str(INFERRED_GRAPH)])
+    assert manifest["named_graphs"] == sorted(
+        str(g) for g in (ONTOLOGY_GRAPH, CURATED_GRAPH, INFERRED_GRAPH, HPO_GRAPH, ANNOTATIONS_GRAPH))
     assert manifest["graphs"][str(INFERRED_GRAPH)] > 0, "the reasoner's inferences are in their own graph"
 
 
@@ -52,9 +53,12 @@ def _copy_curation(tmp_path: Path) -> Path:
     return target
 
 
+CURATED_ONLY = Sources(with_hpo=False)
+
+
 def test_malformed_record_names_file_and_line_and_keeps_release(tmp_path: Path) -> None:
     release = tmp_path / "release"
-    build(release, quiet)
+    build(release, quiet, CURATED_ONLY)
     before = (release / "current").resolve()
     before_bytes = (before / "dystonia-kg.nq").read_bytes()
 
@@ -65,7 +69,7 @@ def test_malformed_record_names_file_and_line_and_keeps_release(tmp_path: Path) 
     line = text.splitlines().index("  lesionSite: UBERON:0002298") + 1
 
     with pytest.raises(CurationError) as caught:
-        build(release, quiet, Sources(curation_dir=curation))
+        build(release, quiet, Sources(curation_dir=curation, with_hpo=False))
     message = str(caught.value)
     assert f"{bad}:{line}:" in message
     assert "lesionsite" in message
@@ -88,7 +92,7 @@ def test_each_kind_of_malformed_record_is_named(tmp_path: Path, edit, expected: 
     path = curation / "statements" / "source000-lesions.yaml"
     path.write_text(edit(path.read_text()))
     with pytest.raises(CurationError) as caught:
-        build(tmp_path / "release", quiet, Sources(curation_dir=curation))
+        build(tmp_path / "release", quiet, Sources(curation_dir=curation, with_hpo=False))
     assert expected in str(caught.value)
     assert str(path) in str(caught.value)
     assert not (tmp_path / "release" / "current").exists()
@@ -99,7 +103,7 @@ def test_integer_field_rejects_text(tmp_path: Path) -> None:
     path = curation / "statements" / "source003-paris-brain-institute.yaml"
     path.write_text(path.read_text().replace("affectedCount: 20000", "affectedCount: about 20000"))
     with pytest.raises(CurationError, match="expected an integer"):
-        build(tmp_path / "release", quiet, Sources(curation_dir=curation))
+        build(tmp_path / "release", quiet, Sources(curation_dir=curation, with_hpo=False))
 
 
 def test_contradiction_in_the_ontology_fails_the_build_and_names_the_class(tmp_path: Path) -> None:
@@ -116,6 +120,6 @@ def test_contradiction_in_the_ontology_fails_the_build_and_names_the_class(tmp_p
     from graph.reason import ReasonerError
 
     with pytest.raises(ReasonerError) as caught:
-        build(tmp_path / "release", quiet, Sources(ontology_dir=ontology))
+        build(tmp_path / "release", quiet, Sources(ontology_dir=ontology, with_hpo=False))
     assert "https://w3id.org/dystonia-kg/id/Impossible" in caught.value.unsatisfiable
     assert not (tmp_path / "release" / "current").exists()

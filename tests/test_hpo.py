@@ -1,0 +1,122 @@
+"""The HPO merge: the release as OWL, term checks, the annotation layer, other release formats, round trips."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
+
+from graph.build import Sources, ValidationFailed, assemble, build, check
+from graph.hpo import default_hpo_obo, load_hpo
+from graph.paths import CURATION_DIR
+from graph.vocab import ANNOTATIONS_GRAPH, HPO_GRAPH
+
+from .conftest import quiet
+
+OBO = "http://purl.obolibrary.org/obo/"
+
+
+@pytest.fixture(scope="module")
+def hpo():  # type: ignore[no-untyped-def]
+    return load_hpo(default_hpo_obo())
+
+
+def test_obo_to_owl_mapping(hpo) -> None:  # type: ignore[no-untyped-def]
+    graph = Graph().parse(data=hpo.ntriples(), format="nt")
+    dystonia = URIRef(OBO + "HP_0001332")
+    assert graph.value(dystonia, RDFS.label) == Literal("Dystonia", lang="en")
+    assert (dystonia, RDFS.subClassOf, URIRef(OBO + "HP_0100022")) in graph
+    assert graph.value(dystonia, URIRef(OBO + "IAO_0000115")) is not None
+    synonyms = set(graph.objects(dystonia, URIRef("http://www.geneontology.org/formats/oboInOwl#hasExactSynonym")))
+    exact = {Literal(s.description, lang="en") for s in hpo.term("HP:0001332").synonyms if s.scope == "EXACT"}
+    assert exact and synonyms == exact
+    obsolete = next(t for t in hpo.ontology.terms() if t.obsolete and t.replaced_by)
+    iri = URIRef(OBO + obsolete.id.replace(":", "_"))
+    assert (iri, OWL.deprecated, Literal(True)) in graph
+    replacement = next(iter(obsolete.replaced_by)).id.replace(":", "_")
+    assert graph.value(iri, URIRef(OBO + "IAO_0100001")) == URIRef(OBO + replacement)
+    assert not list(graph.objects(iri, RDFS.subClassOf)), "obsolete terms keep no logical axioms"
+    terms = sum(1 for t in hpo.ontology.terms() if t.id.startswith("HP:"))
+    assert len(set(graph.subjects(RDF.type, OWL.Class))) == terms
+
+
+def test_release_keeps_hpo_and_the_layer_in_their_own_graphs(release_dir: Path, release_store) -> None:  # type: ignore[no-untyped-def]
+    manifest = json.loads((release_dir / "current" / "manifest.json").read_text())
+    assert manifest["graphs"][str(HPO_GRAPH)] > 100_000
+    assert manifest["hpo"]["version"] == "hp/releases/2025-01-16"
+    assert "Human Phenotype Ontology" in manifest["hpo"]["acknowledgement"]
+    layer = manifest["hpo"]["annotations"]
+    assert layer["diseases"] > 500 and layer["genes"] > 300 and layer["iea_left_out"] > 0
+    ask = "ASK { GRAPH <%s> { ?s ?p ?o } }"
+    assert bool(release_store.query(ask % HPO_GRAPH)) and bool(release_store.query(ask % ANNOTATIONS_GRAPH))
+    iea = "ASK { ?a a <https://w3id.org/dystonia-kg/id/DiseasePhenotypeAnnotation> ; " \
+          "<https://w3id.org/dystonia-kg/id/evidence> <http://purl.obolibrary.org/obo/ECO_0000501> }"
+    assert not bool(release_store.query(iea)), "IEA (OMIM-derived) annotations are left out by default"
+
+
+def test_curated_genes_and_layer_share_iris(release_store) -> None:  # type: ignore[no-untyped-def]
+    query = """ASK { ?s <https://w3id.org/dystonia-kg/id/etiology> <http://identifiers.org/ncbigene/1861> .
+                    ?d <https://w3id.org/dystonia-kg/id/associatedGene> <http://identifiers.org/ncbigene/1861> }"""
+    assert bool(release_store.query(query))
+
+
+def _curation_with(tmp_path: Path, old: str, new: str) -> Path:
+    curation = tmp_path / "curation"
+    shutil.copytree(CURATION_DIR, curation)
+    path = curation / "statements" / "source000-lesions.yaml"
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+    return curation
+
+
+def test_obsolete_hpo_term_fails_with_its_replacement(tmp_path: Path, hpo) -> None:  # type: ignore[no-untyped-def]
+    obsolete = next(t for t in hpo.ontology.terms() if t.obsolete and t.replaced_by)
+    replacement = next(iter(obsolete.replaced_by))
+    curation = _curation_with(tmp_path, "  phenotype: HP:0032005", f"  phenotype: {obsolete.id}")
+    violations = check(assemble(quiet, Sources(curation_dir=curation)), quiet)
+    messages = [str(v) for v in violations if v.check == "hpo-term"]
+    assert len(messages) == 1
+    assert obsolete.id in messages[0] and f"replaced by {replacement.id}" in messages[0]
+    assert "dkg:S0013" in messages[0], "the statement using the term is named"
+
+
+def test_unknown_hpo_term_fails_the_build(tmp_path: Path) -> None:
+    curation = _curation_with(tmp_path, "  phenotype: HP:0032005", "  phenotype: HP:9999999")
+    with pytest.raises(ValidationFailed, match=r"HP:9999999.*not in HPO hp/releases/2025-01-16; used by dkg:S0013"):
+        build(tmp_path / "release", quiet, Sources(curation_dir=curation))
+    assert not (tmp_path / "release" / "current").exists()
+
+
+def test_label_mismatch_with_a_newer_release(tmp_path: Path) -> None:
+    newer = tmp_path / "hp.obo"
+    text = default_hpo_obo().read_text(encoding="utf-8")
+    newer.write_text(text.replace("name: Hemidystonia\n", "name: Hemi-dystonia\n", 1), encoding="utf-8")
+    violations = check(assemble(quiet, Sources(hpo=newer)), quiet)
+    assert [v.focus for v in violations] == ["HP:0032005"]
+    assert "differs from HPO" in violations[0].message and "refresh-imports" in violations[0].message
+
+
+def test_hpo_in_obo_graphs_json_is_accepted(tmp_path: Path, hpo) -> None:  # type: ignore[no-untyped-def]
+    json_path = tmp_path / "hp.json"
+    with json_path.open("wb") as handle:
+        hpo.ontology.dump(handle, format="json")
+    other = load_hpo(json_path)
+    assert other.term("HP:0001332").name == "Dystonia"
+    assert other.descendants("HP:0012179") == hpo.descendants("HP:0012179")
+
+
+def test_merged_release_round_trips_in_rdflib_and_owlready2(release_dir: Path) -> None:
+    dump = release_dir / "current" / "dystonia-kg.nt"
+    graph = Graph().parse(dump, format="nt")
+    assert (URIRef(OBO + "HP_0000643"), RDFS.subClassOf, URIRef(OBO + "HP_0012179")) in graph
+    import owlready2
+
+    world = owlready2.World()
+    onto = world.get_ontology(dump.as_uri()).load(format="ntriples")
+    blepharospasm = world[OBO + "HP_0000643"]
+    assert blepharospasm is not None and world[OBO + "HP_0012179"] in blepharospasm.is_a
+    assert onto is not None
