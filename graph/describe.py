@@ -40,9 +40,11 @@ CONSTRUCT {{ ?s ?p ?o . ?x rdfs:label ?label . }}
 WHERE {{
   {{ {e} ?p ?o BIND({e} AS ?s) {label} }}
   UNION {{ {e} ?p1 ?s FILTER(isBlank(?s)) ?s ?p ?o {label} }}
-  UNION {{ {{ SELECT DISTINCT ?s WHERE {{ ?s ?link {e} {{ ?s dkg:quote ?quote }} UNION {{ ?s a dkg:DiseasePhenotypeAnnotation }} }}
+  UNION {{ {{ SELECT DISTINCT ?s WHERE {{ ?s ?link {e}
+                                         {{ ?s dkg:quote ?quote }} UNION {{ ?s a dkg:DiseasePhenotypeAnnotation }} }}
              ORDER BY ?s LIMIT {MAX_NODES} }} ?s ?p ?o {label} }}
-  UNION {{ {{ SELECT DISTINCT ?x WHERE {{ ?x rdfs:subClassOf {e} }} ORDER BY ?x LIMIT {MAX_NODES} }} ?x rdfs:label ?label }}
+  UNION {{ {{ SELECT DISTINCT ?x WHERE {{ ?x rdfs:subClassOf {e} }} ORDER BY ?x LIMIT {MAX_NODES} }}
+           ?x rdfs:label ?label }}
 }}"""
 
 
