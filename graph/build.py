@@ -238,6 +238,16 @@ def _union_ntriples(nquads: bytes) -> bytes:
     return "".join(sorted(lines)).encode("utf-8")
 
 
+def _running(pid: str) -> bool:
+    try:
+        os.kill(int(pid), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _publish(release_dir: Path, build: Path) -> None:
     link = release_dir / "current"
     tmp = release_dir / f".current-{os.getpid()}"
@@ -248,6 +258,10 @@ def _publish(release_dir: Path, build: Path) -> None:
 
 
 def _prune(builds: Path, keep: set[str]) -> None:
+    for partial in builds.glob(".*.partial-*"):
+        pid = partial.name.rsplit("-", 1)[-1]
+        if pid != str(os.getpid()) and not _running(pid):
+            shutil.rmtree(partial, ignore_errors=True)  # left by a build that was killed
     finished = sorted((p for p in builds.iterdir() if not p.name.startswith(".")), key=lambda p: p.stat().st_mtime)
     for old in finished[:-KEEP_BUILDS]:
         if old.name not in keep:

@@ -51,6 +51,10 @@ class Answer:
     body: bytes
 
 
+class PoolRetired(Exception):
+    """The pool was retired (a new release is being served) before a worker became free: retry on the new one."""
+
+
 class QueryFailed(Exception):
     """The query could not be answered; ``kind`` says why (syntax, timeout, too_large, refused, error)."""
 
@@ -161,8 +165,10 @@ class QueryPool:
     def _acquire(self, deadline: float) -> _Worker:
         with self._cond:
             while not self._idle:
+                if self._closed:
+                    raise PoolRetired
                 remaining = deadline - time.monotonic()
-                if remaining <= 0 or self._closed:
+                if remaining <= 0:
                     raise QueryFailed("busy", "all query workers are busy; try again",
                                       {"limit": "timeout", "value": self.limits.timeout})
                 self._cond.wait(remaining)
@@ -170,15 +176,23 @@ class QueryPool:
 
     def _release(self, worker: _Worker) -> None:
         with self._cond:
-            self._idle.append(worker)
-            self._cond.notify()
+            if not self._closed:
+                self._idle.append(worker)
+                self._cond.notify()
+                return
+        self._stop(worker)  # a retired pool lets a busy worker finish its query, then stops it
 
-    def _replace(self, worker: _Worker) -> None:
+    @staticmethod
+    def _stop(worker: _Worker) -> None:
+        worker.conn.close()
         worker.process.kill()
         worker.process.join(5)
-        worker.conn.close()
+
+    def _replace(self, worker: _Worker) -> None:
+        self._stop(worker)
         self.restarts += 1
-        self._release(self._spawn())
+        if not self._closed:
+            self._release(self._spawn())
 
     def run(self, job: QueryJob, limits: Limits | None = None) -> Answer:
         """Answer ``job`` within the limits, or raise :class:`QueryFailed`."""
@@ -208,12 +222,10 @@ class QueryPool:
         raise QueryFailed(status, str(payload))
 
     def close(self) -> None:
-        """Stop every worker."""
+        """Stop the idle workers now and the busy ones as they finish: no query in flight is dropped."""
         with self._cond:
             self._closed = True
             workers, self._idle = self._idle, []
             self._cond.notify_all()
         for worker in workers:
-            worker.conn.close()
-            worker.process.kill()
-            worker.process.join(5)
+            self._stop(worker)

@@ -50,8 +50,11 @@ def _http_error(exc: HTTPException) -> Response:
 
 
 def _internal_error(exc: Exception) -> Response:
+    from flask import current_app
+
     from . import errors
 
+    current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
     return errors.error(500, "internal error; it has been logged")
 
 

@@ -23,7 +23,7 @@ from graph.jsonld import context
 from graph.search import Entry, SearchIndex
 from graph.vocab import DKG
 
-from .pool import query_pool
+from .pool import run_job
 
 _lock = threading.Lock()
 
@@ -47,12 +47,12 @@ CATALOG_LIMITS = Limits(timeout=300.0, max_rows=10_000_000, max_bytes=1 << 31)
 
 
 def _construct(query: str) -> Graph:
-    answer = query_pool().run(QueryJob(query, graph_format="nt"), CATALOG_LIMITS)
+    answer = run_job(QueryJob(query, graph_format="nt"), CATALOG_LIMITS)
     return Graph().parse(data=answer.body, format="nt")
 
 
 def _select(query: str) -> list[dict[str, str]]:
-    answer = query_pool().run(QueryJob(query, solution_format="json"), CATALOG_LIMITS)
+    answer = run_job(QueryJob(query, solution_format="json"), CATALOG_LIMITS)
     bindings = json.loads(answer.body)["results"]["bindings"]
     return [{k: v["value"] for k, v in row.items()} for row in bindings]
 

@@ -29,6 +29,9 @@ def load_config(test_config: dict[str, Any] | None = None) -> dict[str, Any]:
     config.update(test_config or {})
     if config["RELEASE_DIR"] is None:
         config["RELEASE_DIR"] = str(default_release_dir())
+    # An explicit store (DKG_STORE, e.g. a remote sparql:URL) is served as is; otherwise the server
+    # follows the published release, switching when `current` is repointed.
+    config["STORE_FROM_RELEASE"] = config["STORE"] is None
     if config["STORE"] is None:
         config["STORE"] = f"oxigraph:{os.path.join(config['RELEASE_DIR'], 'current', 'store')}"
     return config

@@ -17,7 +17,7 @@ from graph.vocab import BIBO, DKG, IAO_DEFINITION, OBOINOWL, ONTOLOGY_GRAPH, ONT
 
 from . import errors
 from .catalog import catalog
-from .pool import query_pool
+from .pool import run_job
 from .resources import RDF_TYPES, describe_triples, home_resolver, jsonld_document, known_id
 
 bp = Blueprint("pages", __name__)
@@ -203,7 +203,7 @@ SELECT ?statement ?site ?siteLabel ?type ?typeLabel ?lat WHERE {
 
 def lesion_svg() -> str:
     """A bipartite drawing: lesion sites on the left, dystonia types on the right, one link per statement."""
-    answer = query_pool().run(QueryJob(LESION_EDGES, solution_format="json"))
+    answer = run_job(QueryJob(LESION_EDGES, solution_format="json"))
     rows = [{k: v["value"] for k, v in b.items()} for b in json.loads(answer.body)["results"]["bindings"]]
     sites = sorted({(r["siteLabel"], r["site"]) for r in rows})
     types = sorted({(r["typeLabel"], r["type"]) for r in rows})
@@ -265,7 +265,7 @@ META = f"""SELECT ?p ?o WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ <{ONTOLOGY_IRI}> ?p
 def ontology_page() -> Response:
     """The ontology documented as HTML: metadata, then classes, properties and individuals."""
     def rows(query: str) -> list[dict[str, str]]:
-        answer = query_pool().run(QueryJob(query, solution_format="json"))
+        answer = run_job(QueryJob(query, solution_format="json"))
         return [{k: v["value"] for k, v in b.items()} for b in json.loads(answer.body)["results"]["bindings"]]
 
     sections: dict[str, list[dict[str, object]]] = defaultdict(list)

@@ -1,29 +1,52 @@
-"""The app's query pool, started on first use (after gunicorn has forked) and stopped at exit."""
+"""The app's query pool: started on first use (after gunicorn has forked), replaced when a new
+release is published, stopped at exit."""
 
 from __future__ import annotations
 
 import atexit
 import threading
+from pathlib import Path
 
 from flask import current_app
 
-from graph.executor import Limits, QueryPool
+from graph.executor import Answer, Limits, PoolRetired, QueryJob, QueryPool
 
 _lock = threading.Lock()
 
 
+def _selector() -> str:
+    """The store to open: the published release's own folder (not the symlink), or the configured one."""
+    config = current_app.config
+    if config.get("STORE_FROM_RELEASE", True):
+        current = Path(config["RELEASE_DIR"]) / "current"
+        if current.exists():
+            return f"oxigraph:{current.resolve() / 'store'}"
+    return str(config["STORE"])
+
+
 def query_pool() -> QueryPool:
-    """The query pool of the current app."""
+    """The query pool over the release being served; a new release gets a new pool, and the old
+    one finishes the queries it is running before its workers stop."""
     app = current_app
-    pool = app.extensions.get("dkg_pool")
-    if pool is None:
+    selector = _selector()
+    pool: QueryPool | None = app.extensions.get("dkg_pool")
+    if pool is None or pool.selector != selector:
         with _lock:
             pool = app.extensions.get("dkg_pool")
-            if pool is None:
+            if pool is None or pool.selector != selector:
                 config = app.config
                 limits = Limits(config["QUERY_TIMEOUT"], config["MAX_ROWS"], config["MAX_BYTES"])
-                pool = QueryPool(config["STORE"], size=config["WORKERS"], limits=limits)
+                old, pool = pool, QueryPool(selector, size=config["WORKERS"], limits=limits)
                 app.extensions["dkg_pool"] = pool
                 atexit.register(pool.close)
-    assert isinstance(pool, QueryPool)
+                if old is not None:
+                    old.close()
     return pool
+
+
+def run_job(job: QueryJob, limits: Limits | None = None) -> Answer:
+    """Run a query on the current pool; if that pool is retired meanwhile, run it on its successor."""
+    try:
+        return query_pool().run(job, limits)
+    except PoolRetired:
+        return query_pool().run(job, limits)

@@ -24,7 +24,7 @@ from graph.vocab import BASE, DKG, ONTOLOGY_IRI, PREFIXES
 from . import errors
 from .catalog import Catalog, catalog, parse_ntriples
 from .negotiation import content_negotiation
-from .pool import query_pool
+from .pool import run_job
 
 bp = Blueprint("resources", __name__)
 
@@ -84,7 +84,7 @@ def entity(name: str) -> Response:
 
 def describe_triples(iri: str) -> list[ox.Triple]:
     """The self-contained description of ``iri`` (run in the query pool, under its limits)."""
-    answer = query_pool().run(QueryJob(describe_query(iri), graph_format="nt"))
+    answer = run_job(QueryJob(describe_query(iri), graph_format="nt"))
     return sorted(parse_ntriples(answer.body), key=str)
 
 
@@ -167,7 +167,7 @@ def _ontology_document(ext: str) -> Response:
     if ext not in RDF_TYPES:
         return errors.not_found(f"unknown extension {ext[:20]!r}")
     cat = catalog()
-    answer = query_pool().run(QueryJob(ontology_query(), graph_format="nt"))
+    answer = run_job(QueryJob(ontology_query(), graph_format="nt"))
     body = render(sorted(parse_ntriples(answer.body), key=str), ext, cat)
     return document(body, RDF_TYPES[ext], cat, alternates_for("/ontology/doc", url_for("pages.ontology_page")))
 
@@ -189,7 +189,7 @@ def describe_external() -> Response:
     if uri.startswith(str(DKG)) and known_id(uri[len(str(DKG)):], catalog()):
         return errors.see_other(f"/id/{uri[len(str(DKG)):]}")
     try:
-        exists = query_pool().run(QueryJob(exists_query(uri), solution_format="json"))
+        exists = run_job(QueryJob(exists_query(uri), solution_format="json"))
     except ValueError:
         return errors.bad_request("not a valid IRI")
     if not json.loads(exists.body)["boolean"]:

@@ -17,7 +17,7 @@ from graph.results import GRAPH_TYPES, SOLUTION_TYPES
 
 from . import errors
 from .negotiation import content_negotiation
-from .pool import query_pool
+from .pool import run_job
 
 bp = Blueprint("sparql", __name__)
 
@@ -152,7 +152,7 @@ def run_query(parsed: ProtocolRequest) -> Response:
         base_iri=url_for("sparql.endpoint", _external=True),
     )
     try:
-        answer = query_pool().run(job)
+        answer = run_job(job)
     except QueryFailed as failure:
         return _failure(failure)
     response = Response(answer.body, 200, content_type=f"{answer.media_type}; charset=utf-8")

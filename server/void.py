@@ -13,7 +13,7 @@ from graph.executor import QueryJob
 from graph.vocab import BASE, ONTOLOGY_IRI
 
 from .catalog import catalog
-from .pool import query_pool
+from .pool import run_job
 
 VOID = Namespace("http://rdfs.org/ns/void#")
 COUNTS = """SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects) (COUNT(DISTINCT ?p) AS ?properties)
@@ -34,7 +34,7 @@ def _digest(text: str) -> str:
 
 
 def _rows(query: str) -> list[dict[str, str]]:
-    answer = query_pool().run(QueryJob(query, solution_format="json"))
+    answer = run_job(QueryJob(query, solution_format="json"))
     return [{k: v["value"] for k, v in b.items()} for b in json.loads(answer.body)["results"]["bindings"]]
 
 

@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from graph.query import named_queries
 from server import create_app
 
 ACCEPT_PARTS = st.sampled_from(["text/turtle", "text/html", "*/*", "application/ld+json", "application/xml", "text/*",
@@ -50,4 +51,48 @@ def test_random_accept_headers(client: FlaskClient, accept: str) -> None:
 def test_random_paths(client: FlaskClient, prefix: str, tail: str, accept: str) -> None:
     response = client.get(prefix + quote(tail, safe="/.:?=&"), headers={"Accept": accept})
     assert response.status_code < 500, (prefix, tail, response.status_code, response.data[:200])
+    assert b"Traceback" not in response.data
+
+
+COMPETENCY = [q.text for q in named_queries()]
+
+
+@st.composite
+def mutated_query(draw: st.DrawFn) -> str:
+    """A competency query with a few random edits: deletions, insertions, swaps, truncation."""
+    text = draw(st.sampled_from(COMPETENCY))
+    for _ in range(draw(st.integers(1, 4))):
+        if not text:
+            break
+        position = draw(st.integers(0, len(text) - 1))
+        action = draw(st.sampled_from(["delete", "insert", "swap", "truncate", "duplicate"]))
+        if action == "delete":
+            text = text[:position] + text[position + draw(st.integers(1, 12)):]
+        elif action == "insert":
+            text = text[:position] + draw(st.sampled_from(["{", "}", "?x", "*", "(", ")", '"', "<", ">", " UNION ",
+                                                            " FILTER(", " SERVICE <http://127.0.0.1:9/> ",
+                                                            "\\", "\x00", "é", ".", ";"])) + text[position:]
+        elif action == "swap" and position + 2 < len(text):
+            text = text[:position] + text[position + 1] + text[position] + text[position + 2:]
+        elif action == "truncate":
+            text = text[:position]
+        else:
+            text = text[:position] + text[position: position + 40] * 2 + text[position + 40:]
+    return text
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(query=mutated_query(), method=st.sampled_from(["get", "form", "direct"]), accept=ACCEPT)
+def test_mutated_queries_never_give_a_5xx_but_limits(client: FlaskClient, query: str, method: str,
+                                                     accept: str) -> None:
+    headers = {"Accept": accept}
+    if method == "get":
+        response = client.get("/sparql", query_string={"query": query}, headers=headers)
+    elif method == "form":
+        response = client.post("/sparql", data={"query": query}, headers=headers)
+    else:
+        response = client.post("/sparql", data=query.encode("utf-8", "surrogatepass"), headers=headers,
+                               content_type="application/sparql-query")
+    # 503 is the limit answer (deadline or caps), decided before the body; anything else 5xx is a bug.
+    assert response.status_code in (200, 400, 403, 406, 413, 415, 503), (response.status_code, response.data[:300])
     assert b"Traceback" not in response.data

@@ -1,0 +1,88 @@
+"""Release integrity: a killed build leaves the served release alone; the server switches releases
+without dropping a request."""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+from graph.build import Sources, build
+from graph.paths import CURATION_DIR
+
+from .conftest import LiveServer, quiet
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def test_build_killed_while_writing_leaves_the_release_and_the_next_build_succeeds(tmp_path: Path) -> None:
+    release = tmp_path / "release"
+    build(release, quiet, Sources(with_hpo=False))
+    before = (release / "current").resolve()
+    before_files = _files(before)
+    # A full build (with HPO) gives a new digest; kill it as soon as it starts writing its files.
+    process = subprocess.Popen([sys.executable, "-m", "graph.cli", "--release", str(release), "build"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not list((release / "builds").glob(".*.partial-*")):
+        assert process.poll() is None, "the build ended before it was killed"
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert (release / "current").resolve() == before
+    assert _files(before) == before_files
+    after = build(release, quiet)
+    assert after != before and (release / "current").resolve() == after
+    assert not list((release / "builds").glob(".*.partial-*")), "the killed build's leftovers are cleaned"
+
+
+def test_server_switches_release_without_dropping_requests(tmp_path: Path) -> None:
+    release = tmp_path / "release"
+    build(release, quiet, Sources(with_hpo=False))
+    server = LiveServer(release)
+    failures: list[str] = []
+    served: list[str] = []
+    stop = threading.Event()
+
+    def client() -> None:
+        session = requests.Session()
+        while not stop.is_set():
+            for url in (f"{server.url}/data/Source003.nt", f"{server.url}/sparql?query=ASK%7B%3Fs%20%3Fp%20%3Fo%7D"):
+                response = session.get(url, timeout=30)
+                if response.status_code != 200:
+                    failures.append(f"{url}: {response.status_code} {response.text[:100]}")
+                elif url.endswith(".nt"):
+                    served.append(response.text)
+
+    threads = [threading.Thread(target=client) for _ in range(4)]
+    try:
+        for thread in threads:
+            thread.start()
+        time.sleep(1)
+        curation = tmp_path / "curation"
+        shutil.copytree(CURATION_DIR, curation)
+        sources = curation / "sources.yaml"
+        sources.write_text(sources.read_text().replace("label: Dystonia (Paris Brain Institute)",
+                                                       "label: Dystonia (Paris Brain Institute, revised)"))
+        build(release, quiet, Sources(curation_dir=curation, with_hpo=False))
+        deadline = time.monotonic() + 30
+        while not any("revised" in text for text in served[-20:]) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(1)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+        server.stop()
+    assert failures == []
+    assert any("revised" in text for text in served), "the new release is served"
+    assert "revised" not in served[0], "the old release was served first"
