@@ -6,7 +6,6 @@ query vocabulary is defined; a key or a local term it does not define is an erro
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -246,7 +245,3 @@ def assemble_curated(vocabulary: Vocabulary, curation_dir: Path | None = None) -
         raise CurationError(asm.problems)
     return asm.graph
 
-
-def triples_count(graphs: Iterable[Graph]) -> int:
-    """Total number of triples in several graphs."""
-    return sum(len(g) for g in graphs)

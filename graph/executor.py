@@ -18,6 +18,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from .results import GRAPH_TYPES, SOLUTION_TYPES, Caps, ResultTooLarge, kind_of, serialize
+from .store import BackendUnavailable
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,8 @@ def _worker(selector: str, conn: Connection) -> None:
             conn.send(("ok", _answer(store, job, caps)))
         except SyntaxError as exc:
             conn.send(("syntax", str(exc)))
+        except BackendUnavailable as exc:
+            conn.send(("unavailable", str(exc)))
         except ResultTooLarge as exc:
             conn.send(("too_large", (exc.limit, exc.value)))
         except Exception as exc:  # a query error must not kill the worker
@@ -201,17 +204,21 @@ class QueryPool:
             raise QueryFailed("refused", "SERVICE is not allowed: this endpoint makes no outbound requests")
         deadline = time.monotonic() + limits.timeout
         worker = self._acquire(deadline)
+        while not worker.process.is_alive():  # killed while idle: replace it before using it
+            self._replace(worker)
+            worker = self._acquire(deadline)
         try:
             worker.conn.send((job, Caps(limits.max_rows, limits.max_bytes)))
             if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
                 raise TimeoutError
             status, payload = worker.conn.recv()
-        except (TimeoutError, EOFError, OSError, BrokenPipeError) as exc:
+        except (TimeoutError, EOFError, OSError) as exc:
             self._replace(worker)
             if isinstance(exc, TimeoutError):
                 raise QueryFailed("timeout", f"the query exceeded the time limit of {limits.timeout:g} s",
                                   {"limit": "timeout", "value": limits.timeout}) from None
-            raise QueryFailed("error", "the query worker stopped unexpectedly; it has been replaced") from None
+            raise QueryFailed("worker_died", "the query worker stopped while answering; it has been replaced, "
+                              "try again") from None
         self._release(worker)
         if status == "ok":
             return payload

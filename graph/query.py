@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -126,8 +125,3 @@ def solutions_as_rows(result: QueryResult) -> list[dict[str, str]]:
     names = [v.value for v in result.variables]
     return [{name: _cell(solution[name]) for name in names} for solution in result]
 
-
-def json_rows(text: str) -> list[dict[str, str]]:
-    """Parse SPARQL JSON results into rows of plain values."""
-    doc = json.loads(text)
-    return [{k: v["value"] for k, v in b.items()} for b in doc["results"]["bindings"]]

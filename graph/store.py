@@ -91,12 +91,12 @@ class EmbeddedStore:
         """IRIs of the named graphs, sorted."""
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
 
-    def flush(self) -> None:
-        """Make writes durable (on-disk stores)."""
-        self._store.flush()
-
     def __len__(self) -> int:
         return len(self._store)
+
+
+class BackendUnavailable(OSError):
+    """The remote SPARQL engine cannot be reached or failed (a 5xx from it)."""
 
 
 class RemoteStore:
@@ -138,7 +138,9 @@ class RemoteStore:
             message = exc.read().decode("utf-8", "replace").strip()
             if exc.code == 400:
                 raise SyntaxError(f"remote endpoint: {message}") from None
-            raise OSError(f"remote endpoint answered {exc.code}: {message}") from None
+            raise BackendUnavailable(f"remote endpoint answered {exc.code}: {message[:300]}") from None
+        except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
+            raise BackendUnavailable(f"remote endpoint {self.endpoint} unreachable: {exc}") from None
         if media == "application/n-triples":
             return iter(list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES)))
         return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import threading
-from dataclasses import dataclass
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,32 @@ from .pool import run_job
 _lock = threading.Lock()
 
 
+class DocumentCache:
+    """Rendered documents of one release, least recently used first out.
+
+    A release never changes once published, so a description rendered once stays right until the
+    next release, which comes with a new catalog and an empty cache.
+    """
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[str, ...], bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, ...], produce: Callable[[], bytes]) -> bytes:
+        """The cached document for ``key``, producing it on a miss."""
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = produce()
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
+
+
 @dataclass(frozen=True)
 class Catalog:
     """Per-release facts the resource routes need."""
@@ -39,6 +67,7 @@ class Catalog:
     search: SearchIndex
     jsonld_context: dict[str, Any]
     folder: Path | None
+    documents: DocumentCache = field(default_factory=DocumentCache)
 
 
 # The catalog's own queries read whole indexes once per release: they are not held to the limits

@@ -161,12 +161,21 @@ def render_entity(iri: str, external: bool = False) -> Response:
     """The HTML page of an IRI, with alternates and embedded JSON-LD."""
     cat = catalog()
     try:
-        triples = describe_triples(iri)
+        html = cat.documents.get(("page", iri, request.host_url), lambda: _entity_html(iri, external).encode())
     except QueryFailed as failure:
         return errors.unavailable(str(failure), **failure.detail)
+    response = Response(html, 200, content_type="text/html; charset=utf-8")
+    response.last_modified = cat.built_at
+    response.add_etag()
+    response.make_conditional(request)
+    return response
+
+
+def _entity_html(iri: str, external: bool) -> str:
+    cat = catalog()
+    triples = describe_triples(iri)
     nt = b"".join(f"{t} .\n".encode() for t in triples)
-    graph = Graph().parse(data=nt, format="nt")
-    view = build_view(iri, graph)
+    view = build_view(iri, Graph().parse(data=nt, format="nt"))
     if external:
         base = "/describe?" + urlencode({"uri": iri}) + "&format="
         alternates = {media: base + ext for ext, media in RDF_TYPES.items()}
@@ -174,13 +183,8 @@ def render_entity(iri: str, external: bool = False) -> Response:
         ident = iri[len(str(DKG)):]
         alternates = {media: f"/data/{ident}.{ext}" for ext, media in RDF_TYPES.items()}
     embedded = jsonld_document(triples, cat).decode()
-    html = render_template("entity.html", view=view, alternates=alternates, jsonld=embedded,
+    return render_template("entity.html", view=view, alternates=alternates, jsonld=embedded,
                            external=external, catalog=cat)
-    response = Response(html, 200, content_type="text/html; charset=utf-8")
-    response.last_modified = cat.built_at
-    response.add_etag()
-    response.make_conditional(request)
-    return response
 
 
 @bp.route("/page/<ident>", methods=["GET", "HEAD"])

@@ -19,7 +19,7 @@ from rdflib import Graph
 
 from graph.describe import LOCAL_ID, describe_query, exists_query, ontology_query
 from graph.executor import QueryFailed, QueryJob
-from graph.vocab import BASE, DKG, ONTOLOGY_IRI, PREFIXES
+from graph.vocab import DKG, PREFIXES
 
 from . import errors
 from .catalog import Catalog, catalog, parse_ntriples
@@ -138,7 +138,8 @@ def data(name: str) -> Response:
     if not known_id(ident, cat):
         return errors.not_found(f"no entity {ident[:80]!r} in this graph")
     try:
-        body = render(describe_triples(str(DKG[ident])), ext, cat)
+        body = cat.documents.get(("data", ident, ext, request.host_url),
+                                 lambda: render(describe_triples(str(DKG[ident])), ext, cat))
     except QueryFailed as failure:
         return errors.unavailable(str(failure), **failure.detail)
     page = url_for("pages.page", ident=ident)
@@ -286,11 +287,3 @@ def sitemap() -> Response:
     body = '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
     body += "".join(f"<url><loc>{u}</loc></url>\n" for u in urls) + "</urlset>\n"
     return Response(body, 200, mimetype="application/xml")
-
-
-def canonical_to_local(iri: str) -> str:
-    """Map a canonical IRI onto this server (``https://w3id.org/dystonia-kg/id/X`` → ``/id/X``)."""
-    return "/" + iri[len(BASE):] if iri.startswith(BASE) else "/describe?" + urlencode({"uri": iri})
-
-
-ONTOLOGY = str(ONTOLOGY_IRI)

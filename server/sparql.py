@@ -165,7 +165,7 @@ def _failure(failure: QueryFailed) -> Response:
         return errors.bad_request(f"SPARQL syntax error: {failure}")
     if failure.kind == "refused":
         return errors.bad_request(str(failure))
-    if failure.kind in ("timeout", "too_large", "busy"):
+    if failure.kind in ("timeout", "too_large", "busy", "worker_died", "unavailable"):
         return errors.unavailable(str(failure), **failure.detail)
     return errors.bad_request(f"the query could not be evaluated: {failure}")
 

@@ -83,6 +83,7 @@ class LiveServer:
                         return
             except OSError:
                 time.sleep(0.2)
+        self.stop()  # do not leave a half-started server behind
         raise RuntimeError(f"server did not start: {self.log.read_text()}")
 
     def stop(self) -> None:

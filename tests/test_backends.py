@@ -85,3 +85,40 @@ def test_endpoint_in_front_of_a_remote_engine(release_dir: Path, oxigraph_endpoi
         assert bad.status_code == 400
     finally:
         server.stop()
+
+
+def _start_oxigraph(store: Path, port: int) -> subprocess.Popen[bytes]:
+    binary = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or "oxigraph"
+    process = subprocess.Popen([binary, "serve-read-only", "--location", str(store), "--bind", f"127.0.0.1:{port}",
+                                "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/query?query=ASK%7B%7D", timeout=1).close()
+            return process
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("the Oxigraph server did not start")
+
+
+def test_remote_backend_stopped_and_restarted(release_dir: Path) -> None:
+    port = free_port()
+    store = release_dir / "current" / "store"
+    remote = _start_oxigraph(store, port)
+    server = LiveServer(release_dir, DKG_STORE=f"sparql:http://127.0.0.1:{port}/query")
+    ask = {"query": "ASK { ?s ?p ?o }"}
+    try:
+        assert requests.get(server.url + "/sparql", params=ask).status_code == 200
+        remote.terminate()
+        remote.wait(10)
+        down = requests.get(server.url + "/sparql", params=ask, headers={"Accept": "application/json"})
+        assert down.status_code == 503 and "unreachable" in down.json()["message"]
+        remote = _start_oxigraph(store, port)
+        deadline = time.monotonic() + 20
+        while requests.get(server.url + "/sparql", params=ask).status_code != 200:
+            assert time.monotonic() < deadline, "the server did not recover when the backend came back"
+            time.sleep(0.2)
+    finally:
+        server.stop()
+        remote.terminate()
+        remote.wait(10)

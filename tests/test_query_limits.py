@@ -57,3 +57,23 @@ def test_heavy_queries_fail_cleanly_while_simple_ones_keep_answering(live_server
     assert len(during) > 10
     # Two worker processes: one may be busy with the heavy query, the other keeps the simple ones fast.
     assert statistics.median(during) < max(0.25, 10 * statistics.median(baseline))
+
+
+def test_killed_worker_is_replaced_without_failing_later_queries(live_server) -> None:  # type: ignore[no-untyped-def]
+    import os
+    import signal
+
+    import psutil
+
+    url = live_server.url + "/sparql"
+    assert requests.get(url, params={"query": SIMPLE}).status_code == 200
+    gunicorn = psutil.Process(live_server.process.pid)
+    # Query workers are the children of the pool's forkserver process (and share its command line).
+    forkservers = [p for p in gunicorn.children(recursive=True) if "forkserver" in " ".join(p.cmdline())
+                   and "forkserver" not in " ".join(p.parent().cmdline())]
+    workers = [child for server in forkservers for child in server.children()]
+    assert workers, "the query worker processes are found"
+    os.kill(workers[0].pid, signal.SIGKILL)
+    time.sleep(0.2)
+    statuses = [requests.get(url, params={"query": SIMPLE}).status_code for _ in range(10)]
+    assert statuses == [200] * 10

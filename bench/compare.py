@@ -1,0 +1,292 @@
+"""Side by side, in one run: our server, a real Oxigraph server, and rdflib-endpoint, on the same release.
+
+Usage (from the repository root, after `dystonia-kg build`):
+    .venv/bin/python bench/compare.py [--release release] [--duration 5] [--clients 1,8,32]
+
+Each system serves the same data (curated graph + HPO + annotation layer): ours and Oxigraph read
+the release's on-disk store (default graph = union of the named graphs), rdflib-endpoint loads the
+release's union N-Triples dump. The same workload goes to each: competency queries, HPO hierarchy
+queries, a join-heavy mix, and (ours only, the others have none) IRI lookups. Reported per system
+and query class: median and p99 latency (1 client), throughput at each client count, start-up time
+and peak RSS (the server's whole process tree); ratios ours/Oxigraph and ours/rdflib-endpoint are
+computed pair by pair within the run. Writes bench/results/latest.{md,json,png}. Warm-up requests
+are not counted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psutil
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+QUERIES = ROOT / "queries"
+CLASSES = {
+    "competency": ["lesion-sites-by-dystonia-type", "contralateral-lesion-sites", "genes-by-onset-age",
+                   "drugs-causing-dystonia"],
+    "hierarchy": ["focal-dystonia-lesion-sites", "statements-under-dystonia-type"],
+    "join-heavy": ["genes-for-craniofacial-dystonia", "diseases-with-dystonia-and-parkinsonism",
+                   "tor1a-dystonia-types"],
+}
+LOOKUPS = ["/data/S0010.ttl", "/data/HandDystonia.jsonld", "/data/Source000.nt", "/page/S0010"]
+TIMEOUT = 60.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class System:
+    name: str
+    command: list[str]
+    endpoint_path: str
+    env: dict[str, str] = field(default_factory=dict)
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+    startup: float = 0.0
+    peak_rss: float = 0.0
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        command = [part.replace("{port}", str(self.port)) for part in self.command]
+        started = time.perf_counter()
+        self.process = subprocess.Popen(command, env={**os.environ, **self.env}, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.DEVNULL, cwd=ROOT)
+        while True:
+            try:
+                response = requests.post(self.base + self.endpoint_path, data={"query": "ASK { ?s ?p ?o }"},
+                                         headers={"Accept": "application/sparql-results+json"}, timeout=5)
+                if response.ok:
+                    break
+            except requests.RequestException:
+                pass
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited during start-up")
+            if time.perf_counter() - started > 600:
+                raise RuntimeError(f"{self.name} did not start in 10 minutes")
+            time.sleep(0.1)
+        self.startup = time.perf_counter() - started
+
+    def rss(self) -> float:
+        """Resident memory of the server's process tree, in MB."""
+        assert self.process is not None
+        try:
+            root = psutil.Process(self.process.pid)
+            procs = [root, *root.children(recursive=True)]
+            total = sum(p.memory_info().rss for p in procs if p.is_running())
+        except psutil.Error:
+            return 0.0
+        self.peak_rss = max(self.peak_rss, total / 2**20)
+        return total / 2**20
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+@dataclass
+class Cell:
+    latencies: list[float]
+    errors: int
+    elapsed: float
+
+    @property
+    def throughput(self) -> float:
+        return len(self.latencies) / self.elapsed if self.elapsed else 0.0
+
+    def percentile(self, q: float) -> float:
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
+
+
+def drive(system: System, requests_list: list[tuple[str, dict[str, str] | None]], clients: int,
+          duration: float) -> Cell:
+    """``clients`` threads, each cycling through the requests for ``duration`` seconds."""
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    stop_at = time.perf_counter() + duration
+
+    def worker(offset: int) -> None:
+        session = requests.Session()
+        i = offset
+        while time.perf_counter() < stop_at:
+            url, form = requests_list[i % len(requests_list)]
+            i += 1
+            start = time.perf_counter()
+            try:
+                if form is None:
+                    response = session.get(url, timeout=TIMEOUT)
+                else:
+                    response = session.post(url, data=form, timeout=TIMEOUT,
+                                            headers={"Accept": "application/sparql-results+json"})
+                ok = response.status_code == 200
+                _ = response.content
+            except requests.RequestException:
+                ok = False
+            elapsed = time.perf_counter() - start
+            with lock:
+                if ok:
+                    latencies.append(elapsed * 1000)
+                else:
+                    errors[0] += 1
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    while any(t.is_alive() for t in threads):
+        system.rss()
+        time.sleep(0.25)
+    return Cell(latencies, errors[0], time.perf_counter() - started)
+
+
+def workload(system: System, kind: str) -> list[tuple[str, dict[str, str] | None]]:
+    if kind == "lookup":
+        return [(system.base + path, None) for path in LOOKUPS]
+    return [(system.base + system.endpoint_path, {"query": (QUERIES / f"{name}.rq").read_text()})
+            for name in CLASSES[kind]]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--release", type=Path, default=ROOT / "release")
+    parser.add_argument("--duration", type=float, default=5.0)
+    parser.add_argument("--clients", default="1,8,32")
+    parser.add_argument("--workers", type=int, default=2, help="our query worker processes")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
+    parser.add_argument("--replot", action="store_true", help="redraw the plot of the last run's latest.json")
+    args = parser.parse_args()
+    if args.replot:
+        last = json.loads((args.out / "latest.json").read_text())
+        plot(last["results"], args.out / "latest.png", last["when"])
+        return
+    clients = [int(c) for c in args.clients.split(",")]
+    current = (args.release / "current").resolve()
+    oxigraph = Path(sys.executable).parent / "oxigraph"
+    systems = [
+        System("dystonia-kg", [sys.executable, "-m", "graph.cli", "--release", str(args.release), "serve", "--port",
+                               "{port}", "--threads", "48"], "/sparql", {"DKG_WORKERS": str(args.workers)}),
+        System("oxigraph", [str(oxigraph), "serve-read-only", "--location", str(current / "store"), "--bind",
+                            "127.0.0.1:{port}", "--union-default-graph"], "/query"),
+        System("rdflib-endpoint", [str(Path(sys.executable).parent / "rdflib-endpoint"), "serve",
+                                   str(current / "dystonia-kg.nt"), "--host", "127.0.0.1", "--port", "{port}"],
+               "/"),  # rdflib-endpoint 0.6 answers SPARQL at its root
+    ]
+    results: dict[str, dict[str, dict[str, float]]] = {}
+    meta: dict[str, dict[str, float]] = {}
+    for system in systems:
+        print(f"starting {system.name} …", file=sys.stderr, flush=True)
+        system.start()
+        try:
+            kinds = [*CLASSES, "lookup"] if system.name == "dystonia-kg" else list(CLASSES)
+            for kind in kinds:
+                load = workload(system, kind)
+                for url, form in load:  # warm-up: one pass of each request, not counted
+                    # a peer slower than the timeout shows it in the measured cells
+                    with contextlib.suppress(requests.RequestException):
+                        (requests.get(url, timeout=TIMEOUT) if form is None else
+                         requests.post(url, data=form, timeout=TIMEOUT, headers={"Accept": "application/json"}))
+                row: dict[str, float] = {}
+                for count in clients:
+                    cell = drive(system, load, count, args.duration)
+                    row[f"rps@{count}"] = round(cell.throughput, 2)
+                    row[f"errors@{count}"] = cell.errors
+                    if count == 1:
+                        row["median_ms"] = round(cell.percentile(0.5), 2)
+                        row["p99_ms"] = round(cell.percentile(0.99), 2)
+                    print(f"  {system.name} {kind} x{count}: {cell.throughput:.1f} req/s, "
+                          f"median {cell.percentile(0.5):.1f} ms, errors {cell.errors}", file=sys.stderr, flush=True)
+                results.setdefault(system.name, {})[kind] = row
+            meta[system.name] = {"startup_s": round(system.startup, 2), "peak_rss_mb": round(system.peak_rss, 1)}
+        finally:
+            system.stop()
+    report(results, meta, clients, args)
+
+
+def report(results: dict[str, dict[str, dict[str, float]]], meta: dict[str, dict[str, float]], clients: list[int],
+           args: argparse.Namespace) -> None:
+    args.out.mkdir(parents=True, exist_ok=True)
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB"
+    lines = [f"Run {when} on {machine}; {args.duration:g} s per cell; our server with {args.workers} query "
+             "worker processes.", "",
+             "| system | class | median ms (1 client) | p99 ms (1 client) | "
+             + " | ".join(f"req/s @{c}" for c in clients) + " | errors |",
+             "|---|---|---|---|" + "---|" * len(clients) + "---|"]
+    for system, rows in results.items():
+        for kind, row in rows.items():
+            errors = sum(int(row[f"errors@{c}"]) for c in clients)
+            lines.append(f"| {system} | {kind} | {row['median_ms']} | {row['p99_ms']} | "
+                         + " | ".join(str(row[f"rps@{c}"]) for c in clients) + f" | {errors} |")
+    lines += ["", "| system | start-up s | peak RSS MB |", "|---|---|---|"]
+    lines += [f"| {s} | {m['startup_s']} | {m['peak_rss_mb']} |" for s, m in meta.items()]
+    lines += ["", "Ratios at 8 clients (throughput, ours / peer):", "",
+              "| class | ours/oxigraph | ours/rdflib-endpoint |", "|---|---|---|"]
+    ours = results.get("dystonia-kg", {})
+    for kind in CLASSES:
+        def ratio(peer: str, kind: str = kind) -> str:
+            theirs = results.get(peer, {}).get(kind, {}).get("rps@8", 0.0)
+            return f"{ours[kind]['rps@8'] / theirs:.2f}" if theirs else "∞ (peer answered nothing)"
+        lines.append(f"| {kind} | {ratio('oxigraph')} | {ratio('rdflib-endpoint')} |")
+    text = "\n".join(lines) + "\n"
+    (args.out / "latest.md").write_text(text)
+    (args.out / "latest.json").write_text(json.dumps({"when": when, "machine": machine, "results": results,
+                                                      "meta": meta}, indent=1) + "\n")
+    plot(results, args.out / "latest.png", when)
+    print(text)
+
+
+def plot(results: dict[str, dict[str, dict[str, float]]], path: Path, when: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    kinds = [*CLASSES, "lookup"]
+    systems = list(results)
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    width = 0.8 / len(systems)
+    for i, system in enumerate(systems):
+        xs = [x + i * width for x, k in enumerate(kinds) if k in results[system]]
+        values = [results[system][k]["rps@8"] for k in kinds if k in results[system]]
+        ax.bar(xs, [max(v, 0.01) for v in values], width, label=system)
+        for x, value in zip(xs, values, strict=True):
+            if value == 0:  # answered nothing within the timeout
+                ax.text(x, 0.012, "0", ha="center", fontsize=8)
+    ax.set_xticks([x + width * (len(systems) - 1) / 2 for x in range(len(kinds))], kinds)
+    ax.set_yscale("log")
+    ax.set_ylabel("requests/s at 8 clients (log)")
+    ax.set_title(f"Throughput by query class, 8 clients — {when} (lookups: ours only)")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,197 @@
+"""Fault injection while a steady client runs simple queries; one table row per fault.
+
+Usage: .venv/bin/python bench/faults.py [--release release]
+
+Starts our server (query deadline 5 s) over the release, and a second one in front of a real
+Oxigraph server (the remote backend). A steady client sends simple queries throughout; its p99
+during each fault is compared with its baseline. Each fault reports what the faulting client saw,
+the steady client's p99, and the time until the server answered normally again. Loopback only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import psutil
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+SIMPLE = "ASK { ?s a <https://w3id.org/dystonia-kg/id/LesionPhenotypeStatement> }"
+CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+DEEP_PATH = "SELECT (COUNT(*) AS ?n) WHERE { ?a (!<http://x/p>)+ ?b . ?c (!<http://x/q>)+ ?d }"
+MILLIONS = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_up(url: str, timeout: float = 60) -> float:
+    start = time.perf_counter()
+    while time.perf_counter() - start < timeout:
+        try:
+            if requests.get(url, params={"query": "ASK {}"}, timeout=2).ok:
+                return time.perf_counter() - start
+        except requests.RequestException:
+            pass
+        time.sleep(0.05)
+    raise RuntimeError(f"{url} did not come up")
+
+
+class Steady:
+    """A client sending simple queries back to back, recording (time, latency, ok)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.samples: list[tuple[float, float, bool]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        session = requests.Session()
+        while not self._stop.is_set():
+            start = time.perf_counter()
+            try:
+                ok = session.get(self.url, params={"query": SIMPLE}, timeout=30).status_code == 200
+            except requests.RequestException:
+                ok = False
+            self.samples.append((start, time.perf_counter() - start, ok))
+            time.sleep(0.01)
+
+    def __enter__(self) -> Steady:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def p99(self, since: float, until: float) -> tuple[float, int]:
+        window = [(lat, ok) for t, lat, ok in self.samples if since <= t <= until]
+        latencies = sorted(lat * 1000 for lat, _ in window)
+        failures = sum(1 for _, ok in window if not ok)
+        if not latencies:
+            return float("nan"), failures
+        return latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))], failures
+
+
+def recovery(url: str, query: str = SIMPLE) -> float:
+    start = time.perf_counter()
+    while True:
+        try:
+            if requests.get(url, params={"query": query}, timeout=5).status_code == 200:
+                return time.perf_counter() - start
+        except requests.RequestException:
+            pass
+        time.sleep(0.02)
+
+
+def heavy(url: str, query: str) -> str:
+    start = time.perf_counter()
+    response = requests.get(url, params={"query": query}, headers={"Accept": "application/json"}, timeout=60)
+    return f"{response.status_code} after {time.perf_counter() - start:.1f} s: {response.text.strip()[:90]}"
+
+
+def slow_reader(base: str) -> str:
+    """Ask for a large answer, then read it at 1 KB/s for 8 s and hang up."""
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port))) as sock:
+        sock.sendall(b"GET /dumps/dystonia-kg.nt HTTP/1.1\r\nHost: x\r\n\r\n")
+        first = sock.recv(1024).split(b"\r\n", 1)[0].decode()
+        for _ in range(8):
+            time.sleep(1)
+            sock.recv(1024)
+    return f"{first}; read 1 KB/s for 8 s, then closed"
+
+
+def kill_worker(server: subprocess.Popen[bytes]) -> str:
+    root = psutil.Process(server.pid)
+    # Query workers are the children of the pool's forkserver process (and share its command line).
+    forkservers = [p for p in root.children(recursive=True) if "forkserver" in " ".join(p.cmdline())
+                   and "forkserver" not in " ".join(p.parent().cmdline())]
+    workers = [child for server in forkservers for child in server.children()]
+    os.kill(workers[0].pid, signal.SIGKILL)
+    return f"SIGKILL to query worker {workers[0].pid}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--release", type=Path, default=ROOT / "release")
+    args = parser.parse_args()
+    store = (args.release / "current").resolve() / "store"
+    env = {**os.environ, "DKG_QUERY_TIMEOUT": "5", "DKG_WORKERS": "2"}
+    port, remote_port, front_port = free_port(), free_port(), free_port()
+    ours = subprocess.Popen([sys.executable, "-m", "graph.cli", "--release", str(args.release), "serve", "--port",
+                             str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    oxigraph = str(Path(sys.executable).parent / "oxigraph")
+    remote_cmd = [oxigraph, "serve-read-only", "--location", str(store), "--bind", f"127.0.0.1:{remote_port}",
+                  "--union-default-graph"]
+    remote = subprocess.Popen(remote_cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    front = subprocess.Popen([sys.executable, "-m", "graph.cli", "--release", str(args.release), "serve", "--port",
+                              str(front_port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT,
+                             env={**env, "DKG_STORE": f"sparql:http://127.0.0.1:{remote_port}/query"})
+    url, front_url = f"http://127.0.0.1:{port}/sparql", f"http://127.0.0.1:{front_port}/sparql"
+    rows = []
+    try:
+        wait_up(url)
+        wait_up(f"http://127.0.0.1:{remote_port}/query")
+        wait_up(front_url)
+        for target, label in ((url, "embedded"), (front_url, "remote")):
+            with Steady(target) as steady:
+                time.sleep(5)
+                base_p99, _ = steady.p99(0, time.perf_counter())
+                print(f"steady client baseline p99 ({label} backend): {base_p99:.1f} ms", file=sys.stderr)
+                faults = []
+                if label == "embedded":
+                    faults = [
+                        ("cartesian-product query", lambda: heavy(url, CARTESIAN)),
+                        ("deep property path", lambda: heavy(url, DEEP_PATH)),
+                        ("query returning millions of rows", lambda: heavy(url, MILLIONS)),
+                        ("slow-reading client (dump)", lambda: slow_reader(url.removesuffix("/sparql"))),
+                        ("query worker killed (SIGKILL)", lambda: kill_worker(ours)),
+                    ]
+                else:
+                    def stop_and_restart() -> str:
+                        nonlocal remote
+                        remote.terminate()
+                        remote.wait(10)
+                        during = requests.get(front_url, params={"query": SIMPLE},
+                                              headers={"Accept": "application/json"}, timeout=10)
+                        time.sleep(2)
+                        remote = subprocess.Popen(remote_cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                        return f"while stopped: {during.status_code} {during.text.strip()[:80]}"
+                    faults = [("remote backend stopped, restarted after 2 s", stop_and_restart)]
+                for name, action in faults:
+                    start = time.perf_counter()
+                    seen = action()
+                    rec = recovery(target)
+                    time.sleep(1)
+                    p99, failures = steady.p99(start, time.perf_counter())
+                    rows.append((name, seen, f"{p99:.1f} (baseline {base_p99:.1f})", failures, f"{rec:.2f} s"))
+                    print(f"{name}: {seen} | steady p99 {p99:.1f} ms, {failures} failed | recovered {rec:.2f} s",
+                          file=sys.stderr)
+    finally:
+        for process in (ours, front, remote):
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+    print("| fault | what the client saw | steady-client p99 ms | steady failures | recovery |")
+    print("|---|---|---|---|---|")
+    for row in rows:
+        print("| " + " | ".join(str(c).replace("|", "/") for c in row) + " |")
+
+
+if __name__ == "__main__":
+    main()

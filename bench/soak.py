@@ -1,0 +1,116 @@
+"""Soak: mixed load at 32 clients for a bounded time; errors, RSS growth and p99 per minute.
+
+Usage: .venv/bin/python bench/soak.py [--minutes 10] [--clients 32] [--release release]
+
+Starts our server over the release on a loopback port and drives a mix of competency queries,
+hierarchy queries, join-heavy queries and IRI lookups. Prints one row per minute (requests, errors,
+median, p99, RSS of the server's process tree) and a summary: RSS growth and p99 first vs last minute.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import psutil
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+QUERIES = ["lesion-sites-by-dystonia-type", "contralateral-lesion-sites", "genes-by-onset-age",
+           "focal-dystonia-lesion-sites", "statements-under-dystonia-type", "genes-for-craniofacial-dystonia",
+           "tor1a-dystonia-types"]
+LOOKUPS = ["/data/S0010.ttl", "/data/HandDystonia.jsonld", "/page/S0236", "/api/search?q=putamn", "/id/S0001"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--minutes", type=float, default=10)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--release", type=Path, default=ROOT / "release")
+    args = parser.parse_args()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "graph.cli", "--release", str(args.release), "serve", "--port",
+                               str(port), "--threads", "48"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              cwd=ROOT, env=dict(os.environ))
+    base = f"http://127.0.0.1:{port}"
+    work = [("post", f"{base}/sparql", (ROOT / "queries" / f"{q}.rq").read_text()) for q in QUERIES]
+    work += [("get", base + path, "") for path in LOOKUPS]
+    samples: list[tuple[float, float, bool]] = []
+    lock = threading.Lock()
+    stop_at = 0.0
+
+    def client(offset: int) -> None:
+        session = requests.Session()
+        i = offset
+        while time.perf_counter() < stop_at:
+            method, url, query = work[i % len(work)]
+            i += 1
+            start = time.perf_counter()
+            try:
+                if method == "post":
+                    response = session.post(url, data={"query": query}, timeout=60,
+                                            headers={"Accept": "application/sparql-results+json"})
+                else:
+                    response = session.get(url, timeout=60)
+                ok = response.status_code in (200, 303)
+            except requests.RequestException:
+                ok = False
+            with lock:
+                samples.append((start, time.perf_counter() - start, ok))
+
+    try:
+        for _ in range(300):
+            try:
+                if requests.get(f"{base}/sparql", params={"query": "ASK {}"}, timeout=2).ok:
+                    break
+            except requests.RequestException:
+                time.sleep(0.2)
+        for method, url, query in work:  # warm-up, not counted
+            requests.request("POST" if method == "post" else "GET", url, data={"query": query} if query else None)
+        begin = time.perf_counter()
+        stop_at = begin + args.minutes * 60
+        threads = [threading.Thread(target=client, args=(n,)) for n in range(args.clients)]
+        for thread in threads:
+            thread.start()
+        rss: list[tuple[float, float]] = []
+        while any(t.is_alive() for t in threads):
+            root = psutil.Process(server.pid)
+            total = sum(p.memory_info().rss for p in [root, *root.children(recursive=True)])
+            rss.append((time.perf_counter(), total / 2**20))
+            time.sleep(2)
+    finally:
+        server.terminate()
+        server.wait(20)
+    print("| minute | requests | errors | median ms | p99 ms | RSS MB (end of minute) |")
+    print("|---|---|---|---|---|---|")
+    minutes = int(args.minutes + 0.999)
+    per_minute = []
+    for m in range(minutes):
+        lo, hi = begin + m * 60, begin + (m + 1) * 60
+        window = sorted(lat * 1000 for t, lat, _ in samples if lo <= t < hi)
+        errors = sum(1 for t, _, ok in samples if lo <= t < hi and not ok)
+        memory = [mb for t, mb in rss if t < hi]
+        if not window:
+            continue
+        p99 = window[min(len(window) - 1, int(len(window) * 0.99))]
+        per_minute.append((p99, memory[-1] if memory else 0.0))
+        print(f"| {m + 1} | {len(window)} | {errors} | {statistics.median(window):.1f} | {p99:.1f} | "
+              f"{memory[-1] if memory else 0:.0f} |")
+    total_errors = sum(1 for _, _, ok in samples if not ok)
+    first_rss, last_rss = per_minute[0][1], per_minute[-1][1]
+    print(f"\n{len(samples)} requests, {total_errors} errors; RSS {first_rss:.0f} → {last_rss:.0f} MB "
+          f"({(last_rss - first_rss) / first_rss * 100:+.1f} %); p99 first minute {per_minute[0][0]:.1f} ms, "
+          f"last minute {per_minute[-1][0]:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
