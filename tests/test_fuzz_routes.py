@@ -1,4 +1,8 @@
-"""Property-based: random Accept headers and paths never give a 5xx (in-process, bounded examples)."""
+"""Property-based: random Accept headers, paths and mutated SPARQL never give a 5xx (in-process).
+
+The normal run is bounded (hypothesis profile "ci", 150 examples a test); `bench/fuzz.py` runs the
+same tests as a longer campaign (profile "campaign").
+"""
 
 from __future__ import annotations
 
@@ -38,7 +42,7 @@ def client(release_dir: Path) -> Iterator[FlaskClient]:
         pool.close()
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(accept=ACCEPT)
 def test_random_accept_headers(client: FlaskClient, accept: str) -> None:
     for path in ("/id/S0010", "/id/HandDystonia", "/ontology", "/sparql"):
@@ -46,7 +50,7 @@ def test_random_accept_headers(client: FlaskClient, accept: str) -> None:
         assert response.status_code in (200, 303, 406), (path, accept, response.status_code)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(prefix=PREFIX, tail=st.text(max_size=120), accept=ACCEPT)
 def test_random_paths(client: FlaskClient, prefix: str, tail: str, accept: str) -> None:
     response = client.get(prefix + quote(tail, safe="/.:?=&"), headers={"Accept": accept})
@@ -81,7 +85,7 @@ def mutated_query(draw: st.DrawFn) -> str:
     return text
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(query=mutated_query(), method=st.sampled_from(["get", "form", "direct"]), accept=ACCEPT)
 def test_mutated_queries_never_give_a_5xx_but_limits(client: FlaskClient, query: str, method: str,
                                                      accept: str) -> None:
