@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from graph.build import Assembled, assemble, build, memory_store
+from graph.store import EmbeddedStore, open_store
+
+# Property-based tests: bounded in the normal run ("ci"), long in bench/fuzz.py ("campaign").
 settings.register_profile("ci", max_examples=int(os.environ.get("DKG_FUZZ_EXAMPLES", "150")), deadline=None)
 settings.register_profile("campaign", max_examples=5000, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
-
-from graph.build import Assembled, assemble, build, memory_store
-from graph.store import EmbeddedStore, open_store
 
 DATA = Path(__file__).parent / "data"
 
