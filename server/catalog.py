@@ -25,7 +25,7 @@ from graph.jsonld import context
 from graph.search import Entry, SearchIndex
 from graph.vocab import DKG
 
-from .pool import run_job
+from .pool import release_folder, run_job
 
 _lock = threading.Lock()
 
@@ -97,12 +97,6 @@ def _load(folder: Path | None) -> Catalog:
                for r in _select(SEARCH_ROWS_QUERY)]
     return Catalog(manifest.get("build", "remote"), built_at, manifest, ids, SearchIndex(entries),
                    context(_construct(ontology_query())), folder)
-
-
-def release_folder() -> Path | None:
-    """The published release folder, when the server reads an on-disk release."""
-    link = Path(current_app.config["RELEASE_DIR"]) / "current"
-    return link.resolve() if link.exists() else None
 
 
 def catalog() -> Catalog:

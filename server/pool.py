@@ -14,14 +14,16 @@ from graph.executor import Answer, Limits, PoolRetired, QueryJob, QueryPool
 _lock = threading.Lock()
 
 
+def release_folder() -> Path | None:
+    """The published release's own folder (``current`` resolved), when there is one."""
+    link = Path(current_app.config["RELEASE_DIR"]) / "current"
+    return link.resolve() if link.exists() else None
+
+
 def _selector() -> str:
     """The store to open: the published release's own folder (not the symlink), or the configured one."""
-    config = current_app.config
-    if config.get("STORE_FROM_RELEASE", True):
-        current = Path(config["RELEASE_DIR"]) / "current"
-        if current.exists():
-            return f"oxigraph:{current.resolve() / 'store'}"
-    return str(config["STORE"])
+    folder = release_folder() if current_app.config.get("STORE_FROM_RELEASE", True) else None
+    return f"oxigraph:{folder / 'store'}" if folder is not None else str(current_app.config["STORE"])
 
 
 def query_pool() -> QueryPool:
