@@ -77,8 +77,22 @@ class Layer:
     version: str
 
 
-def build_layer(hpo: HpoRelease, hpoa: Path, genes_file: Path, include_iea: bool = False) -> Layer:
-    """Select the annotations and write them as annotation nodes."""
+def mondo_mappings(path: Path) -> dict[str, list[str]]:
+    """OMIM/Orphanet disease IRI → MONDO IRIs, from an SSSOM TSV of exact matches."""
+    found: dict[str, list[str]] = {}
+    for _, row in _rows(path, ["subject_id", "subject_label", "predicate_id", "object_id"]):
+        if row["predicate_id"] != "skos:exactMatch":
+            continue
+        prefix, _, local = row["object_id"].partition(":")
+        disease = disease_iri(f"{'ORPHA' if prefix == 'Orphanet' else prefix}:{local}")
+        if disease is not None:
+            found.setdefault(disease, []).append(obo_iri(row["subject_id"]))
+    return found
+
+
+def build_layer(hpo: HpoRelease, hpoa: Path, genes_file: Path, include_iea: bool = False,
+                mappings: Path | None = None) -> Layer:
+    """Select the annotations and write them as annotation nodes; map diseases to MONDO where known."""
     dystonia = hpo.descendants(DYSTONIA)
     wanted = dystonia.union(*(hpo.descendants(c) for c in COMBINED_WITH))
     rows = list(_rows(hpoa, HPOA_COLUMNS))
@@ -126,9 +140,12 @@ def build_layer(hpo: HpoRelease, hpoa: Path, genes_file: Path, include_iea: bool
     for gene, disease, symbol in sorted(p for p in pairs if p[1] is not None):
         genes[gene] = symbol
         add(f"{disease} <{DKG}associatedGene> {gene} .")
+    mondo = mondo_mappings(mappings) if mappings else {}
     for disease, name in sorted(diseases.items()):
         add(f"{disease} {RDF_TYPE} <{DKG}Disease> .")
         add(f"{disease} {LABEL} {nt_literal(name, 'en')} .")
+        for target in mondo.get(disease, []):
+            add(f"{disease} <http://www.w3.org/2004/02/skos/core#exactMatch> {target} .")
     for gene, symbol in sorted(genes.items()):
         add(f"{gene} {RDF_TYPE} <{DKG}Gene> .")
         add(f"{gene} {LABEL} {nt_literal(symbol, 'en')} .")

@@ -22,6 +22,7 @@ from rdflib import OWL, Graph
 from .annotations import Layer, build_layer
 from .assemble import Vocabulary, assemble_curated, load_ontology
 from .hpo import HpoRelease, default_hpo_obo, load_hpo
+from .paths import CURATION_DIR
 from .reason import reason
 from .store import EmbeddedStore, canonical_nquads, create_disk_store, open_store
 from .termcheck import hpo_term_violations
@@ -103,7 +104,8 @@ def assemble(progress: Progress = stderr_progress, sources: Sources = Sources())
         with _step(progress, "annotation layer (phenotype.hpoa, genes_to_phenotype.txt)"):
             folder = obo.parent if (obo.parent / "phenotype.hpoa").is_file() else default_hpo_obo().parent
             parts.layer = build_layer(parts.hpo, folder / "phenotype.hpoa", folder / "genes_to_phenotype.txt",
-                                      include_iea=sources.include_iea)
+                                      include_iea=sources.include_iea,
+                                      mappings=(sources.curation_dir or CURATION_DIR) / "mondo-mappings.sssom.tsv")
     return parts
 
 

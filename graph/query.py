@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from .paths import resource_dir
 from .store import QueryResult
-from .vocab import compact, sparql_prefixes
+from .vocab import compact, expand, sparql_prefixes
 
 OUTPUT_FORMATS = ("table", "csv", "tsv", "json")
 _RESULT_FORMATS = {"csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV,
                    "json": ox.QueryResultsFormat.JSON}
 _HEADER_FIELD = re.compile(r"^#\s*(\w+):\s*(.*)$")
+_IRI = re.compile(r"^https?://[^\s<>\"{}|^`\\]+$")
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class NamedQuery:
     path: Path
     title: str
     question: str
+    parameters: dict[str, str] = field(default_factory=dict)  # variable → description
 
     @property
     def text(self) -> str:
@@ -37,14 +39,48 @@ class NamedQuery:
 def named_query(path: Path) -> NamedQuery:
     """Read a ``.rq`` file's ``# title:`` and ``# question:`` header lines."""
     header: dict[str, str] = {}
+    parameters: dict[str, str] = {}
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.startswith("#"):
             break
         match = _HEADER_FIELD.match(line)
-        if match:
+        if match and match.group(1).lower() == "parameters":
+            variable, _, description = match.group(2).partition(" ")
+            parameters[variable.lstrip("?")] = description.strip(" —-")
+        elif match:
             header[match.group(1).lower()] = match.group(2).strip()
     name = path.name.removesuffix(".rq")
-    return NamedQuery(name, path, header.get("title", name), header.get("question", ""))
+    return NamedQuery(name, path, header.get("title", name), header.get("question", ""), parameters)
+
+
+class ParameterError(ValueError):
+    """A named query's parameter is unknown or its value is not an IRI."""
+
+
+def bind_parameters(query: NamedQuery, values: dict[str, list[str]]) -> str:
+    """The query text with each given parameter's ``VALUES ?var { … }`` block replaced by the given IRIs.
+
+    Values are IRIs or CURIEs of the project's prefixes; anything else is a :class:`ParameterError`.
+    """
+    text = query.text
+    for variable, given in values.items():
+        if variable not in query.parameters:
+            known = ", ".join(sorted(query.parameters)) or "none"
+            raise ParameterError(f"{query.name} has no parameter {variable!r} (parameters: {known})")
+        iris = []
+        for value in given:
+            try:
+                iri = str(expand(value.strip()))
+            except ValueError as exc:
+                raise ParameterError(f"{variable}: {exc}") from None
+            if not _IRI.match(iri):
+                raise ParameterError(f"{variable}: {value!r} is not an IRI")
+            iris.append(f"<{iri}>")
+        block = re.compile(r"VALUES\s+\?" + re.escape(variable) + r"\s*\{[^}]*\}")
+        text, count = block.subn(f"VALUES ?{variable} {{ {' '.join(iris)} }}", text, count=1)
+        if count == 0:
+            raise ParameterError(f"{query.name}: no VALUES block for ?{variable}")
+    return text
 
 
 def named_queries(queries_dir: Path | None = None) -> list[NamedQuery]:

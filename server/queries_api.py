@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request, url_for
 
-from graph.query import named_queries
+from graph.query import ParameterError, bind_parameters, named_queries
 
 from . import errors
 from .sparql import ProtocolError, ProtocolRequest, run_query
@@ -16,7 +16,7 @@ bp = Blueprint("queries", __name__)
 def index() -> Response:
     """Title, question and URL of every named query."""
     return jsonify([
-        {"name": q.name, "title": q.title, "question": q.question,
+        {"name": q.name, "title": q.title, "question": q.question, "parameters": q.parameters,
          "url": url_for("queries.run", name=q.name, _external=True), "sparql": q.text}
         for q in named_queries()
     ])
@@ -28,7 +28,11 @@ def run(name: str) -> Response:
     found = {q.name: q for q in named_queries()}
     if name not in found:
         return errors.not_found(f"no named query {name!r}; see /queries/")
+    given = {k: request.args.getlist(k) for k in request.args if k != "format"}
     try:
-        return run_query(ProtocolRequest(found[name].text, None, None, request.args.get("format")))
+        text = bind_parameters(found[name], given)
+        return run_query(ProtocolRequest(text, None, None, request.args.get("format")))
+    except ParameterError as exc:
+        return errors.bad_request(str(exc))
     except ProtocolError as exc:
         return exc.response

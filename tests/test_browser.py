@@ -104,3 +104,18 @@ def test_entity_page_carries_alternates_and_jsonld(live_server, browser) -> None
     assert embedded["@context"].endswith("/context.jsonld")
     assert "Thalamic lesions are more likely" in page.content()
     page.close()
+
+
+def test_header_search_suggests_terms(live_server, browser) -> None:  # type: ignore[no-untyped-def]
+    page = browser.new_page()
+    problems = _watch(page)
+    page.goto(live_server.url + "/", wait_until="networkidle")
+    page.fill("#q", "blepharo")
+    page.wait_for_function("document.querySelectorAll('#q-suggestions option').length > 0", timeout=10000)
+    options = page.eval_on_selector_all("#q-suggestions option", "els => els.map(e => e.value)")
+    assert "Blepharospasm" in options
+    page.press("#q", "Enter")
+    page.wait_for_url("**/search?q=blepharo")
+    assert "Blepharospasm" in page.content()
+    assert problems == []
+    page.close()

@@ -120,3 +120,14 @@ def test_merged_release_round_trips_in_rdflib_and_owlready2(release_dir: Path) -
     blepharospasm = world[OBO + "HP_0000643"]
     assert blepharospasm is not None and world[OBO + "HP_0012179"] in blepharospasm.is_a
     assert onto is not None
+
+
+def test_annotated_diseases_map_to_mondo_and_meet_the_curated_layer(release_store) -> None:  # type: ignore[no-untyped-def]
+    query = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+    PREFIX dkg: <https://w3id.org/dystonia-kg/id/>
+    SELECT DISTINCT ?statement ?disease WHERE {
+      ?statement dkg:etiology ?mondo . ?disease a dkg:Disease ; skos:exactMatch ?mondo } ORDER BY ?statement ?disease"""
+    rows = [(s["statement"].value.rsplit("/", 1)[-1], s["disease"].value.rsplit("/", 1)[-1])
+            for s in release_store.query(query)]
+    # Wilson and Huntington disease: curated from Source002, annotated by HPO under OMIM and Orphanet ids.
+    assert {("S0217", "OMIM_277900"), ("S0217", "Orphanet_905"), ("S0216", "Orphanet_399")} <= set(rows)

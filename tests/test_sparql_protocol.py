@@ -195,3 +195,19 @@ def test_named_queries_api(live_server) -> None:  # type: ignore[no-untyped-def]
     assert len(response.text.splitlines()) > 1
     assert requests.get(live_server.url + "/queries/nope").status_code == 404
     assert requests.get(live_server.url + "/queries/").headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_named_query_parameters(live_server) -> None:  # type: ignore[no-untyped-def]
+    listing = {q["name"]: q for q in requests.get(live_server.url + "/queries/").json()}
+    assert "type" in listing["dystonia-type-lesions-and-etiologies"]["parameters"]
+    url = listing["dystonia-type-lesions-and-etiologies"]["url"]
+    default = requests.get(url, headers={"Accept": "application/json"}).json()["results"]["bindings"]
+    hand = requests.get(url, params={"type": "dkg:HandDystonia"}, headers={"Accept": "application/json"})
+    assert hand.status_code == 200
+    rows = hand.json()["results"]["bindings"]
+    assert rows and rows != default
+    assert {r["type"]["value"] for r in rows} == {"https://w3id.org/dystonia-kg/id/HandDystonia"}
+    for params, needle in (({"nope": "HP:0000643"}, "no parameter"), ({"type": "FOO:1"}, "unknown prefix"),
+                           ({"type": "http://x/ y"}, "not an IRI")):
+        bad = requests.get(url, params=params)
+        assert bad.status_code == 400 and needle in bad.text
