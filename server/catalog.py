@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from flask import current_app
 from rdflib import Graph
 
 from graph.describe import LOCAL_IDS_QUERY, SEARCH_ROWS_QUERY, ontology_query
@@ -25,9 +24,7 @@ from graph.jsonld import context
 from graph.search import Entry, SearchIndex
 from graph.vocab import DKG
 
-from .pool import release_folder, run_job
-
-_lock = threading.Lock()
+from .pool import per_release, release_folder, run_job
 
 
 class DocumentCache:
@@ -102,14 +99,7 @@ def _load(folder: Path | None) -> Catalog:
 def catalog() -> Catalog:
     """The catalog of the release being served."""
     folder = release_folder()
-    cached: Catalog | None = current_app.extensions.get("dkg_catalog")
-    if cached is None or cached.folder != folder:
-        with _lock:
-            cached = current_app.extensions.get("dkg_catalog")
-            if cached is None or cached.folder != folder:
-                cached = _load(folder)
-                current_app.extensions["dkg_catalog"] = cached
-    return cached
+    return per_release("dkg_catalog", lambda cached: cached.folder == folder, lambda _: _load(folder))
 
 
 def parse_ntriples(data: bytes) -> list[ox.Triple]:

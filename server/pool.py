@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import atexit
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from flask import current_app
 
 from graph.executor import Answer, Limits, PoolRetired, QueryJob, QueryPool
 
-_lock = threading.Lock()
+_lock = threading.RLock()  # re-entrant: building the catalog starts the pool
 
 
 def release_folder() -> Path | None:
@@ -26,24 +28,37 @@ def _selector() -> str:
     return f"oxigraph:{folder / 'store'}" if folder is not None else str(current_app.config["STORE"])
 
 
+T = TypeVar("T")
+
+
+def per_release(key: str, is_current: Callable[[T], bool], make: Callable[[T | None], T]) -> T:
+    """The app's object under ``key``, made again (from the stale one) when it no longer fits the release."""
+    extensions = current_app.extensions
+    value: T | None = extensions.get(key)
+    if value is None or not is_current(value):
+        with _lock:
+            value = extensions.get(key)
+            if value is None or not is_current(value):
+                value = make(value)
+                extensions[key] = value
+    return value
+
+
 def query_pool() -> QueryPool:
     """The query pool over the release being served; a new release gets a new pool, and the old
     one finishes the queries it is running before its workers stop."""
-    app = current_app
     selector = _selector()
-    pool: QueryPool | None = app.extensions.get("dkg_pool")
-    if pool is None or pool.selector != selector:
-        with _lock:
-            pool = app.extensions.get("dkg_pool")
-            if pool is None or pool.selector != selector:
-                config = app.config
-                limits = Limits(config["QUERY_TIMEOUT"], config["MAX_ROWS"], config["MAX_BYTES"])
-                old, pool = pool, QueryPool(selector, size=config["WORKERS"], limits=limits)
-                app.extensions["dkg_pool"] = pool
-                atexit.register(pool.close)
-                if old is not None:
-                    old.close()
-    return pool
+
+    def make(old: QueryPool | None) -> QueryPool:
+        config = current_app.config
+        limits = Limits(config["QUERY_TIMEOUT"], config["MAX_ROWS"], config["MAX_BYTES"])
+        pool = QueryPool(selector, size=config["WORKERS"], limits=limits)
+        atexit.register(pool.close)
+        if old is not None:
+            old.close()
+        return pool
+
+    return per_release("dkg_pool", lambda pool: pool.selector == selector, make)
 
 
 def run_job(job: QueryJob, limits: Limits | None = None) -> Answer:
