@@ -16,6 +16,7 @@ Prints the pass count and every failure; expected failures are listed with their
 from __future__ import annotations
 
 import contextlib
+import io
 import itertools
 import json
 import os
@@ -184,6 +185,18 @@ def rows_match(actual: list[dict[str, object]], expected: list[dict[str, object]
     return search(actual, list(expected), {})
 
 
+def _tally(ok: bool, name: str, shown: str, why: str, known: dict[str, str], failures: list[str],
+           expected: list[str]) -> int:
+    """Count a pass (returns 1), or file the failure as expected (with its reason) or as a real one."""
+    if ok:
+        return 1
+    if name in known:
+        expected.append(f"{name}: {known[name]}")
+    else:
+        failures.append(f"{shown}: {why}")
+    return 0
+
+
 def run_query_tests(root: Path, endpoint: str) -> tuple[int, list[str], list[str]]:
     passed, failures, expected = 0, [], []
     for manifest in manifests(root):
@@ -195,12 +208,7 @@ def run_query_tests(root: Path, endpoint: str) -> tuple[int, list[str], list[str
                 ok, why = _one_query_test(graph, test, kind, endpoint)
             except Exception as exc:  # a crash in the runner is a failure of that test, not of the run
                 ok, why = False, f"runner error: {exc}"
-            if ok:
-                passed += 1
-            elif name in EXPECTED_QUERY_FAILURES:
-                expected.append(f"{name}: {EXPECTED_QUERY_FAILURES[name]}")
-            else:
-                failures.append(f"{name}: {why}")
+            passed += _tally(ok, name, name, why, EXPECTED_QUERY_FAILURES, failures, expected)
     return passed, failures, expected
 
 
@@ -238,7 +246,7 @@ def _one_query_test(graph: Graph, test: object, kind: object, endpoint: str) -> 
                                        publicID=result_file.as_uri())
         return isomorphic(actual_graph, expected_graph), "graphs differ"
     fmt = {"text/csv": "csv", "text/tab-separated-values": "tsv"}.get(accept, "json")
-    actual = Result.parse(_bytes_io(response.content), format=fmt)
+    actual = Result.parse(io.BytesIO(response.content), format=fmt)
     if result_file.suffix in RDF_PARSE:
         boolean, expected_rows = _result_set_graph(result_file)
         if boolean is not None:
@@ -275,12 +283,6 @@ def _strip_prologue(query: str) -> str:
                   flags=re.IGNORECASE)
 
 
-def _bytes_io(data: bytes):  # type: ignore[no-untyped-def]
-    import io
-
-    return io.BytesIO(data)
-
-
 def run_protocol_tests(root: Path, base: str) -> tuple[int, list[str], list[str]]:
     manifest = root / "protocol" / "manifest.ttl"
     graph, tests = entries(manifest)
@@ -293,12 +295,7 @@ def run_protocol_tests(root: Path, base: str) -> tuple[int, list[str], list[str]
             ok, why = _one_protocol_request(graph, request, base)
             if not ok:
                 break
-        if ok:
-            passed += 1
-        elif name in EXPECTED_FAILURES:
-            expected.append(f"{name}: {EXPECTED_FAILURES[name]}")
-        else:
-            failures.append(f"protocol/{name}: {why}")
+        passed += _tally(ok, name, f"protocol/{name}", why, EXPECTED_FAILURES, failures, expected)
     return passed, failures, expected
 
 
@@ -334,7 +331,7 @@ def _one_protocol_request(graph: Graph, request: object, base: str) -> tuple[boo
             return False, f"content type {media} not in {sorted(allowed)}"
     boolean = graph.value(expect, MF.expectedBoolean)
     if boolean is not None:
-        answer = Result.parse(_bytes_io(response.content), format="json" if "json" in media else "xml").askAnswer
+        answer = Result.parse(io.BytesIO(response.content), format="json" if "json" in media else "xml").askAnswer
         if answer != boolean.toPython():
             return False, f"boolean {answer}, expected {boolean}"
     return True, ""

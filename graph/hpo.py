@@ -44,12 +44,8 @@ def _curie(iri: str) -> str:
 
 def extract_module(obo_path: Path, seeds: list[str]) -> tuple[Graph, str]:
     """The seed terms and all their ancestors, as OWL classes; returns the graph and the release version."""
-    import pronto
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # pronto warns about encoding guesses on every load
-        ontology = pronto.Ontology(str(obo_path))
-    version = ontology.metadata.data_version or "unknown"
+    release = load_hpo(obo_path)
+    ontology, version = release.ontology, release.version
     graph = Graph()
     graph.add((IMPORT_MODULE_IRI, RDF.type, OWL.Ontology))
     graph.add((IMPORT_MODULE_IRI, OWL.versionInfo, Literal(version)))

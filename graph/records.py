@@ -47,10 +47,13 @@ class Record:
         return Problem(self.file, line, message)
 
 
+_CONSTRUCTOR = yaml.SafeLoader("")  # only its constructors are used, on nodes composed elsewhere
+
+
 def _plain(node: yaml.Node) -> Any:
     """Convert a composed YAML node into plain Python values (safe, no tags)."""
     if isinstance(node, yaml.ScalarNode):
-        return yaml.safe_load(yaml.serialize(node))
+        return _CONSTRUCTOR.construct_object(node)
     if isinstance(node, yaml.SequenceNode):
         return [_plain(n) for n in node.value]
     if isinstance(node, yaml.MappingNode):

@@ -43,19 +43,26 @@ OX_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "rdf": ox.RdfFormat.RDF_XML, "nt": ox.
 TURTLE_PREFIXES = {p: ns for p, ns in PREFIXES.items() if p not in ("sh", "dkgsh", "obo")}
 
 
-def negotiate_target(kind_url: str, page_url: str) -> Response:
-    """303 to the representation the client prefers; ``?format=`` overrides Accept (then no Vary)."""
+def requested_ext() -> str | Response:
+    """The extension (``ttl``, ``jsonld``, ``rdf``, ``nt`` or ``html``) the request asks for:
+    ``?format=`` when given (400 when unknown), else the Accept header (406 when nothing fits)."""
     fmt = request.args.get("format")
     if fmt is not None:
         ext = FORMAT_PARAM.get(fmt.lower())
         if ext is None:
             return errors.bad_request(f"unknown format {fmt!r}; use one of {', '.join(sorted(set(FORMAT_PARAM)))}")
-        return errors.see_other(page_url if ext == "html" else f"{kind_url}.{ext}")
+        return ext
     chosen = content_negotiation(request.headers.get("Accept"), OFFERED)
-    if chosen is None:
-        return errors.not_acceptable(OFFERED)
-    ext = MEDIA_TO_EXT[chosen]
-    return errors.see_other(page_url if ext == "html" else f"{kind_url}.{ext}", vary_accept=True)
+    return errors.not_acceptable(OFFERED) if chosen is None else MEDIA_TO_EXT[chosen]
+
+
+def negotiate_target(kind_url: str, page_url: str) -> Response:
+    """303 to the representation the client prefers; ``?format=`` overrides Accept (then no Vary)."""
+    ext = requested_ext()
+    if isinstance(ext, Response):
+        return ext
+    target = page_url if ext == "html" else f"{kind_url}.{ext}"
+    return errors.see_other(target, vary_accept="format" not in request.args)
 
 
 def split_name(name: str) -> tuple[str, str | None]:
@@ -195,20 +202,13 @@ def describe_external() -> Response:
         return errors.bad_request("not a valid IRI")
     if not json.loads(exists.body)["boolean"]:
         return errors.not_found(f"this graph says nothing about {uri[:200]}")
-    fmt = request.args.get("format")
-    chosen = RDF_TYPES.get(FORMAT_PARAM.get(fmt.lower(), ""), "") if fmt else \
-        content_negotiation(request.headers.get("Accept"), OFFERED)
-    if fmt and not chosen and fmt.lower() != "html":
-        return errors.bad_request(f"unknown format {fmt!r}")
-    if chosen is None:
-        return errors.not_acceptable(OFFERED)
-    if fmt and fmt.lower() == "html":
-        chosen = "text/html"
-    if chosen == "text/html":
+    ext = requested_ext()
+    if isinstance(ext, Response):
+        return ext
+    if ext == "html":
         from .pages import render_entity
 
         return render_entity(uri, external=True)
-    ext = MEDIA_TO_EXT[chosen]
     cat = catalog()
     body = render(describe_triples(uri), ext, cat)
     query_url = "/describe?" + urlencode({"uri": uri})
