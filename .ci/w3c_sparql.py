@@ -122,8 +122,7 @@ def load_data_files(root: Path, store: ox.Store) -> None:
 
 def start_server(store_dir: Path, port: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "DKG_STORE": f"oxigraph:{store_dir}", "DKG_QUERY_TIMEOUT": "20", "DKG_WORKERS": "2"}
-    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "--threads", "4", "--limit-request-line", "0",
-                                "-b", f"127.0.0.1:{port}", "server.wsgi:app"], env=env,
+    process = subprocess.Popen([sys.executable, "-m", "server.serve", "--threads", "4", "--port", str(port)], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(100):
         try:

@@ -103,18 +103,15 @@ def cmd_refresh_imports(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Serve the current release with gunicorn (the Flask app lives in ``server/``)."""
+    """Serve the current release with waitress (the Flask app and its server live in ``server/``)."""
     import os
 
     from .build import current_release
 
     current_release(args.release)  # fail early, with the hint to build, when there is none
     os.environ["DKG_RELEASE_DIR"] = str(args.release)
-    # One process with threads: the query worker processes are the unit of isolation. The request
-    # line is unlimited in gunicorn so that the app, not gunicorn, answers an oversized query (413).
-    command = [sys.executable, "-m", "gunicorn", "--workers", "1", "--threads", str(args.threads),
-               "--bind", f"{args.host}:{args.port}",
-               "--limit-request-line", "0", "--access-logfile", "-", "server.wsgi:app"]
+    command = [sys.executable, "-m", "server.serve", "--host", args.host, "--port", str(args.port),
+               "--threads", str(args.threads)]
     print(f"serving {current_release(args.release)} at http://{args.host}:{args.port}/sparql", file=sys.stderr)
     os.execvp(command[0], command)
     return EXIT_OK  # not reached

@@ -1,15 +1,18 @@
-"""Run queries in a pool of worker processes, each under a deadline and row/byte caps.
+"""Run queries in a pool of worker processes, each under a deadline, row/byte caps and a memory limit.
 
-pyoxigraph cannot cancel a running query, so isolation is by process: each worker opens the
-store itself (read-only), a query that outlives its deadline gets its worker killed and replaced,
-and the answer is fully serialized (and checked against the caps) before it is returned, so the
-HTTP status is always decided before any byte of the body is sent.
+pyoxigraph cannot cancel a running query, so isolation is by process: each worker confines itself
+(no network, bounded memory: ``graph/sandbox.py``) before it opens the store (read-only), decides
+what the request is from a parse (``graph/query_shape.py``), and serializes the whole answer
+(checked against the caps) before returning it, so the HTTP status is always decided before any
+byte of the body is sent. A query that outlives its deadline or its memory gets its worker killed
+and replaced. Requests waiting for a worker wait in a bounded queue; beyond it they are refused at once.
 """
 
 from __future__ import annotations
 
+import logging
 import multiprocessing as mp
-import re
+import signal
 import threading
 import time
 from collections.abc import Sequence
@@ -17,8 +20,14 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
 
+import pyoxigraph as ox
+
+from .query_shape import QuerySyntaxError, shape_of
 from .results import GRAPH_TYPES, SOLUTION_TYPES, Caps, ResultTooLarge, kind_of, serialize
+from .sandbox import SandboxUnavailable, deny_network, limit_memory
 from .store import BackendUnavailable
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -27,7 +36,16 @@ class Limits:
 
     timeout: float = 10.0
     max_rows: int = 100_000
-    max_bytes: int = 64 * 1024 * 1024
+    max_bytes: int = 64 * 1024 * 1024  # encoded bytes of the answer
+
+
+@dataclass(frozen=True)
+class Confinement:
+    """Per-worker limits, fixed when a worker starts."""
+
+    memory: int = 1024 * 1024 * 1024  # bytes of heap and anonymous mappings (RLIMIT_DATA)
+    queue: int = 8  # requests that may wait for a busy worker; more are refused with 503 at once
+    sandbox: str = "required"  # required: no worker without the seccomp filter; warn: start anyway, log it
 
 
 @dataclass(frozen=True)
@@ -35,8 +53,8 @@ class QueryJob:
     """One query and how its answer should be written."""
 
     sparql: str
-    solution_format: str = "json"  # for SELECT / ASK
-    graph_format: str = "ttl"  # for CONSTRUCT / DESCRIBE
+    solution_format: str | None = "json"  # for SELECT / ASK; None: not acceptable
+    graph_format: str | None = "ttl"  # for CONSTRUCT / DESCRIBE; None: not acceptable
     default_graphs: Sequence[str] | None = None
     named_graphs: Sequence[str] | None = None
     base_iri: str | None = None  # the service-defined base for relative IRIs
@@ -57,7 +75,8 @@ class PoolRetired(Exception):
 
 
 class QueryFailed(Exception):
-    """The query could not be answered; ``kind`` says why (syntax, timeout, too_large, refused, error)."""
+    """The query could not be answered; ``kind`` says why: syntax, update, service, not_acceptable, timeout,
+    too_large, memory, busy, worker_died, unavailable, error."""
 
     def __init__(self, kind: str, message: str, detail: dict[str, Any] | None = None) -> None:
         self.kind = kind
@@ -65,57 +84,74 @@ class QueryFailed(Exception):
         super().__init__(message)
 
 
-_SERVICE = re.compile(r"(?<![\w:?$])SERVICE(?![\w:])", re.IGNORECASE)
-_SKIP = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*',
-)
+class _Refused(Exception):
+    """Raised in a worker: the request is not answered, for the reason ``kind``."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        self.kind = kind
+        super().__init__(message)
 
 
-_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE|INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
-                   re.IGNORECASE)
-_UPDATE_FORMS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
+def _engine_syntax_error(text: str) -> str | None:
+    """The engine's own message (with line and column) for a text the check's grammars reject.
 
-
-def query_form(sparql: str) -> str | None:
-    """``select``, ``ask``, ``construct``, ``describe``, ``update``, or ``None`` when none is found.
-
-    Read from the first keyword after the prologue, ignoring strings, IRIs and comments.
+    Parsing happens when ``query`` is called; nothing is evaluated until the answer is read, and the
+    store is empty (and the worker has no network) besides.
     """
-    match = _FORM.search(_SKIP.sub(" ", sparql))
-    if match is None:
+    try:
+        ox.Store().query(text)
+    except SyntaxError as exc:
+        return str(exc)
+    except Exception:
         return None
-    word = match.group(1).upper()
-    return "update" if word in _UPDATE_FORMS else word.lower()
-
-
-_FROM = re.compile(r"(?<![\w:?$])FROM(?![\w:])", re.IGNORECASE)
-
-
-def has_dataset_clause(sparql: str) -> bool:
-    """Whether the query names its own dataset with FROM / FROM NAMED."""
-    return bool(_FROM.search(_SKIP.sub(" ", sparql)))
-
-
-def uses_service(sparql: str) -> bool:
-    """Whether the query has a SERVICE clause (looked for outside strings, IRIs and comments)."""
-    return bool(_SERVICE.search(_SKIP.sub(" ", sparql)))
+    return None
 
 
 def _answer(store: Any, job: QueryJob, caps: Caps) -> Answer:
+    """Parse, check, evaluate and serialize one query (in a worker)."""
+    try:
+        shape = shape_of(job.sparql)
+    except QuerySyntaxError as exc:
+        hint = " (a \\u escape inside a string or IRI is not read here: write the character itself)"
+        raise SyntaxError(_engine_syntax_error(job.sparql) or f"{exc}{hint if chr(92) + 'u' in job.sparql else ''}"
+                          ) from None
+    if shape.operation == "update":
+        raise _Refused("update", "this endpoint is read-only: SPARQL Update is not accepted")
+    if shape.uses_service:
+        raise _Refused("service", "SERVICE is not allowed: this endpoint makes no outbound requests")
+    fmt = job.graph_format if shape.returns_graph else job.solution_format
+    if fmt is None:
+        raise _Refused("not_acceptable", "graph" if shape.returns_graph else "solutions")
     # The default graph is the union of the named graphs, unless the request or the query names a dataset.
-    union = not has_dataset_clause(job.sparql)
-    result = store.query(job.sparql, union_default_graph=union, default_graphs=job.default_graphs,
-                         named_graphs=job.named_graphs, base_iri=job.base_iri)
+    result = store.query(job.sparql, union_default_graph=not shape.names_dataset,
+                         default_graphs=job.default_graphs, named_graphs=job.named_graphs, base_iri=job.base_iri)
     kind = kind_of(result)
-    fmt = job.graph_format if kind == "graph" else job.solution_format
+    if (kind == "graph") != shape.returns_graph:  # a second line: the engine must read the form as the parse did
+        raise _Refused("error", f"the parse read a {shape.form.upper() if shape.form else '?'} query, the engine "
+                       "another form; not answered")
     media = (GRAPH_TYPES if kind == "graph" else SOLUTION_TYPES)[fmt]
     return Answer(kind, fmt, media, serialize(result, fmt, caps))
 
 
-def _worker(selector: str, conn: Connection) -> None:
+def _confine(selector: str, confinement: Confinement) -> str | None:
+    """Confine this worker; a problem to report when the sandbox is missing, else ``None``."""
+    limit_memory(confinement.memory)
+    if selector.startswith("sparql:"):
+        return None  # a remote backend is reached over the network: its workers keep it (the parse check stays)
+    try:
+        deny_network()
+    except SandboxUnavailable as exc:
+        return str(exc)
+    return None
+
+
+def _worker(selector: str, confinement: Confinement, conn: Connection) -> None:
     from .store import open_backend
 
+    problem = _confine(selector, confinement)
+    conn.send(("ready", problem))
+    if problem is not None and confinement.sandbox == "required":
+        return
     store = open_backend(selector)
     while True:
         try:
@@ -126,12 +162,17 @@ def _worker(selector: str, conn: Connection) -> None:
             conn.send(("ok", _answer(store, job, caps)))
         except SyntaxError as exc:
             conn.send(("syntax", str(exc)))
+        except _Refused as exc:
+            conn.send((exc.kind, str(exc)))
         except BackendUnavailable as exc:
             conn.send(("unavailable", str(exc)))
         except ResultTooLarge as exc:
             conn.send(("too_large", (exc.limit, exc.value)))
+        except MemoryError:
+            conn.send(("memory", ""))
+            return  # the heap may be fragmented past use: start afresh
         except Exception as exc:  # a query error must not kill the worker
-            conn.send(("error", f"{type(exc).__name__}: {exc}"))
+            conn.send(("error", f"{type(exc).__name__}: {exc}"[:500]))
 
 
 @dataclass
@@ -147,6 +188,7 @@ class QueryPool:
     selector: str
     size: int = 2
     limits: Limits = field(default_factory=Limits)
+    confinement: Confinement = field(default_factory=Confinement)
 
     def __post_init__(self) -> None:
         # forkserver: workers never inherit the server's threads, sockets or locks.
@@ -154,28 +196,45 @@ class QueryPool:
         self._idle: list[_Worker] = []
         self._cond = threading.Condition()
         self._closed = False
+        self._waiting = 0
         self.restarts = 0
         for _ in range(self.size):
             self._idle.append(self._spawn())
 
     def _spawn(self) -> _Worker:
         parent, child = self._ctx.Pipe()
-        process = self._ctx.Process(target=_worker, args=(self.selector, child), daemon=True)
+        process = self._ctx.Process(target=_worker, args=(self.selector, self.confinement, child), daemon=True)
         process.start()
         child.close()
-        return _Worker(process, parent)
+        worker = _Worker(process, parent)
+        status, problem = parent.recv() if parent.poll(60) else ("silent", "the worker did not start")
+        if status != "ready" or (problem is not None and self.confinement.sandbox == "required"):
+            self._stop(worker)
+            raise SandboxUnavailable(f"query workers cannot be confined ({problem}); refusing to serve queries "
+                                     "without the kernel's network denial (DKG_SANDBOX=warn runs them anyway)")
+        if problem is not None:
+            log.warning("query workers run WITHOUT the network sandbox (%s): only the parse check stops SERVICE",
+                        problem)
+        return worker
 
     def _acquire(self, deadline: float) -> _Worker:
         with self._cond:
-            while not self._idle:
-                if self._closed:
-                    raise PoolRetired
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise QueryFailed("busy", "all query workers are busy; try again",
-                                      {"limit": "timeout", "value": self.limits.timeout})
-                self._cond.wait(remaining)
-            return self._idle.pop()
+            if not self._idle and self._waiting >= self.confinement.queue:
+                raise QueryFailed("busy", f"all query workers are busy and {self._waiting} requests are waiting; "
+                                  "try again shortly", {"limit": "queue", "value": self.confinement.queue})
+            self._waiting += 1
+            try:
+                while not self._idle:
+                    if self._closed:
+                        raise PoolRetired
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        raise QueryFailed("busy", "all query workers stayed busy until the deadline; try again",
+                                          {"limit": "timeout", "value": self.limits.timeout})
+                    self._cond.wait(remaining)
+                return self._idle.pop()
+            finally:
+                self._waiting -= 1
 
     def _release(self, worker: _Worker) -> None:
         with self._cond:
@@ -200,8 +259,6 @@ class QueryPool:
     def run(self, job: QueryJob, limits: Limits | None = None) -> Answer:
         """Answer ``job`` within the limits, or raise :class:`QueryFailed`."""
         limits = limits or self.limits
-        if uses_service(job.sparql):
-            raise QueryFailed("refused", "SERVICE is not allowed: this endpoint makes no outbound requests")
         deadline = time.monotonic() + limits.timeout
         worker = self._acquire(deadline)
         while not worker.process.is_alive():  # killed while idle: replace it before using it
@@ -217,8 +274,13 @@ class QueryPool:
             if isinstance(exc, TimeoutError):
                 raise QueryFailed("timeout", f"the query exceeded the time limit of {limits.timeout:g} s",
                                   {"limit": "timeout", "value": limits.timeout}) from None
+            if worker.process.exitcode == -signal.SIGABRT:  # the engine aborts when an allocation fails
+                raise self._over_memory() from None
             raise QueryFailed("worker_died", "the query worker stopped while answering; it has been replaced, "
                               "try again") from None
+        if status == "memory":
+            self._replace(worker)
+            raise self._over_memory()
         self._release(worker)
         if status == "ok":
             return payload
@@ -227,6 +289,11 @@ class QueryPool:
             raise QueryFailed("too_large", f"the answer exceeds the {limit} limit of {value}",
                               {"limit": f"max_{limit}s", "value": value})
         raise QueryFailed(status, str(payload))
+
+    def _over_memory(self) -> QueryFailed:
+        limit = self.confinement.memory
+        return QueryFailed("memory", f"the query exceeded the memory limit of {limit // (1024 * 1024)} MiB per "
+                           "query worker; the worker has been replaced", {"limit": "memory", "value": limit})
 
     def close(self) -> None:
         """Stop the idle workers now and the busy ones as they finish: no query in flight is dropped."""

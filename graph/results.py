@@ -113,31 +113,31 @@ class _Budget:
         if self.rows > self.caps.max_rows:
             raise ResultTooLarge("row", self.caps.max_rows)
 
-    def add(self, chunk: str, parts: list[str]) -> None:
-        self.bytes += len(chunk)
+    def add(self, chunk: str, parts: list[bytes]) -> None:
+        data = chunk.encode("utf-8")  # the cap counts the bytes sent, not characters
+        self.bytes += len(data)
         if self.bytes > self.caps.max_bytes:
             raise ResultTooLarge("byte", self.caps.max_bytes)
-        parts.append(chunk)
+        parts.append(data)
 
 
 def serialize_solutions(result: ox.QuerySolutions, fmt: str, caps: Caps) -> bytes:
     """SELECT answer in ``json``, ``xml``, ``csv`` or ``tsv``."""
     names = [v.value for v in result.variables]
     budget = _Budget(caps)
-    parts: list[str] = []
+    parts: list[bytes] = []
     if fmt == "json":
-        parts.append(json.dumps({"head": {"vars": names}})[:-1] + ', "results": {"bindings": [')
+        budget.add(json.dumps({"head": {"vars": names}})[:-1] + ', "results": {"bindings": [', parts)
         first = True
         for solution in result:
             budget.row()
             binding = {n: _json_term(solution[n]) for n in names if solution[n] is not None}
             budget.add(("" if first else ",\n") + json.dumps(binding, ensure_ascii=False), parts)
             first = False
-        parts.append("]}}\n")
+        budget.add("]}}\n", parts)
     elif fmt == "xml":
-        parts.append('<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n<head>')
-        parts.extend(f"<variable name={quoteattr(n)}/>" for n in names)
-        parts.append("</head>\n<results>\n")
+        budget.add('<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n<head>'
+                   + "".join(f"<variable name={quoteattr(n)}/>" for n in names) + "</head>\n<results>\n", parts)
         for solution in result:
             budget.row()
             cells = "".join(
@@ -145,20 +145,20 @@ def serialize_solutions(result: ox.QuerySolutions, fmt: str, caps: Caps) -> byte
                 for n in names if solution[n] is not None
             )
             budget.add(f"<result>{cells}</result>\n", parts)
-        parts.append("</results>\n</sparql>\n")
+        budget.add("</results>\n</sparql>\n", parts)
     elif fmt == "csv":
-        parts.append(",".join(names) + "\r\n")
+        budget.add(",".join(names) + "\r\n", parts)
         for solution in result:
             budget.row()
             budget.add(",".join(_csv_field(solution[n]) for n in names) + "\r\n", parts)
     elif fmt == "tsv":
-        parts.append("\t".join(f"?{n}" for n in names) + "\n")
+        budget.add("\t".join(f"?{n}" for n in names) + "\n", parts)
         for solution in result:
             budget.row()
             budget.add("\t".join(_tsv_field(solution[n]) for n in names) + "\n", parts)
     else:
         raise ValueError(f"not a result format for SELECT: {fmt}")
-    return "".join(parts).encode("utf-8")
+    return b"".join(parts)
 
 
 def serialize_boolean(value: bool, fmt: str) -> bytes:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
@@ -49,6 +50,18 @@ def _http_error(exc: HTTPException) -> Response:
     return errors.error(exc.code or 500, exc.description or exc.name)
 
 
+def _query_failed(exc: Exception) -> Response:
+    from graph.executor import QueryFailed
+    from graph.sandbox import SandboxUnavailable
+
+    from . import errors
+
+    if isinstance(exc, SandboxUnavailable):
+        return errors.unavailable(str(exc))
+    assert isinstance(exc, QueryFailed)
+    return errors.query_failed(exc)
+
+
 def _internal_error(exc: Exception) -> Response:
     from flask import current_app
 
@@ -56,6 +69,31 @@ def _internal_error(exc: Exception) -> Response:
 
     current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
     return errors.error(500, "internal error; it has been logged")
+
+
+class CanonicalHost:
+    """WSGI middleware: every request is seen as addressed to the configured public URL.
+
+    What the server writes about itself (IRIs, ``Link`` headers, the JSON-LD ``@context`` URL, the
+    SPARQL base IRI, cache keys) comes from configuration, never from the client's ``Host``, which
+    is only an input: an unknown, malformed or hostile ``Host`` gets the configured host's IRIs.
+    """
+
+    def __init__(self, app: Any, public_url: str) -> None:
+        parts = urlsplit(public_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"DKG_PUBLIC_URL must be an absolute http(s) URL, not {public_url!r}")
+        self.app = app
+        self.scheme = parts.scheme
+        self.netloc = parts.netloc
+        self.port = str(parts.port or (443 if parts.scheme == "https" else 80))
+        self.name = parts.hostname
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        environ.update({"HTTP_HOST": self.netloc, "SERVER_NAME": self.name, "SERVER_PORT": self.port,
+                        "wsgi.url_scheme": self.scheme})
+        environ.pop("HTTP_X_FORWARDED_HOST", None)
+        return self.app(environ, start_response)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -74,5 +112,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.before_request(_query_string_limit)
     app.after_request(_cors)
     app.register_error_handler(HTTPException, _http_error)
+    # Every route that queries (endpoint, pages, documents, VoID) answers a failed query the same way.
+    from graph.executor import QueryFailed
+    from graph.sandbox import SandboxUnavailable
+
+    app.register_error_handler(QueryFailed, _query_failed)
+    app.register_error_handler(SandboxUnavailable, _query_failed)
     app.register_error_handler(Exception, _internal_error)
+    app.wsgi_app = CanonicalHost(app.wsgi_app, app.config["PUBLIC_URL"])  # type: ignore[method-assign]
     return app

@@ -15,8 +15,13 @@ DEFAULTS: dict[str, Any] = {
     "MAX_BYTES": 64 * 1024 * 1024,
     "MAX_QUERY_BYTES": 64 * 1024,
     "WORKERS": 2,  # query worker processes
+    "WORKER_MEMORY": 1024 * 1024 * 1024,  # bytes of heap per query worker (RLIMIT_DATA)
+    "QUERY_QUEUE": 8,  # requests that may wait for a busy query worker; beyond, 503 with Retry-After
+    "SANDBOX": "required",  # required: refuse queries unless the workers are denied the network; warn: log
+    "PUBLIC_URL": "http://localhost",  # scheme and host the server names itself by (never the Host header)
 }
-_TYPES = {"QUERY_TIMEOUT": float, "MAX_ROWS": int, "MAX_BYTES": int, "MAX_QUERY_BYTES": int, "WORKERS": int}
+_TYPES = {"QUERY_TIMEOUT": float, "MAX_ROWS": int, "MAX_BYTES": int, "MAX_QUERY_BYTES": int, "WORKERS": int,
+          "WORKER_MEMORY": int, "QUERY_QUEUE": int}
 
 
 def load_config(test_config: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -27,6 +32,8 @@ def load_config(test_config: dict[str, Any] | None = None) -> dict[str, Any]:
         if value is not None:
             config[name] = _TYPES.get(name, str)(value)
     config.update(test_config or {})
+    if config["SANDBOX"] not in ("required", "warn"):
+        raise ValueError(f"DKG_SANDBOX must be 'required' or 'warn', not {config['SANDBOX']!r}")
     if config["RELEASE_DIR"] is None:
         config["RELEASE_DIR"] = str(default_release_dir())
     # An explicit store (DKG_STORE, e.g. a remote sparql:URL) is served as is; otherwise the server

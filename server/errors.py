@@ -8,6 +8,8 @@ from typing import Any
 
 from flask import Response, request
 
+from graph.executor import QueryFailed
+
 
 def error(status: int, message: str, **detail: Any) -> Response:
     """An error response in JSON when the client asks for JSON, else plain text."""
@@ -66,6 +68,23 @@ def unsupported_media_type(given: str | None, supported: list[str]) -> Response:
     return error(415, f"{what}; send one of {', '.join(supported)}", supported=supported)
 
 
-def unavailable(message: str, **detail: Any) -> Response:
-    """503: a limit stopped the query (timeout, row or byte cap, busy)."""
-    return error(503, message, **detail)
+def unavailable(message: str, retry_after: int | None = None, **detail: Any) -> Response:
+    """503: a limit stopped the query (timeout, row, byte or memory cap, busy)."""
+    response = error(503, message, **detail)
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
+# How each kind of failed query is answered (graph/executor.py names the kinds).
+_QUERY_STATUS = {"syntax": 400, "service": 400, "error": 400, "update": 403}
+_RETRY = {"busy", "worker_died", "unavailable"}  # worth retrying at once; a query over a limit is not
+
+
+def query_failed(failure: QueryFailed) -> Response:
+    """The answer to a query that failed, on any route: 400/403 for the request, 503 for a limit."""
+    status = _QUERY_STATUS.get(failure.kind, 503)
+    if status == 503:
+        return unavailable(str(failure), retry_after=1 if failure.kind in _RETRY else None, **failure.detail)
+    message = f"SPARQL syntax error: {failure}" if failure.kind == "syntax" else str(failure)
+    return error(status, message, **failure.detail)

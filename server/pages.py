@@ -12,7 +12,7 @@ from flask import Blueprint, Response, render_template, request, url_for
 from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, SKOS
 
-from graph.executor import QueryFailed, QueryJob
+from graph.executor import QueryJob
 from graph.vocab import BIBO, DKG, IAO_DEFINITION, OBOINOWL, ONTOLOGY_GRAPH, ONTOLOGY_IRI, PROV, compact
 
 from . import errors
@@ -160,10 +160,7 @@ def build_view(iri: str, graph: Graph) -> EntityView:
 def render_entity(iri: str, external: bool = False) -> Response:
     """The HTML page of an IRI, with alternates and embedded JSON-LD."""
     cat = catalog()
-    try:
-        html = cat.documents.get(("page", iri, request.host_url), lambda: _entity_html(iri, external).encode())
-    except QueryFailed as failure:
-        return errors.unavailable(str(failure), **failure.detail)
+    html = cat.documents.get(("page", iri), lambda: _entity_html(iri, external).encode())
     response = Response(html, 200, content_type="text/html; charset=utf-8")
     response.last_modified = cat.built_at
     response.add_etag()
@@ -182,7 +179,9 @@ def _entity_html(iri: str, external: bool) -> str:
     else:
         ident = iri[len(str(DKG)):]
         alternates = {media: f"/data/{ident}.{ext}" for ext, media in RDF_TYPES.items()}
-    embedded = jsonld_document(triples, cat).decode()
+    # Rendered by the template's tojson filter, which escapes <, > and &: a literal holding
+    # "</script>" cannot close the element.
+    embedded = json.loads(jsonld_document(triples, cat))
     return render_template("entity.html", view=view, alternates=alternates, jsonld=embedded,
                            external=external, catalog=cat)
 

@@ -11,7 +11,7 @@ from typing import TypeVar
 
 from flask import current_app
 
-from graph.executor import Answer, Limits, PoolRetired, QueryJob, QueryPool
+from graph.executor import Answer, Confinement, Limits, PoolRetired, QueryJob, QueryPool
 
 _lock = threading.RLock()  # re-entrant: building the catalog starts the pool
 
@@ -52,7 +52,8 @@ def query_pool() -> QueryPool:
     def make(old: QueryPool | None) -> QueryPool:
         config = current_app.config
         limits = Limits(config["QUERY_TIMEOUT"], config["MAX_ROWS"], config["MAX_BYTES"])
-        pool = QueryPool(selector, size=config["WORKERS"], limits=limits)
+        confinement = Confinement(config["WORKER_MEMORY"], config["QUERY_QUEUE"], config["SANDBOX"])
+        pool = QueryPool(selector, size=config["WORKERS"], limits=limits, confinement=confinement)
         atexit.register(pool.close)
         if old is not None:
             old.close()

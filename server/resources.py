@@ -18,7 +18,7 @@ from flask import Blueprint, Response, request, send_file, url_for
 from rdflib import Graph
 
 from graph.describe import LOCAL_ID, describe_query, exists_query, ontology_query
-from graph.executor import QueryFailed, QueryJob
+from graph.executor import QueryJob
 from graph.vocab import DKG, PREFIXES
 
 from . import errors
@@ -144,11 +144,7 @@ def data(name: str) -> Response:
         return errors.not_found(f"no document {name[:80]!r}; use /data/<ID>.{{{','.join(RDF_TYPES)}}}")
     if not known_id(ident, cat):
         return errors.not_found(f"no entity {ident[:80]!r} in this graph")
-    try:
-        body = cat.documents.get(("data", ident, ext, request.host_url),
-                                 lambda: render(describe_triples(str(DKG[ident])), ext, cat))
-    except QueryFailed as failure:
-        return errors.unavailable(str(failure), **failure.detail)
+    body = cat.documents.get(("data", ident, ext), lambda: render(describe_triples(str(DKG[ident])), ext, cat))
     page = url_for("pages.page", ident=ident)
     return document(body, RDF_TYPES[ext], cat, alternates_for(f"/data/{ident}", page))
 
@@ -194,12 +190,13 @@ def describe_external() -> Response:
     uri = request.args.get("uri", "")
     if not uri or len(uri) > 2000 or not uri.startswith(("http://", "https://")):
         return errors.bad_request("give an absolute http(s) IRI: /describe?uri=…")
+    try:
+        ox.NamedNode(uri)  # the IRI grammar (RFC 3987), as the engine reads it
+    except ValueError:
+        return errors.bad_request(f"the uri parameter is not a valid IRI: {uri[:200]!r}")
     if uri.startswith(str(DKG)) and known_id(uri[len(str(DKG)):], catalog()):
         return errors.see_other(f"/id/{uri[len(str(DKG)):]}")
-    try:
-        exists = run_job(QueryJob(exists_query(uri), solution_format="json"))
-    except ValueError:
-        return errors.bad_request("not a valid IRI")
+    exists = run_job(QueryJob(exists_query(uri), solution_format="json"))
     if not json.loads(exists.body)["boolean"]:
         return errors.not_found(f"this graph says nothing about {uri[:200]}")
     ext = requested_ext()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from flask import Blueprint, Response, current_app, request, url_for
 
-from graph.executor import QueryFailed, QueryJob, query_form
+from graph.executor import QueryFailed, QueryJob
 from graph.results import GRAPH_TYPES, SOLUTION_TYPES
 
 from . import errors
@@ -108,23 +108,24 @@ def parse_request() -> ProtocolRequest | None:
     return ProtocolRequest(query, defaults or None, named or None, fmt)
 
 
-def choose_format(kind: str, accept: str | None, override: str | None) -> str:
-    """The result-format key for a query of ``kind`` (``graph`` or ``solutions``), or a 400/406."""
+def choose_format(kind: str, accept: str | None, override: str | None) -> str | None:
+    """The result-format key for a query of ``kind`` (``graph`` or ``solutions``), or ``None`` when
+    neither the ``format`` override nor the Accept header allows one."""
     served = GRAPH_TYPES if kind == "graph" else SOLUTION_TYPES
     aliases = GRAPH_ALIASES if kind == "graph" else SOLUTION_ALIASES
     if override is not None:
         key = FORMAT_KEYS.get(override.lower()) or _key_for_media(override.lower(), served, aliases)
-        if key is None or key not in served:
-            raise ProtocolError(errors.bad_request(
-                f"format {override!r} is not available for this query; use one of {', '.join(served)}"))
-        return key
-    offered = list(served.values()) + list(aliases)
-    chosen = content_negotiation(accept, offered)
-    if chosen is None:
-        raise ProtocolError(errors.not_acceptable(list(served.values())))
-    key = _key_for_media(chosen, served, aliases)
-    assert key is not None
-    return key
+        return key if key in served else None
+    chosen = content_negotiation(accept, list(served.values()) + list(aliases))
+    return None if chosen is None else _key_for_media(chosen, served, aliases)
+
+
+def _unavailable_format(kind: str, override: str | None) -> Response:
+    served = GRAPH_TYPES if kind == "graph" else SOLUTION_TYPES
+    if override is not None:
+        return errors.bad_request(f"format {override!r} is not available for this query; "
+                                  f"use one of {', '.join(served)}")
+    return errors.not_acceptable(list(served.values()))
 
 
 def _key_for_media(media: str, served: dict[str, str], aliases: dict[str, str]) -> str | None:
@@ -136,17 +137,16 @@ def _key_for_media(media: str, served: dict[str, str], aliases: dict[str, str]) 
 
 
 def run_query(parsed: ProtocolRequest) -> Response:
-    """Negotiate, run under the limits, and answer; the status is known before the body is sent."""
-    form = query_form(parsed.query)
-    if form == "update":
-        return errors.forbidden("this endpoint is read-only: SPARQL Update is not accepted")
-    kind = "graph" if form in ("construct", "describe") else "solutions"
+    """Run under the limits and answer; the status is known before the body is sent.
+
+    Which form the query has (and so which of the two negotiated formats applies) is decided by the
+    worker's parse, not here: the server never reads the query text itself.
+    """
     accept = request.headers.get("Accept")
-    key = choose_format(kind, accept, parsed.format)
     job = QueryJob(
         parsed.query,
-        solution_format=key if kind == "solutions" else "json",
-        graph_format=key if kind == "graph" else "ttl",
+        solution_format=choose_format("solutions", accept, parsed.format),
+        graph_format=choose_format("graph", accept, parsed.format),
         default_graphs=parsed.default_graphs,
         named_graphs=parsed.named_graphs,
         base_iri=url_for("sparql.endpoint", _external=True),
@@ -154,20 +154,12 @@ def run_query(parsed: ProtocolRequest) -> Response:
     try:
         answer = run_job(job)
     except QueryFailed as failure:
-        return _failure(failure)
+        if failure.kind == "not_acceptable":
+            return _unavailable_format(str(failure), parsed.format)
+        raise  # the app's handler answers every other failure, on every route
     response = Response(answer.body, 200, content_type=f"{answer.media_type}; charset=utf-8")
     response.headers["Vary"] = "Accept"
     return response
-
-
-def _failure(failure: QueryFailed) -> Response:
-    if failure.kind == "syntax":
-        return errors.bad_request(f"SPARQL syntax error: {failure}")
-    if failure.kind == "refused":
-        return errors.bad_request(str(failure))
-    if failure.kind in ("timeout", "too_large", "busy", "worker_died", "unavailable"):
-        return errors.unavailable(str(failure), **failure.detail)
-    return errors.bad_request(f"the query could not be evaluated: {failure}")
 
 
 @bp.route("/sparql", methods=ALLOWED_METHODS)

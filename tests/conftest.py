@@ -59,7 +59,7 @@ def free_port() -> int:
 
 
 class LiveServer:
-    """A real server process (gunicorn via `dystonia-kg serve`) on a loopback port."""
+    """A real server process (waitress via `dystonia-kg serve`) on a loopback port."""
 
     def __init__(self, release: Path, **env: str) -> None:
         import os
@@ -100,7 +100,7 @@ class LiveServer:
 
 @pytest.fixture(scope="session")
 def live_server(release_dir: Path):  # type: ignore[no-untyped-def]
-    """The session's release served by a real gunicorn process, with small limits for the limit tests."""
+    """The session's release served by a real server process, with small limits for the limit tests."""
     server = LiveServer(release_dir, DKG_QUERY_TIMEOUT="3", DKG_MAX_ROWS="5000", DKG_WORKERS="2")
     yield server
     server.stop()

@@ -67,9 +67,9 @@ def test_killed_worker_is_replaced_without_failing_later_queries(live_server) ->
 
     url = live_server.url + "/sparql"
     assert requests.get(url, params={"query": SIMPLE}).status_code == 200
-    gunicorn = psutil.Process(live_server.process.pid)
+    server = psutil.Process(live_server.process.pid)
     # Query workers are the children of the pool's forkserver process (and share its command line).
-    forkservers = [p for p in gunicorn.children(recursive=True) if "forkserver" in " ".join(p.cmdline())
+    forkservers = [p for p in server.children(recursive=True) if "forkserver" in " ".join(p.cmdline())
                    and "forkserver" not in " ".join(p.parent().cmdline())]
     workers = [child for server in forkservers for child in server.children()]
     assert workers, "the query worker processes are found"

@@ -1,0 +1,136 @@
+"""What a SPARQL request is, read from a parse by a SPARQL 1.1 grammar, never from patterns over the text.
+
+A request is a query or an update; a query has a form (SELECT, ASK, CONSTRUCT, DESCRIBE), may name
+its own dataset (FROM / FROM NAMED) and may call out (SERVICE). Strings, comments, IRIs and
+local-name escapes (``ex:a\\'``, ``ex:a\\#``) are the grammar's business, so none of them can hide a
+keyword or invent one.
+
+Two grammars read the text: tree-sitter-sparql first (compiled, microseconds per query); where it
+reports an error, rdflib's SPARQL grammar (pyparsing, slower, accepts constructs tree-sitter lacks
+such as ``\\u`` escapes in IRIs). Text neither accepts is a syntax error. Neither applies the
+codepoint-escape preprocessing of SPARQL 1.1 §19.2 to the whole text, because Oxigraph 0.5, the
+engine that evaluates the query, does not either: reading the text as the engine reads it keeps
+this check and the evaluation in agreement (``\\u0053ERVICE`` is not a keyword to either).
+
+The parse runs in the query workers (``graph/executor.py``), under their deadline and memory
+limit, so a pathological text costs a worker, never the server.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, Literal
+
+import tree_sitter
+import tree_sitter_sparql
+
+Form = Literal["select", "ask", "construct", "describe"]
+
+# tree-sitter-sparql node types: the query forms, and what may stand beside one at the top level.
+_FORMS: dict[str, Form] = {"select_query": "select", "ask_query": "ask", "construct_query": "construct",
+                           "describe_query": "describe"}
+_BESIDE_A_QUERY = {"prologue", "comment", "values_clause"}
+_NOT_AN_OPERATION = {"prologue", "comment", ";"}
+# rdflib's parse-tree names for the same things.
+_RDFLIB_FORMS: dict[str, Form] = {"SelectQuery": "select", "AskQuery": "ask", "ConstructQuery": "construct",
+                                  "DescribeQuery": "describe"}
+
+
+class QuerySyntaxError(ValueError):
+    """The text is neither a SPARQL 1.1 query nor an update."""
+
+
+@dataclass(frozen=True)
+class QueryShape:
+    """What the parse says a request is."""
+
+    operation: Literal["query", "update"]
+    form: Form | None  # None for an update
+    uses_service: bool
+    names_dataset: bool  # FROM or FROM NAMED
+
+    @property
+    def returns_graph(self) -> bool:
+        """CONSTRUCT and DESCRIBE answer RDF; SELECT and ASK answer result sets."""
+        return self.form in ("construct", "describe")
+
+
+@cache
+def _tree_sitter() -> tuple[tree_sitter.Parser, tree_sitter.Query]:
+    with warnings.catch_warnings():  # tree-sitter-sparql 0.1 hands over its language as an int
+        warnings.simplefilter("ignore", DeprecationWarning)
+        language = tree_sitter.Language(tree_sitter_sparql.language())
+    captures = tree_sitter.Query(language, "(service_graph_pattern) @service (dataset_clause) @dataset")
+    return tree_sitter.Parser(language), captures
+
+
+def _parse(text: str) -> tree_sitter.Node:
+    parser, _ = _tree_sitter()
+    return parser.parse(text.encode("utf-8", "surrogatepass")).root_node
+
+
+def _from_tree_sitter(root: tree_sitter.Node) -> QueryShape | None:
+    """The shape from tree-sitter-sparql's tree, or ``None`` where its grammar reports an error."""
+    _, captures = _tree_sitter()
+    if root.has_error:
+        return None
+    found = tree_sitter.QueryCursor(captures).captures(root)
+    service, dataset = bool(found.get("service")), bool(found.get("dataset"))
+    top = [child.type for child in root.children]
+    forms = [_FORMS[t] for t in top if t in _FORMS]
+    if len(forms) == 1 and all(t in _FORMS or t in _BESIDE_A_QUERY for t in top):
+        return QueryShape("query", forms[0], service, dataset)
+    if not forms and any(t not in _NOT_AN_OPERATION for t in top):
+        return QueryShape("update", None, service, dataset)
+    return None  # empty, or a query mixed with something else: let the second grammar decide
+
+
+def _walk(node: Any) -> list[str]:
+    """Names of every rdflib ``CompValue`` under ``node``, depth-first, without recursion."""
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    names: list[str] = []
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, CompValue):
+            names.append(item.name)
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple) or hasattr(item, "asList"):
+            stack.extend(item)
+    return names
+
+
+def _from_rdflib(text: str) -> QueryShape | None:
+    """The shape from rdflib's SPARQL grammar (without its whole-text ``\\u`` expansion), or ``None``."""
+    from pyparsing import ParseException
+    from rdflib.plugins.sparql import parser
+
+    for grammar, operation in ((parser.Query, "query"), (parser.UpdateUnit, "update")):
+        try:
+            parsed = grammar.parse_string(text, parse_all=True)
+        except (ParseException, RecursionError, ValueError):
+            continue
+        names = _walk(parsed)
+        service = "ServiceGraphPattern" in names
+        if operation == "update":  # an empty text is a valid update of no operations: not a request
+            return QueryShape("update", None, service, False) if "request" in parsed[0] else None
+        forms = [_RDFLIB_FORMS[n] for n in names if n in _RDFLIB_FORMS]
+        dataset = any(n == "DatasetClause" for n in names) or _has_dataset(parsed)
+        return QueryShape("query", forms[0], service, dataset) if forms else None
+    return None
+
+
+def _has_dataset(parsed: Any) -> bool:
+    query = parsed[-1] if len(parsed) else None
+    return bool(getattr(query, "datasetClause", None))
+
+
+def shape_of(text: str) -> QueryShape:
+    """Parse ``text`` and say what it is; :class:`QuerySyntaxError` when no SPARQL 1.1 grammar accepts it."""
+    shape = _from_tree_sitter(_parse(text)) or _from_rdflib(text)
+    if shape is None:
+        raise QuerySyntaxError("no SPARQL 1.1 grammar accepts the text")
+    return shape

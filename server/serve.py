@@ -1,0 +1,56 @@
+"""Serve the app with waitress: ``python -m server.serve --host H --port P --threads N``.
+
+Why waitress: its asynchronous front reads every request completely (line, headers, body) before
+a handler thread sees it, and buffers every response (spilling to a temporary file past 1 MiB)
+so a thread hands the answer over and is free; slow senders and slow readers hold a socket, never
+a thread. Its limits are enforced while reading, before any parsing: an oversized request line or
+header block gets 431, an oversized body (chunked or not) 413, a malformed one 400; idle
+connections are closed after ``channel_timeout``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+import waitress
+
+from . import create_app
+from .pool import query_pool
+
+CHANNEL_TIMEOUT = 30  # seconds a connection may stay silent, in either direction
+CONNECTION_LIMIT = 1000
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Parse the bind options and serve until stopped."""
+    options = argparse.ArgumentParser(prog="python -m server.serve")
+    options.add_argument("--host", default="127.0.0.1")
+    options.add_argument("--port", type=int, default=8000)
+    options.add_argument("--threads", type=int, default=16)
+    args = options.parse_args(argv)
+    os.environ.setdefault("DKG_PUBLIC_URL", f"http://{args.host}:{args.port}")
+    app = create_app()
+    with app.app_context():
+        query_pool()  # start the workers now: a machine that cannot confine them fails here, not at a request
+    query_bytes = app.config["MAX_QUERY_BYTES"]
+    waitress.serve(
+        app,
+        host=args.host,
+        port=args.port,
+        threads=args.threads,
+        ident="dystonia-kg",
+        # A GET query travels percent-encoded in the request line (up to 3 bytes per byte).
+        max_request_header_size=3 * query_bytes + 16 * 1024,
+        max_request_body_size=app.config["MAX_CONTENT_LENGTH"],
+        channel_timeout=CHANNEL_TIMEOUT,
+        connection_limit=CONNECTION_LIMIT,
+        asyncore_use_poll=True,  # select() stops at 1024 descriptors
+        # An answer within the byte cap is handed over whole: the handler thread never waits for the reader.
+        outbuf_high_watermark=app.config["MAX_BYTES"] + 1024 * 1024,
+        expose_tracebacks=False,
+    )
+
+
+if __name__ == "__main__":
+    main()
