@@ -133,7 +133,7 @@ def _answer(store: Any, job: QueryJob, caps: Caps) -> Answer:
     return Answer(kind, fmt, media, serialize(result, fmt, caps))
 
 
-def _confine(selector: str, confinement: Confinement) -> str | None:
+def confine(selector: str, confinement: Confinement) -> str | None:
     """Confine this worker; a problem to report when the sandbox is missing, else ``None``."""
     limit_memory(confinement.memory)
     if selector.startswith("sparql:"):
@@ -148,7 +148,7 @@ def _confine(selector: str, confinement: Confinement) -> str | None:
 def _worker(selector: str, confinement: Confinement, conn: Connection) -> None:
     from .store import open_backend
 
-    problem = _confine(selector, confinement)
+    problem = confine(selector, confinement)
     conn.send(("ready", problem))
     if problem is not None and confinement.sandbox == "required":
         return
@@ -207,7 +207,10 @@ class QueryPool:
         process.start()
         child.close()
         worker = _Worker(process, parent)
-        status, problem = parent.recv() if parent.poll(60) else ("silent", "the worker did not start")
+        try:
+            status, problem = parent.recv() if parent.poll(60) else ("silent", "the worker did not start in 60 s")
+        except (EOFError, OSError):
+            status, problem = "died", f"the worker exited at start (exit code {process.exitcode})"
         if status != "ready" or (problem is not None and self.confinement.sandbox == "required"):
             self._stop(worker)
             raise SandboxUnavailable(f"query workers cannot be confined ({problem}); refusing to serve queries "

@@ -13,6 +13,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 _WORD = re.compile(r"[\w']+", re.UNICODE)
+MAX_TOKENS = 8  # distinct words of a query that are matched
+MAX_TYPO_TOKEN = 24  # longer words are matched by prefix only
+TYPO_BUDGET = 5000
 
 
 @dataclass(frozen=True)
@@ -83,9 +86,10 @@ class SearchIndex:
             if not word.startswith(token):
                 break
             credit(word, 1.0 if word == token else 0.8)
-        if len(token) >= 4:
+        if 4 <= len(token) <= MAX_TYPO_TOKEN:
             allowed = 1 if len(token) <= 5 else 2
-            for word in self._by_initial.get(token[0], []):
+            # Bounded work: at most TYPO_BUDGET words of the same initial are compared with a token.
+            for word in self._by_initial.get(token[0], [])[:TYPO_BUDGET]:
                 if abs(len(word) - len(token)) <= allowed and not word.startswith(token):
                     distance = edit_distance(token, word, allowed)
                     if distance <= allowed:
@@ -95,7 +99,7 @@ class SearchIndex:
     def search(self, query: str, limit: int = 10) -> list[Hit]:
         """Best matches first; every query word must match a word of the text (prefix or typo)."""
         needle = query.strip().lower()
-        tokens = _WORD.findall(needle)[:8]
+        tokens = list(dict.fromkeys(_WORD.findall(needle)))[:MAX_TOKENS]
         if not tokens:
             return []
         per_token = [self._word_scores(t) for t in tokens]

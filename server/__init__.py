@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
@@ -28,14 +28,26 @@ def _cors(response: Response) -> Response:
 
 
 MAX_QUERY_STRING = 8192
+MAX_PARAMETERS = 100  # per query string or form body: the protocol needs a handful
 
 
-def _query_string_limit() -> Response | None:
+def too_many_parameters(encoded: str) -> bool:
+    """Whether a query string or form body holds more than ``MAX_PARAMETERS`` (counted before it is parsed)."""
+    try:
+        parse_qsl(encoded, keep_blank_values=True, max_num_fields=MAX_PARAMETERS)
+    except ValueError:
+        return True
+    return False
+
+
+def _request_limits() -> Response | None:
+    from . import errors
+
     # The SPARQL endpoint has its own, larger limit (413); elsewhere a huge query string is abuse.
     if request.path != "/sparql" and len(request.query_string) > MAX_QUERY_STRING:
-        from . import errors
-
         return errors.error(414, f"the query string is longer than {MAX_QUERY_STRING} bytes")
+    if too_many_parameters(request.query_string.decode("latin-1")):
+        return errors.error(414, f"the query string has more than {MAX_PARAMETERS} parameters")
     return None
 
 
@@ -109,7 +121,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(queries_api.bp)
     app.register_blueprint(ui_routes.bp)
-    app.before_request(_query_string_limit)
+    app.before_request(_request_limits)
     app.after_request(_cors)
     app.register_error_handler(HTTPException, _http_error)
     # Every route that queries (endpoint, pages, documents, VoID) answers a failed query the same way.

@@ -15,7 +15,7 @@ from flask import Blueprint, Response, current_app, request, url_for
 from graph.executor import QueryFailed, QueryJob
 from graph.results import GRAPH_TYPES, SOLUTION_TYPES
 
-from . import errors
+from . import MAX_PARAMETERS, errors, too_many_parameters
 from .negotiation import content_negotiation
 from .pool import run_job
 
@@ -66,6 +66,8 @@ def parse_request() -> ProtocolRequest | None:
         if media == FORM:
             if (request.content_length or 0) > limit * 4:
                 raise ProtocolError(errors.payload_too_large(limit))
+            if too_many_parameters(request.get_data(cache=True).decode("latin-1")):
+                raise ProtocolError(errors.error(413, f"the form has more than {MAX_PARAMETERS} parameters"))
             form = request.form
             if form.getlist("update"):
                 raise ProtocolError(errors.forbidden("this endpoint is read-only: SPARQL Update is not accepted"))

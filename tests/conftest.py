@@ -49,6 +49,42 @@ def assembled_store(assembled: Assembled) -> EmbeddedStore:
     return memory_store(assembled)
 
 
+SECRET = b"INTERNAL-SERVICE-SECRET-BODY"
+
+
+@pytest.fixture()
+def listener():  # type: ignore[no-untyped-def]
+    """A local TCP listener that records every connection it receives (its URL, the received bytes)."""
+    import contextlib
+    import socket
+    import threading
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen()
+    sock.settimeout(0.2)
+    hits: list[object] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = sock.accept()
+            except OSError:
+                continue
+            hits.append(conn.recv(1024))
+            with contextlib.suppress(OSError):  # answer like an internal service would, with a body to leak
+                conn.sendall(b"HTTP/1.1 500 Internal\r\nContent-Length: %d\r\n\r\n%s" % (len(SECRET), SECRET))
+            conn.close()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{sock.getsockname()[1]}/sparql", hits
+    stop.set()
+    thread.join()
+    sock.close()
+
+
 def free_port() -> int:
     """A free TCP port on loopback."""
     import socket

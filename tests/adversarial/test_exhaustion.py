@@ -1,0 +1,110 @@
+"""Resource exhaustion: one request, or a few clients, cannot stop the service.
+
+Every request's work is bounded: the parse runs in a worker under the deadline, workers have a
+memory limit, the byte cap counts encoded bytes, waiting for a worker is a bounded queue, and the
+HTTP front reads and writes for the handler threads.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import time
+
+import pytest
+import requests
+
+from tests.adversarial.conftest import raw, send, status_of
+from tests.conftest import LiveServer
+
+
+def _doubling(seed: str, times: int) -> str:
+    """A SELECT whose only value is ``seed`` doubled ``times`` times by CONCAT (2**times copies)."""
+    binds = f'BIND("{seed}" AS ?a0) ' + " ".join(f"BIND(CONCAT(?a{i}, ?a{i}) AS ?a{i + 1})" for i in range(times))
+    return f"SELECT ?a{times} WHERE {{ {binds} }}"
+
+
+def test_pathological_escapes_cost_a_parse_not_the_server(live_server: LiveServer) -> None:
+    body = ('"' + '\\"' * 32_000).encode()  # 64 KB that once froze every thread for 31 s
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        started = time.monotonic()
+        attack = pool.submit(requests.post, live_server.url + "/sparql", data=body,
+                             headers={"Content-Type": "application/sparql-query"}, timeout=30)
+        time.sleep(0.05)
+        robots = requests.get(live_server.url + "/robots.txt", timeout=5)
+        robots_done = time.monotonic() - started
+        response = attack.result()
+    assert robots.status_code == 200 and robots_done < 2
+    assert response.status_code == 400
+    assert time.monotonic() - started < 10
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
+def test_byte_cap_counts_encoded_bytes(tight_server: LiveServer, fmt: str) -> None:
+    # 2**18 emoji: 262,144 characters (under the 1 MiB cap) but 1 MiB of UTF-8 (over it).
+    query = _doubling("\U0001f600", 18)
+    response = requests.get(tight_server.url + "/sparql", params={"query": query, "format": fmt}, timeout=30)
+    assert response.status_code == 503, (response.status_code, len(response.content))
+    assert "byte" in response.text and str(1024 * 1024) in response.text
+
+
+def test_memory_bomb_gets_503_naming_the_limit_and_the_worker_is_replaced(tight_server: LiveServer) -> None:
+    response = requests.get(tight_server.url + "/sparql", params={"query": _doubling("x" * 64, 30)}, timeout=30)
+    assert response.status_code == 503, response.text
+    assert "memory limit of 400 MiB" in response.text
+    after = requests.get(tight_server.url + "/sparql", params={"query": "ASK {}"}, timeout=30)
+    assert after.status_code == 200
+
+
+SLOW = """SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"""
+
+
+def test_a_full_queue_is_refused_at_once_with_retry_after_and_pages_still_answer(tight_server: LiveServer) -> None:
+    url = tight_server.url
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        slow = [pool.submit(requests.get, url + "/sparql", params={"query": SLOW + f" # {i}"}, timeout=30)
+                for i in range(5)]
+        time.sleep(0.5)
+        started = time.monotonic()
+        robots = requests.get(url + "/robots.txt", timeout=5)
+        assert robots.status_code == 200 and time.monotonic() - started < 1
+        pages = [requests.get(url + path, timeout=30) for path in ("/", "/ontology.html", "/void")]
+        answers = [f.result() for f in slow]
+    refused = [r for r in answers if r.status_code == 503 and "waiting" in r.text]
+    assert refused, [r.status_code for r in answers]
+    assert all(r.headers.get("Retry-After") == "1" for r in refused)
+    assert all(p.status_code in (200, 303, 503) for p in pages), [p.status_code for p in pages]
+
+
+def test_search_work_is_bounded(live_server: LiveServer) -> None:
+    words = " ".join(["dystoniaa", "putamenn", "thalamuss", "cerebellumm", "blepharospasmm"] * 8)[:200]
+    requests.get(live_server.url + "/api/search", params={"q": "dystonia"}, timeout=60)  # the index is built once
+    started = time.monotonic()
+    response = requests.get(live_server.url + "/api/search", params={"q": words}, timeout=10)
+    assert response.status_code == 200
+    assert time.monotonic() - started < 0.5
+    too_long = requests.get(live_server.url + "/api/search", params={"q": "a" * 201}, timeout=10)
+    assert too_long.status_code == 400
+
+
+def test_an_enormous_request_line_is_refused_while_reading(live_server: LiveServer) -> None:
+    started = time.monotonic()
+    response = raw(live_server.port, b"GET /sparql?query=" + b"A" * (8 * 1024 * 1024) + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert status_of(response) == 431
+    assert time.monotonic() - started < 5
+
+
+def test_many_parameters_are_refused(live_server: LiveServer) -> None:
+    query = "&".join(["named-graph-uri=http://g/"] * 2_000)
+    response = requests.get(live_server.url + "/sparql?query=ASK%7B%7D&" + query, timeout=10)
+    assert response.status_code == 414, response.text
+    assert "parameters" in response.text
+
+
+def test_service_description_and_dumps_survive_a_busy_pool(tight_server: LiveServer) -> None:
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        busy = [pool.submit(send, tight_server.url + "/sparql", SLOW + f" # {i}", "get") for i in range(3)]
+        time.sleep(0.3)
+        statuses = [requests.get(tight_server.url + p, timeout=30).status_code
+                    for p in ("/sparql", "/describe?uri=http://purl.obolibrary.org/obo/HP_0001332", "/page/S0010")]
+        [f.result() for f in busy]
+    assert all(s in (200, 503) for s in statuses), statuses

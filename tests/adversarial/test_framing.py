@@ -1,0 +1,43 @@
+"""Framing: malformed, smuggled or oversized HTTP messages are refused while being read."""
+
+from __future__ import annotations
+
+from tests.adversarial.conftest import raw, status_of
+from tests.conftest import LiveServer
+
+FORM = b"Content-Type: application/x-www-form-urlencoded\r\n"
+
+
+def test_malformed_chunked_body_is_400(live_server: LiveServer) -> None:
+    request = (b"POST /sparql HTTP/1.1\r\nHost: x\r\n" + FORM + b"Transfer-Encoding: chunked\r\n\r\n"
+               b"zz\r\nquery=ASK%7B%7D\r\n0\r\n\r\n")
+    assert status_of(raw(live_server.port, request)) == 400
+
+
+def test_oversized_chunked_form_is_413_not_truncated(live_server: LiveServer) -> None:
+    chunk = b"query=ASK%7B%7D%23" + b"x" * 65_000
+    body = b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for _ in range(8)) + b"0\r\n\r\n"
+    request = b"POST /sparql HTTP/1.1\r\nHost: x\r\n" + FORM + b"Transfer-Encoding: chunked\r\n\r\n" + body
+    assert status_of(raw(live_server.port, request)) == 413
+
+
+def test_transfer_encoding_wins_over_content_length(live_server: LiveServer) -> None:
+    # RFC 9112 §6.3: with both, the chunked framing decides. The 4 bytes Content-Length claims are not
+    # a body: the query below is framed as an empty chunked body, so the request lacks its query.
+    request = (b"POST /sparql HTTP/1.1\r\nHost: x\r\n" + FORM + b"Content-Length: 15\r\n"
+               b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\nquery=ASK%7B%7D")
+    response = raw(live_server.port, request)
+    assert status_of(response) == 400
+    assert b"needs a 'query' parameter" in response
+
+
+def test_oversized_header_block_is_431(live_server: LiveServer) -> None:
+    request = b"GET /robots.txt HTTP/1.1\r\nHost: x\r\n" + b"X-Pad: " + b"a" * 400_000 + b"\r\n\r\n"
+    assert status_of(raw(live_server.port, request)) == 431
+
+
+def test_a_body_shorter_than_its_content_length_times_out_without_a_thread(live_server: LiveServer) -> None:
+    request = b"POST /sparql HTTP/1.1\r\nHost: x\r\n" + FORM + b"Content-Length: 100\r\n\r\nquery="
+    # The client half-closes: the front gives up on the body; no handler ever saw the request.
+    response = raw(live_server.port, request, timeout=5)
+    assert response == b"" or status_of(response) == 400
