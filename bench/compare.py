@@ -23,6 +23,7 @@ import platform
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -58,6 +59,7 @@ class System:
     endpoint_path: str
     env: dict[str, str] = field(default_factory=dict)
     port: int = field(default_factory=free_port)
+    cwd: Path = ROOT
     process: subprocess.Popen[bytes] | None = None
     startup: float = 0.0
     peak_rss: float = 0.0
@@ -70,7 +72,7 @@ class System:
         command = [part.replace("{port}", str(self.port)) for part in self.command]
         started = time.perf_counter()
         self.process = subprocess.Popen(command, env={**os.environ, **self.env}, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL, cwd=ROOT)
+                                        stderr=subprocess.DEVNULL, cwd=self.cwd)
         while True:
             try:
                 response = requests.post(self.base + self.endpoint_path, data={"query": "ASK { ?s ?p ?o }"},
@@ -181,6 +183,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="our query worker processes")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     parser.add_argument("--replot", action="store_true", help="redraw the plot of the last run's latest.json")
+    parser.add_argument("--baseline", metavar="REV", help="also run our server as of git revision REV (checked out "
+                        "in a temporary worktree, run with this environment's packages), to compare changes")
+    parser.add_argument("--systems", default="", help="comma-separated names to run (default: all)")
     args = parser.parse_args()
     if args.replot:
         last = json.loads((args.out / "latest.json").read_text())
@@ -198,13 +203,21 @@ def main() -> None:
                                    str(current / "dystonia-kg.nt"), "--host", "127.0.0.1", "--port", "{port}"],
                "/"),  # rdflib-endpoint 0.6 answers SPARQL at its root
     ]
+    if args.baseline:
+        tree = Path(tempfile.mkdtemp(prefix="dkg-baseline-"))
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), args.baseline], check=True)
+        systems.insert(1, System(f"dystonia-kg@{args.baseline}", systems[0].command, "/sparql",
+                                 {"DKG_WORKERS": str(args.workers), "PYTHONPATH": str(tree)}, cwd=tree))
+    if args.systems:
+        wanted = set(args.systems.split(","))
+        systems = [s for s in systems if s.name in wanted or s.name.startswith("dystonia-kg@")]
     results: dict[str, dict[str, dict[str, float]]] = {}
     meta: dict[str, dict[str, float]] = {}
     for system in systems:
         print(f"starting {system.name} …", file=sys.stderr, flush=True)
         system.start()
         try:
-            kinds = [*CLASSES, "lookup"] if system.name == "dystonia-kg" else list(CLASSES)
+            kinds = [*CLASSES, "lookup"] if system.name.startswith("dystonia-kg") else list(CLASSES)
             for kind in kinds:
                 load = workload(system, kind)
                 for url, form in load:  # warm-up: one pass of each request, not counted
@@ -246,14 +259,17 @@ def report(results: dict[str, dict[str, dict[str, float]]], meta: dict[str, dict
                          + " | ".join(str(row[f"rps@{c}"]) for c in clients) + f" | {errors} |")
     lines += ["", "| system | start-up s | peak RSS MB |", "|---|---|---|"]
     lines += [f"| {s} | {m['startup_s']} | {m['peak_rss_mb']} |" for s, m in meta.items()]
+    peers = [name for name in results if name != "dystonia-kg"]
     lines += ["", "Ratios at 8 clients (throughput, ours / peer):", "",
-              "| class | ours/oxigraph | ours/rdflib-endpoint |", "|---|---|---|"]
+              "| class | " + " | ".join(f"ours/{p}" for p in peers) + " |", "|---|" + "---|" * len(peers)]
     ours = results.get("dystonia-kg", {})
-    for kind in CLASSES:
+    for kind in [*CLASSES, "lookup"]:
         def ratio(peer: str, kind: str = kind) -> str:
             theirs = results.get(peer, {}).get(kind, {}).get("rps@8", 0.0)
+            if kind not in ours or kind not in results.get(peer, {}):
+                return "–"
             return f"{ours[kind]['rps@8'] / theirs:.2f}" if theirs else "∞ (peer answered nothing)"
-        lines.append(f"| {kind} | {ratio('oxigraph')} | {ratio('rdflib-endpoint')} |")
+        lines.append(f"| {kind} | " + " | ".join(ratio(p) for p in peers) + " |")
     text = "\n".join(lines) + "\n"
     (args.out / "latest.md").write_text(text)
     (args.out / "latest.json").write_text(json.dumps({"when": when, "machine": machine, "results": results,

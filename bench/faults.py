@@ -28,6 +28,9 @@ SIMPLE = "ASK { ?s a <https://w3id.org/dystonia-kg/id/LesionPhenotypeStatement> 
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 DEEP_PATH = "SELECT (COUNT(*) AS ?n) WHERE { ?a (!<http://x/p>)+ ?b . ?c (!<http://x/q>)+ ?d }"
 MILLIONS = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"
+MEMORY_BOMB = "SELECT ?a30 WHERE { BIND(\"" + "x" * 64 + "\" AS ?a0) " + " ".join(
+    f"BIND(CONCAT(?a{i}, ?a{i}) AS ?a{i + 1})" for i in range(30)) + " }"
+PATHOLOGICAL = ('"' + '\\"' * 32_000).encode()  # 64 KB of escapes: once 31 s of a frozen server
 
 
 def free_port() -> int:
@@ -114,6 +117,62 @@ def slow_reader(base: str) -> str:
     return f"{first}; read 1 KB/s for 8 s, then closed"
 
 
+def pathological(url: str) -> str:
+    start = time.perf_counter()
+    response = requests.post(url, data=PATHOLOGICAL, headers={"Content-Type": "application/sparql-query"}, timeout=60)
+    return f"{response.status_code} after {time.perf_counter() - start:.2f} s"
+
+
+def slow_clients(base: str, kind: str, count: int = 64, seconds: float = 8) -> str:
+    """``count`` clients that send headers a byte a second (``headers``) or never read a dump (``readers``)."""
+    host, port = base.removeprefix("http://").split(":")
+    stop = threading.Event()
+
+    def one() -> None:
+        try:
+            with socket.socket() as sock:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+                sock.connect((host, int(port)))
+                if kind == "readers":
+                    sock.sendall(b"GET /dumps/dystonia-kg.nq HTTP/1.1\r\nHost: x\r\n\r\n")
+                    stop.wait(seconds)
+                    return
+                sock.sendall(b"GET /robots.txt HTTP/1.1\r\nHost: x\r\n")
+                while not stop.wait(1):
+                    sock.sendall(b"X")
+        except OSError:
+            pass
+
+    threads = [threading.Thread(target=one, daemon=True) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    time.sleep(seconds)
+    stop.set()
+    for thread in threads:
+        thread.join(5)
+    return f"{count} slow {kind} for {seconds:g} s"
+
+
+def busy_pool_with_pages(base: str) -> str:
+    """Saturate the workers and their queue with deadline-hitting queries, and ask for query-backed pages."""
+    results: list[int] = []
+
+    def ask(path: str, params: dict[str, str] | None = None) -> None:
+        try:
+            results.append(requests.get(base + path, params=params, timeout=60).status_code)
+        except requests.RequestException:
+            results.append(0)
+
+    threads = [threading.Thread(target=ask, args=("/sparql", {"query": CARTESIAN + f" # {i}"})) for i in range(12)]
+    threads += [threading.Thread(target=ask, args=(p,)) for p in
+                ("/", "/ontology.html", "/void", "/describe?uri=http://purl.obolibrary.org/obo/HP_0001332")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return "statuses " + ", ".join(f"{code}×{results.count(code)}" for code in sorted(set(results)))
+
+
 def kill_worker(server: subprocess.Popen[bytes]) -> str:
     root = psutil.Process(server.pid)
     # Query workers are the children of the pool's forkserver process (and share its command line).
@@ -159,6 +218,12 @@ def main() -> None:
                         ("query returning millions of rows", lambda: heavy(url, MILLIONS)),
                         ("slow-reading client (dump)", lambda: slow_reader(url.removesuffix("/sparql"))),
                         ("query worker killed (SIGKILL)", lambda: kill_worker(ours)),
+                        ("memory bomb (CONCAT doubling)", lambda: heavy(url, MEMORY_BOMB)),
+                        ("64 KB pathological query text", lambda: pathological(url)),
+                        ("64 slow clients (headers)", lambda: slow_clients(url.removesuffix("/sparql"), "headers")),
+                        ("64 slow readers (dump)", lambda: slow_clients(url.removesuffix("/sparql"), "readers")),
+                        ("busy pool and queue, with page routes", lambda: busy_pool_with_pages(
+                            url.removesuffix("/sparql"))),
                     ]
                 else:
                     def stop_and_restart() -> str:
@@ -180,6 +245,9 @@ def main() -> None:
                     rows.append((name, seen, f"{p99:.1f} (baseline {base_p99:.1f})", failures, f"{rec:.2f} s"))
                     print(f"{name}: {seen} | steady p99 {p99:.1f} ms, {failures} failed | recovered {rec:.2f} s",
                           file=sys.stderr)
+        restarts = 0 if ours.poll() is None else 1
+        print(f"server restarts: {restarts} (the server process {'is still' if not restarts else 'is no longer'} "
+              "running)", file=sys.stderr)
     finally:
         for process in (ours, front, remote):
             process.terminate()

@@ -95,8 +95,8 @@ class _Refused(Exception):
 def _engine_syntax_error(text: str) -> str | None:
     """The engine's own message (with line and column) for a text the check's grammars reject.
 
-    Parsing happens when ``query`` is called; nothing is evaluated until the answer is read, and the
-    store is empty (and the worker has no network) besides.
+    The store is empty, and an ASK the engine accepts is evaluated at once: call this only in a
+    worker without network.
     """
     try:
         ox.Store().query(text)
@@ -107,14 +107,15 @@ def _engine_syntax_error(text: str) -> str | None:
     return None
 
 
-def _answer(store: Any, job: QueryJob, caps: Caps) -> Answer:
-    """Parse, check, evaluate and serialize one query (in a worker)."""
+def _answer(store: Any, job: QueryJob, caps: Caps, offline: bool) -> Answer:
+    """Parse, check, evaluate and serialize one query (in a worker; ``offline`` when it has no network)."""
     try:
         shape = shape_of(job.sparql)
     except QuerySyntaxError as exc:
+        # The engine words the error best, but may evaluate what it accepts: ask it only without a network.
+        engine = _engine_syntax_error(job.sparql) if offline else None
         hint = " (a \\u escape inside a string or IRI is not read here: write the character itself)"
-        raise SyntaxError(_engine_syntax_error(job.sparql) or f"{exc}{hint if chr(92) + 'u' in job.sparql else ''}"
-                          ) from None
+        raise SyntaxError(engine or f"{exc}{hint if chr(92) + 'u' in job.sparql else ''}") from None
     if shape.operation == "update":
         raise _Refused("update", "this endpoint is read-only: SPARQL Update is not accepted")
     if shape.uses_service:
@@ -149,6 +150,7 @@ def _worker(selector: str, confinement: Confinement, conn: Connection) -> None:
     from .store import open_backend
 
     problem = confine(selector, confinement)
+    offline = problem is None and not selector.startswith("sparql:")
     conn.send(("ready", problem))
     if problem is not None and confinement.sandbox == "required":
         return
@@ -159,7 +161,7 @@ def _worker(selector: str, confinement: Confinement, conn: Connection) -> None:
         except EOFError:
             return
         try:
-            conn.send(("ok", _answer(store, job, caps)))
+            conn.send(("ok", _answer(store, job, caps, offline)))
         except SyntaxError as exc:
             conn.send(("syntax", str(exc)))
         except _Refused as exc:
