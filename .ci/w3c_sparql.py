@@ -35,6 +35,8 @@ from rdflib.collection import Collection
 from rdflib.compare import isomorphic
 from rdflib.query import Result
 
+from graph.query_shape import shape_of
+
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 QT = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-query#")
 UT = Namespace("http://www.w3.org/2009/sparql/tests/test-update#")
@@ -225,15 +227,16 @@ def _one_query_test(graph: Graph, test: object, kind: object, endpoint: str) -> 
     data = [str(d) for d in graph.objects(action, QT.data)]
     named = [str(d) for d in graph.objects(action, QT.graphData)]
     params: dict[str, object] = {"query": query}
+    shape = shape_of(query)
     # A query that names its own dataset (FROM / FROM NAMED) keeps it; the protocol's would override it.
-    if (data or named) and not re.search(r"\bFROM\b", _strip_prologue(query), re.IGNORECASE):
+    if (data or named) and not shape.names_dataset:
         params["default-graph-uri"] = data or ["urn:dkg:w3c:empty"]
         if named:
             params["named-graph-uri"] = named
     result_file = file_of(graph.value(test, MF.result))
     accept = {".csv": "text/csv", ".tsv": "text/tab-separated-values"}.get(
         result_file.suffix, "application/sparql-results+json")
-    is_graph_query = re.search(r"^\s*(CONSTRUCT|DESCRIBE)", _strip_prologue(query), re.IGNORECASE) is not None
+    is_graph_query = shape.returns_graph
     if result_file.suffix in RDF_PARSE and is_graph_query:
         accept = "application/n-triples"
     response = requests.post(endpoint, data=params, headers={"Accept": accept}, timeout=60)
@@ -274,12 +277,6 @@ def _result_set_graph(path: Path) -> tuple[bool | None, list[dict[str, object]]]
         rows.append({str(graph.value(b, RS.variable)): graph.value(b, RS.value)
                      for b in graph.objects(solution, RS.binding)})
     return None, rows
-
-
-def _strip_prologue(query: str) -> str:
-    without_comments = re.sub(r"#[^\n]*", "", query)
-    return re.sub(r"^\s*((BASE\s*<[^>]*>|PREFIX\s+[^\s:]*:\s*<[^>]*>)\s*)*", "", without_comments,
-                  flags=re.IGNORECASE)
 
 
 def run_protocol_tests(root: Path, base: str) -> tuple[int, list[str], list[str]]:
@@ -336,6 +333,33 @@ def _one_protocol_request(graph: Graph, request: object, base: str) -> tuple[boo
     return True, ""
 
 
+def run_form_checks(root: Path, endpoint: str) -> tuple[int, int, list[str]]:
+    """Every positive query syntax test must not be refused as an update; every positive update syntax
+    test, sent as a query, must be (403)."""
+    queries = updates = 0
+    failures: list[str] = []
+    for folder, positive in (("syntax-query", MF.PositiveSyntaxTest11), ("syntax-fed", MF.PositiveSyntaxTest11),
+                             ("syntax-update-1", MF.PositiveUpdateSyntaxTest11),
+                             ("syntax-update-2", MF.PositiveUpdateSyntaxTest11)):
+        graph, tests = entries(root / folder / "manifest.ttl")
+        for test in tests:
+            if graph.value(test, RDF.type) != positive:
+                continue
+            path = file_of(graph.value(test, MF.action))
+            text = f"BASE <{path.as_uri()}>\n" + path.read_text(encoding="utf-8")
+            status = requests.post(endpoint, data=text.encode("utf-8"), timeout=60,
+                                   headers={"Content-Type": "application/sparql-query"}).status_code
+            if folder.startswith("syntax-update"):
+                updates += 1
+                if status != 403:
+                    failures.append(f"{folder}/{path.name}: an update answered {status}, not 403")
+            else:
+                queries += 1
+                if status == 403:
+                    failures.append(f"{folder}/{path.name}: a query refused as an update")
+    return queries, updates, failures
+
+
 def main() -> int:
     root = Path(sys.argv[1]).resolve()
     if not (root / "manifest-sparql11-query.ttl").is_file():
@@ -353,21 +377,25 @@ def main() -> int:
             base = f"http://127.0.0.1:{port}"
             q_passed, q_failures, q_expected = run_query_tests(root, base + "/sparql")
             p_passed, p_failures, p_expected = run_protocol_tests(root, base)
+            f_queries, f_updates, f_failures = run_form_checks(root, base + "/sparql")
         finally:
             server.terminate()
             server.wait(10)
     print(f"W3C SPARQL 1.1 query evaluation + syntax + result formats: {q_passed} passed, "
           f"{len(q_failures)} failed, {len(q_expected)} expected failures")
     print(f"W3C SPARQL 1.1 protocol: {p_passed} passed, {len(p_failures)} failed, {len(p_expected)} expected failures")
+    print(f"Forms: {f_queries} positive query syntax tests, {sum('query refused' in f for f in f_failures)} refused "
+          f"as updates; {f_updates} positive update syntax tests, "
+          f"{f_updates - sum('an update' in f for f in f_failures)} refused with 403")
     for line in itertools.chain(q_expected, p_expected):
         print(f"  expected failure: {line}")
-    for line in itertools.chain(q_failures, p_failures):
+    for line in itertools.chain(q_failures, p_failures, f_failures):
         print(f"  FAIL {line}")
     report = {"query_passed": q_passed, "query_failed": q_failures, "query_expected_failures": q_expected,
               "protocol_passed": p_passed,
               "protocol_failed": p_failures, "protocol_expected_failures": p_expected}
     Path(os.environ.get("W3C_REPORT", "/dev/null")).write_text(json.dumps(report, indent=2))
-    return 1 if q_failures or p_failures else 0
+    return 1 if q_failures or p_failures or f_failures else 0
 
 
 if __name__ == "__main__":

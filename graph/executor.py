@@ -113,11 +113,10 @@ def _answer(store: Any, job: QueryJob, caps: Caps, offline: bool) -> Answer:
         shape = shape_of(job.sparql)
     except QuerySyntaxError as exc:
         # The engine words the error best, but may evaluate what it accepts: ask it only without a network.
-        engine = _engine_syntax_error(job.sparql) if offline else None
-        hint = " (a \\u escape inside a string or IRI is not read here: write the character itself)"
-        raise SyntaxError(engine or f"{exc}{hint if chr(92) + 'u' in job.sparql else ''}") from None
+        raise SyntaxError((_engine_syntax_error(job.sparql) if offline else None) or str(exc)) from None
     if shape.operation == "update":
-        raise _Refused("update", "this endpoint is read-only: SPARQL Update is not accepted")
+        raise _Refused("update", "this endpoint is read-only: SPARQL Update is not accepted (by the SPARQL "
+                       "grammar, a text without a query form, even an empty one, is an update)")
     if shape.uses_service:
         raise _Refused("service", "SERVICE is not allowed: this endpoint makes no outbound requests")
     fmt = job.graph_format if shape.returns_graph else job.solution_format

@@ -6,11 +6,13 @@ local-name escapes (``ex:a\\'``, ``ex:a\\#``) are the grammar's business, so non
 keyword or invent one.
 
 Two grammars read the text: tree-sitter-sparql first (compiled, microseconds per query); where it
-reports an error, rdflib's SPARQL grammar (pyparsing, slower, accepts constructs tree-sitter lacks
-such as ``\\u`` escapes in IRIs). Text neither accepts is a syntax error. Neither applies the
-codepoint-escape preprocessing of SPARQL 1.1 §19.2 to the whole text, because Oxigraph 0.5, the
-engine that evaluates the query, does not either: reading the text as the engine reads it keeps
-this check and the evaluation in agreement (``\\u0053ERVICE`` is not a keyword to either).
+reports an error, rdflib's SPARQL grammar (pyparsing, slower, accepts constructs tree-sitter lacks).
+Text neither accepts is a syntax error. Neither applies the codepoint-escape preprocessing of
+SPARQL 1.1 §19.2 to the whole text, because Oxigraph 0.5, the engine that evaluates the query, does
+not either: it reads ``\\u``/``\\U`` escapes (UCHAR) inside strings and IRIs only, so
+``\\u0053ERVICE`` is not a keyword to it, nor here. Neither grammar reads UCHAR, so each one is
+first replaced by a letter (:func:`neutral_escapes`); a letter cannot end or open a string, an IRI
+or a comment, so the structure the grammars see is the structure the engine sees.
 
 The parse runs in the query workers (``graph/executor.py``), under their deadline and memory
 limit, so a pathological text costs a worker, never the server.
@@ -32,7 +34,6 @@ Form = Literal["select", "ask", "construct", "describe"]
 _FORMS: dict[str, Form] = {"select_query": "select", "ask_query": "ask", "construct_query": "construct",
                            "describe_query": "describe"}
 _BESIDE_A_QUERY = {"prologue", "comment", "values_clause"}
-_NOT_AN_OPERATION = {"prologue", "comment", ";"}
 # rdflib's parse-tree names for the same things.
 _RDFLIB_FORMS: dict[str, Form] = {"SelectQuery": "select", "AskQuery": "ask", "ConstructQuery": "construct",
                                   "DescribeQuery": "describe"}
@@ -82,9 +83,9 @@ def _from_tree_sitter(root: tree_sitter.Node) -> QueryShape | None:
     forms = [_FORMS[t] for t in top if t in _FORMS]
     if len(forms) == 1 and all(t in _FORMS or t in _BESIDE_A_QUERY for t in top):
         return QueryShape("query", forms[0], service, dataset)
-    if not forms and any(t not in _NOT_AN_OPERATION for t in top):
+    if not forms:  # the grammar's Update may be empty: a prologue, comments, nothing at all
         return QueryShape("update", None, service, dataset)
-    return None  # empty, or a query mixed with something else: let the second grammar decide
+    return None  # a query mixed with something else: let the second grammar decide
 
 
 def _walk(node: Any) -> list[str]:
@@ -115,8 +116,8 @@ def _from_rdflib(text: str) -> QueryShape | None:
             continue
         names = _walk(parsed)
         service = "ServiceGraphPattern" in names
-        if operation == "update":  # an empty text is a valid update of no operations: not a request
-            return QueryShape("update", None, service, False) if "request" in parsed[0] else None
+        if operation == "update":
+            return QueryShape("update", None, service, False)
         forms = [_RDFLIB_FORMS[n] for n in names if n in _RDFLIB_FORMS]
         dataset = any(n == "DatasetClause" for n in names) or _has_dataset(parsed)
         return QueryShape("query", forms[0], service, dataset) if forms else None
@@ -128,8 +129,35 @@ def _has_dataset(parsed: Any) -> bool:
     return bool(getattr(query, "datasetClause", None))
 
 
+_HEX = frozenset("0123456789abcdefABCDEF")
+
+
+def neutral_escapes(text: str) -> str:
+    """``text`` with every UCHAR (``\\uXXXX``, ``\\UXXXXXXXX``) replaced by ``x``, reading backslashes as
+    the SPARQL lexer does: a backslash and the character after it form a pair, so ``\\\\u0041`` (an
+    escaped backslash, then ``u0041``) is left as it is."""
+    if "\\u" not in text and "\\U" not in text:
+        return text
+    out: list[str] = []
+    position = 0
+    while (slash := text.find("\\", position)) >= 0:
+        out.append(text[position:slash])
+        marker = text[slash + 1:slash + 2]
+        width = 4 if marker == "u" else 8 if marker == "U" else 0
+        digits = text[slash + 2:slash + 2 + width]
+        if width and len(digits) == width and all(c in _HEX for c in digits):
+            out.append("x")
+            position = slash + 2 + width
+        else:
+            out.append(text[slash:slash + 2])
+            position = slash + 2
+    out.append(text[position:])
+    return "".join(out)
+
+
 def shape_of(text: str) -> QueryShape:
     """Parse ``text`` and say what it is; :class:`QuerySyntaxError` when no SPARQL 1.1 grammar accepts it."""
+    text = neutral_escapes(text)
     shape = _from_tree_sitter(_parse(text)) or _from_rdflib(text)
     if shape is None:
         raise QuerySyntaxError("no SPARQL 1.1 grammar accepts the text")

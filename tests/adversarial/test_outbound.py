@@ -71,7 +71,7 @@ def test_generated_service_smuggling_is_refused(endpoint: str, prefix: str, deco
                                                 wrap: str) -> None:
     if "ex:" in decoy and "ex:" not in prefix:
         prefix += "PREFIX ex: <http://e/>\n"
-    clause = wrap.format(f"{keyword} <http://127.0.0.1:9/sparql> {{ ?x ?y ?z }}")
+    clause = wrap.format(f"{keyword} <http://127.0.0.1:6553/sparql> {{ ?x ?y ?z }}")
     query = f"{prefix}SELECT * WHERE {{ {decoy} {clause} }}"
     response = send(endpoint, query, "direct")
     assert response.status_code == 400, (query, response.text)
@@ -110,3 +110,62 @@ def test_a_worker_given_service_directly_cannot_connect(release_dir, listener) -
     _run(selector, query, sandboxed=False)
     time.sleep(0.1)
     assert hits, "an unconfined engine should have reached the listener"
+
+
+def _engine_loop(conn) -> None:  # type: ignore[no-untyped-def]
+    """A confined process that evaluates whatever it is sent on an empty store, reporting what happened."""
+    import pyoxigraph as ox
+
+    assert confine("memory:", Confinement()) is None
+    store = ox.Store()
+    while True:
+        query = conn.recv()
+        try:
+            result = store.query(query)
+            if not isinstance(result, ox.QueryBoolean):
+                list(result)  # type: ignore[call-overload]
+            conn.send("answered")
+        except Exception as exc:
+            conn.send(f"error: {exc}")
+
+
+@pytest.fixture(scope="module")
+def engine():  # type: ignore[no-untyped-def]
+    """Send a query to a confined engine; it says whether it answered or what error it met."""
+    context = mp.get_context("forkserver")
+    parent, child = context.Pipe()
+    process = context.Process(target=_engine_loop, args=(child,), daemon=True)
+    process.start()
+
+    def ask(query: str) -> str:
+        parent.send(query)
+        return str(parent.recv())
+
+    yield ask
+    process.kill()
+
+
+PIECES = ['"\\u0022 ', "'\\u0027 ", '"""\\u0022"" ', "<http://a/\\u003e ", "# \\u000a ", '"\\\\" ', "'\\\\' ",
+          '" ', "' ", "<http://a/", "> ", "# ", "\n", '"""', "'''", "\\u0053ERVICE ", "ex:a\\' ", "ex:a\\# ",
+          '"a" ', "?o ", ". ", "} ", "{ ", "FILTER(?o != ", ") "]
+
+
+@given(st.lists(st.sampled_from(PIECES), max_size=6), st.lists(st.sampled_from(PIECES), max_size=6))
+def test_the_parse_sees_every_service_the_engine_would_call(engine, before: list[str], after: list[str]) -> None:  # type: ignore[no-untyped-def]
+    """Differential: whenever the engine (confined) tries to connect, the parse saw a SERVICE or refused the text."""
+    from graph.query_shape import QuerySyntaxError, shape_of
+
+    query = ("PREFIX ex: <http://e/> SELECT * WHERE { " + "".join(before)
+             + " SERVICE <http://127.0.0.1:6553/sparql> { ?a ?b ?c } " + "".join(after) + " }")
+    outcome = engine(query)
+    if "not permitted" in outcome.lower():  # the engine tried to open a connection
+        try:
+            assert shape_of(query).uses_service, query
+        except QuerySyntaxError:
+            pass  # refused before evaluation
+
+
+def test_the_confined_engine_reports_an_attempted_connection(engine) -> None:  # type: ignore[no-untyped-def]
+    # Without this, the differential test above could pass by never seeing an attempt.
+    assert "not permitted" in engine("SELECT * WHERE { SERVICE <http://127.0.0.1:6553/sparql> { ?a ?b ?c } }").lower()
+    assert engine("SELECT * WHERE { ?s ?p ?o }") == "answered"

@@ -1,0 +1,80 @@
+"""The parse that decides what a request is: form, update, SERVICE, dataset, and UCHAR handling."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from graph.query_shape import QuerySyntaxError, _from_tree_sitter, _parse, neutral_escapes, shape_of
+
+
+@pytest.mark.parametrize(("text", "operation", "form"), [
+    ("SELECT * {}", "query", "select"),
+    ("ask {}", "query", "ask"),
+    ("CONSTRUCT WHERE { ?s ?p ?o }", "query", "construct"),
+    ("DESCRIBE <http://a>", "query", "describe"),
+    ("SELECT * {} VALUES ?x { 1 }", "query", "select"),
+    ("PREFIX insert: <http://x/> SELECT * { ?s insert:p ?o }", "query", "select"),
+    ("# DROP ALL\nASK {}", "query", "ask"),
+    ("INSERT DATA { <http://a> <http://b> <http://c> }", "update", None),
+    ("PREFIX select: <http://x/> CLEAR ALL ; DROP GRAPH select:g", "update", None),
+    ("LOAD <http://x>", "update", None),
+    ("", "update", None),  # Update ::= Prologue ( Update1 ( ';' Update )? )? may be empty
+    ("PREFIX : <http://example/>\n# otherwise empty", "update", None),
+])
+def test_operation_and_form(text: str, operation: str, form: str | None) -> None:
+    shape = shape_of(text)
+    assert (shape.operation, shape.form) == (operation, form)
+
+
+@pytest.mark.parametrize(("text", "service", "dataset"), [
+    ("SELECT * { SERVICE <http://x> {} }", True, False),
+    ("SELECT * { { SELECT * { SERVICE SILENT ?e {} } } }", True, False),
+    ("SELECT * FROM <http://g> {}", False, True),
+    ("SELECT * FROM NAMED <http://g> {}", False, True),
+    ('SELECT * { ?s ?p "SERVICE <http://x> {}" }', False, False),
+    ("SELECT * { ?s ?p ?o } # SERVICE <http://x> {}", False, False),
+    ("SELECT * { ?s <http://e/SERVICE> ?o }", False, False),
+    ("PREFIX ex: <http://e/> SELECT * { ?s ex:a\\# ?o . SERVICE <http://x> {} }", True, False),
+])
+def test_service_and_dataset(text: str, service: bool, dataset: bool) -> None:
+    shape = shape_of(text)
+    assert (shape.uses_service, shape.names_dataset) == (service, dataset)
+
+
+@pytest.mark.parametrize("text", ["SELECT * {} ; SELECT * {}", "SELEC * {}",
+                                  "\\u0053ELECT * {}", 'SELECT ("\\uZZZZ" AS ?x) {}', "SELECT * { INSERT DATA {} }"])
+def test_not_sparql_is_a_syntax_error(text: str) -> None:
+    with pytest.raises(QuerySyntaxError):
+        shape_of(text)
+
+
+def test_the_second_grammar_reads_what_tree_sitter_does_not() -> None:
+    text = "PREFIX z: <http://example/z#>\nPREFIX : <http://example/>\nSELECT * { :a :123 :12.3 . :: z:: :_12.3_ . }"
+    assert _from_tree_sitter(_parse(text)) is None  # tree-sitter-sparql 0.1 lacks these local names
+    assert shape_of(text).form == "select"
+
+
+@pytest.mark.parametrize(("text", "neutral"), [
+    ('"\\u0041"', '"x"'),
+    ("<http://a/\\u003e>", "<http://a/x>"),
+    ('"\\U0001F600"', '"x"'),
+    ('"\\\\u0041"', '"\\\\u0041"'),  # an escaped backslash, then plain text
+    ('"\\u004"', '"\\u004"'),  # too few digits: not a UCHAR
+    ("ex:a\\' ex:b\\#", "ex:a\\' ex:b\\#"),
+])
+def test_neutral_escapes(text: str, neutral: str) -> None:
+    assert neutral_escapes(text) == neutral
+
+
+def test_escaped_quotes_inside_strings_do_not_end_them() -> None:
+    text = 'SELECT * { ?s ?p "\\u0022 } SERVICE <http://x/> { } #" }'
+    assert shape_of(text).uses_service is False  # one string to the engine, one string here
+
+
+@given(st.text(alphabet=st.sampled_from(list('\\uU0041"\'<>#\n x')), max_size=40))
+def test_neutral_escapes_only_ever_replaces_escapes_by_a_letter(text: str) -> None:
+    neutral = neutral_escapes(text)
+    for structural in "\"'<>#\n":
+        assert neutral.count(structural) == text.count(structural)
