@@ -126,7 +126,7 @@ def start_server(store_dir: Path, port: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "DKG_STORE": f"oxigraph:{store_dir}", "DKG_QUERY_TIMEOUT": "20", "DKG_WORKERS": "2"}
     process = subprocess.Popen([sys.executable, "-m", "server.serve", "--threads", "4", "--port", str(port)], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(100):
+    for _ in range(600):  # up to 2 minutes: start-up reads the catalog
         try:
             if requests.get(f"http://127.0.0.1:{port}/sparql", params={"query": "ASK {}"}, timeout=2).ok:
                 return process

@@ -43,7 +43,7 @@ def main() -> None:
                                str(p)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=dict(os.environ))
     base = f"http://127.0.0.1:{p}"
     try:
-        for _ in range(100):
+        for _ in range(600):  # start-up reads the release catalog
             try:
                 urllib.request.urlopen(base + "/sparql?query=ASK%7B%7D", timeout=1).close()
                 break

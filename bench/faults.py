@@ -39,7 +39,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_up(url: str, timeout: float = 60) -> float:
+def wait_up(url: str, timeout: float = 180) -> float:
     start = time.perf_counter()
     while time.perf_counter() - start < timeout:
         try:

@@ -68,7 +68,7 @@ def main() -> None:
                 samples.append((start, time.perf_counter() - start, ok))
 
     try:
-        for _ in range(300):
+        for _ in range(600):  # start-up reads the release catalog
             try:
                 if requests.get(f"{base}/sparql", params={"query": "ASK {}"}, timeout=2).ok:
                     break

@@ -16,6 +16,7 @@ import os
 import waitress
 
 from . import create_app
+from .catalog import catalog
 from .pool import query_pool
 
 CHANNEL_TIMEOUT = 30  # seconds a connection may stay silent, in either direction
@@ -33,6 +34,7 @@ def main(argv: list[str] | None = None) -> None:
     app = create_app()
     with app.app_context():
         query_pool()  # start the workers now: a machine that cannot confine them fails here, not at a request
+        catalog()  # and read the release's catalog, so no request waits for it behind busy workers
     query_bytes = app.config["MAX_QUERY_BYTES"]
     waitress.serve(
         app,

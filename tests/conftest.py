@@ -116,7 +116,7 @@ class LiveServer:
         import time
         import urllib.request
 
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # start-up reads the release catalog; slow on a loaded machine
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited: {self.log.read_text()}")
