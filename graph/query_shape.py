@@ -10,9 +10,12 @@ reports an error, rdflib's SPARQL grammar (pyparsing, slower, accepts constructs
 Text neither accepts is a syntax error. Neither applies the codepoint-escape preprocessing of
 SPARQL 1.1 §19.2 to the whole text, because Oxigraph 0.5, the engine that evaluates the query, does
 not either: it reads ``\\u``/``\\U`` escapes (UCHAR) inside strings and IRIs only, so
-``\\u0053ERVICE`` is not a keyword to it, nor here. Neither grammar reads UCHAR, so each one is
-first replaced by a letter (:func:`neutral_escapes`); a letter cannot end or open a string, an IRI
-or a comment, so the structure the grammars see is the structure the engine sees.
+``\\u0053ERVICE`` is not a keyword to it, nor here. Two things the grammars here read differently
+from the engine are neutralised first (:func:`neutralise`): neither reads UCHAR, so each one becomes a
+letter, which cannot end or open a string, an IRI or a comment; and both end a comment at LF only,
+where SPARQL (and the engine) also end it at a bare CR, so CR becomes LF, which is the same
+whitespace everywhere else and just as invalid inside short strings and IRIs. The structure the
+grammars see is then the structure the engine sees.
 
 The parse runs in the query workers (``graph/executor.py``), under their deadline and memory
 limit, so a pathological text costs a worker, never the server.
@@ -132,10 +135,11 @@ def _has_dataset(parsed: Any) -> bool:
 _HEX = frozenset("0123456789abcdefABCDEF")
 
 
-def neutral_escapes(text: str) -> str:
-    """``text`` with every UCHAR (``\\uXXXX``, ``\\UXXXXXXXX``) replaced by ``x``, reading backslashes as
-    the SPARQL lexer does: a backslash and the character after it form a pair, so ``\\\\u0041`` (an
-    escaped backslash, then ``u0041``) is left as it is."""
+def neutralise(text: str) -> str:
+    """``text`` with every bare CR made LF, and every UCHAR (``\\uXXXX``, ``\\UXXXXXXXX``) replaced by
+    ``x``, reading backslashes as the SPARQL lexer does: a backslash and the character after it form a
+    pair, so ``\\\\u0041`` (an escaped backslash, then ``u0041``) is left as it is."""
+    text = text.replace("\r", "\n")  # SPARQL ends a comment at CR or LF (§19.6)
     if "\\u" not in text and "\\U" not in text:
         return text
     out: list[str] = []
@@ -157,7 +161,7 @@ def neutral_escapes(text: str) -> str:
 
 def shape_of(text: str) -> QueryShape:
     """Parse ``text`` and say what it is; :class:`QuerySyntaxError` when no SPARQL 1.1 grammar accepts it."""
-    text = neutral_escapes(text)
+    text = neutralise(text)
     shape = _from_tree_sitter(_parse(text)) or _from_rdflib(text)
     if shape is None:
         raise QuerySyntaxError("no SPARQL 1.1 grammar accepts the text")

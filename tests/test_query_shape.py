@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from graph.query_shape import QuerySyntaxError, _from_tree_sitter, _parse, neutral_escapes, shape_of
+from graph.query_shape import QuerySyntaxError, _from_tree_sitter, _parse, neutralise, shape_of
 
 
 @pytest.mark.parametrize(("text", "operation", "form"), [
@@ -64,8 +64,8 @@ def test_the_second_grammar_reads_what_tree_sitter_does_not() -> None:
     ('"\\u004"', '"\\u004"'),  # too few digits: not a UCHAR
     ("ex:a\\' ex:b\\#", "ex:a\\' ex:b\\#"),
 ])
-def test_neutral_escapes(text: str, neutral: str) -> None:
-    assert neutral_escapes(text) == neutral
+def test_neutralise(text: str, neutral: str) -> None:
+    assert neutralise(text) == neutral
 
 
 def test_escaped_quotes_inside_strings_do_not_end_them() -> None:
@@ -73,8 +73,15 @@ def test_escaped_quotes_inside_strings_do_not_end_them() -> None:
     assert shape_of(text).uses_service is False  # one string to the engine, one string here
 
 
-@given(st.text(alphabet=st.sampled_from(list('\\uU0041"\'<>#\n x')), max_size=40))
-def test_neutral_escapes_only_ever_replaces_escapes_by_a_letter(text: str) -> None:
-    neutral = neutral_escapes(text)
-    for structural in "\"'<>#\n":
+@given(st.text(alphabet=st.sampled_from(list('\\uU0041"\'<>#\n\r x')), max_size=40))
+def test_neutralise_only_ever_replaces_escapes_by_a_letter_and_cr_by_lf(text: str) -> None:
+    neutral = neutralise(text)
+    for structural in "\"'<>#":
         assert neutral.count(structural) == text.count(structural)
+    assert neutral.count("\n") == text.count("\n") + text.count("\r") and "\r" not in neutral
+
+
+def test_a_bare_cr_ends_a_comment_as_in_sparql() -> None:
+    assert shape_of("SELECT * { # hidden\rSERVICE <http://x/> { ?s ?p ?o } \n}").uses_service
+    text = '#\rSELECT ?x { BIND("""\nINSERT DATA { <http://a> <http://b> <http://c> } #""" AS ?x) }'
+    assert shape_of(text).operation == "query"

@@ -73,6 +73,22 @@ def test_updates_are_refused_as_updates(endpoint: str, update: str, way: str) ->
     assert "read-only" in response.text
 
 
+# Found by the independent attempt: a comment ended by a bare CR hid the real form from the parse.
+CR_COMMENTS = {
+    '#\rSELECT ?x { BIND("""\nINSERT DATA { <http://a> <http://b> <http://c> } #""" AS ?x) }':
+        "application/sparql-results+json",
+    '#\rSELECT ?x { BIND("""\nCONSTRUCT WHERE { ?s ?p ?o } #""" AS ?x) }': "application/sparql-results+json",
+    '#\rCONSTRUCT { <http://a> <http://b> """\nSELECT * { } #""" } WHERE {}': "text/turtle",
+}
+
+
+@pytest.mark.parametrize(("query", "media"), CR_COMMENTS.items())
+def test_a_comment_ends_at_a_bare_cr(endpoint: str, query: str, media: str) -> None:
+    response = send(endpoint, query, "direct", accept="application/sparql-results+json, text/turtle;q=0.9")
+    assert response.status_code == 200, response.text
+    assert response.headers["Content-Type"].split(";")[0] == media
+
+
 @given(
     keyword=st.sampled_from(KEYWORDS),
     form=st.sampled_from(list(FORMS.items())),

@@ -37,6 +37,8 @@ SMUGGLED = [
     "CONSTRUCT {{ ?a ?b ?c }} WHERE {{ SERVICE <{url}> {{ ?a ?b ?c }} }}",
     "DESCRIBE ?a WHERE {{ SERVICE <{url}> {{ ?a ?b ?c }} }}",
     "SELECT * {{ FILTER EXISTS {{ SERVICE <{url}> {{ ?a ?b ?c }} }} }}",
+    # found by the independent attempt: SPARQL ends a comment at a bare CR, tree-sitter did not
+    "SELECT * {{ # hidden\rSERVICE <{url}> {{ ?s ?p ?o }} \n}}",
 ]
 
 
@@ -148,7 +150,7 @@ def engine():  # type: ignore[no-untyped-def]
 
 PIECES = ['"\\u0022 ', "'\\u0027 ", '"""\\u0022"" ', "<http://a/\\u003e ", "# \\u000a ", '"\\\\" ', "'\\\\' ",
           '" ', "' ", "<http://a/", "> ", "# ", "\n", '"""', "'''", "\\u0053ERVICE ", "ex:a\\' ", "ex:a\\# ",
-          '"a" ', "?o ", ". ", "} ", "{ ", "FILTER(?o != ", ") "]
+          '"a" ', "?o ", ". ", "} ", "{ ", "FILTER(?o != ", ") ", "\r", "# \r"]
 
 
 @given(st.lists(st.sampled_from(PIECES), max_size=6), st.lists(st.sampled_from(PIECES), max_size=6))
