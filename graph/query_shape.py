@@ -42,8 +42,13 @@ _RDFLIB_FORMS: dict[str, Form] = {"SelectQuery": "select", "AskQuery": "ask", "C
                                   "DescribeQuery": "describe"}
 
 
+# Deeper syntax trees are refused: the engine parses and evaluates recursively, and a few thousand
+# levels (``((((…))))``, ``1+1+…+1``, ``{{{{…}}}}``) overflow its stack. The competency queries reach 16.
+MAX_DEPTH = 256
+
+
 class QuerySyntaxError(ValueError):
-    """The text is neither a SPARQL 1.1 query nor an update."""
+    """The text is neither a SPARQL 1.1 query nor an update (or nests deeper than ``MAX_DEPTH``)."""
 
 
 @dataclass(frozen=True)
@@ -75,11 +80,27 @@ def _parse(text: str) -> tree_sitter.Node:
     return parser.parse(text.encode("utf-8", "surrogatepass")).root_node
 
 
+def _depth(root: tree_sitter.Node) -> int:
+    """How deep the syntax tree goes (a walk with tree-sitter's cursor, no recursion)."""
+    cursor, depth, deepest = root.walk(), 0, 0
+    while True:
+        if cursor.goto_first_child():
+            depth += 1
+            deepest = max(deepest, depth)
+            continue
+        while not cursor.goto_next_sibling():
+            if not cursor.goto_parent():
+                return deepest
+            depth -= 1
+
+
 def _from_tree_sitter(root: tree_sitter.Node) -> QueryShape | None:
     """The shape from tree-sitter-sparql's tree, or ``None`` where its grammar reports an error."""
     _, captures = _tree_sitter()
     if root.has_error:
         return None
+    if (depth := _depth(root)) > MAX_DEPTH:
+        raise QuerySyntaxError(f"the query nests {depth} levels deep; this endpoint reads at most {MAX_DEPTH}")
     found = tree_sitter.QueryCursor(captures).captures(root)
     service, dataset = bool(found.get("service")), bool(found.get("dataset"))
     top = [child.type for child in root.children]

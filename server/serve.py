@@ -13,7 +13,8 @@ from __future__ import annotations
 import argparse
 import os
 
-import waitress
+from waitress.channel import HTTPChannel
+from waitress.server import create_server
 
 from . import create_app
 from .catalog import catalog
@@ -21,6 +22,27 @@ from .pool import query_pool
 
 CHANNEL_TIMEOUT = 30  # seconds a connection may stay silent, in either direction
 CONNECTION_LIMIT = 1000
+
+
+class NoWaitChannel(HTTPChannel):
+    """Waitress's connection, except that a handler thread never waits for a client to read.
+
+    Waitress makes a thread wait, without limit, until the client has read what is queued beyond
+    ``outbuf_high_watermark`` before it answers the client's next pipelined request: a client that
+    pipelines requests for large answers and never reads held that thread for good (found by the
+    independent attempt). Here such a client's further pipelined requests are dropped instead, and the
+    connection closes once what is queued has been sent (or when it times out): HTTP/1.1 clients retry
+    unanswered pipelined requests on a new connection (RFC 9112 §9.3.2).
+    """
+
+    def _flush_outbufs_below_high_watermark(self) -> None:
+        if self.total_outbufs_len <= self.adj.outbuf_high_watermark:
+            return
+        with self.requests_lock:
+            for request in self.requests[1:]:
+                request.close()
+            del self.requests[1:]
+            self.close_when_flushed = True
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -36,7 +58,7 @@ def main(argv: list[str] | None = None) -> None:
         query_pool()  # start the workers now: a machine that cannot confine them fails here, not at a request
         catalog()  # and read the release's catalog, so no request waits for it behind busy workers
     query_bytes = app.config["MAX_QUERY_BYTES"]
-    waitress.serve(
+    server = create_server(
         app,
         host=args.host,
         port=args.port,
@@ -52,6 +74,9 @@ def main(argv: list[str] | None = None) -> None:
         outbuf_high_watermark=app.config["MAX_BYTES"] + 1024 * 1024,
         expose_tracebacks=False,
     )
+    server.channel_class = NoWaitChannel
+    server.print_listen("serving on http://{}:{}")
+    server.run()
 
 
 if __name__ == "__main__":

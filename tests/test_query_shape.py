@@ -85,3 +85,20 @@ def test_a_bare_cr_ends_a_comment_as_in_sparql() -> None:
     assert shape_of("SELECT * { # hidden\rSERVICE <http://x/> { ?s ?p ?o } \n}").uses_service
     text = '#\rSELECT ?x { BIND("""\nINSERT DATA { <http://a> <http://b> <http://c> } #""" AS ?x) }'
     assert shape_of(text).operation == "query"
+
+
+@pytest.mark.parametrize("deep", [
+    "SELECT (" + "(" * 300 + "1" + ")" * 300 + " AS ?x) {}",
+    "SELECT * {" + "{" * 300 + "}" * 300 + "}",
+    "SELECT (" + "+".join(["1"] * 300) + " AS ?x) {}",
+    "SELECT * { ?s " + "(" * 300 + "<http://p>" + ")" * 300 + " ?o }",
+])
+def test_deep_nesting_is_refused_before_the_engine_sees_it(deep: str) -> None:
+    # Found by the independent attempt: 20,000 nested parentheses overflowed the engine's stack, killing
+    # the worker on every request.
+    with pytest.raises(QuerySyntaxError, match="levels deep"):
+        shape_of(deep)
+
+
+def test_ordinary_nesting_is_read() -> None:
+    assert shape_of("SELECT (" + "(" * 50 + "1" + ")" * 50 + " AS ?x) {}").form == "select"

@@ -108,3 +108,13 @@ def test_service_description_and_dumps_survive_a_busy_pool(tight_server: LiveSer
                     for p in ("/sparql", "/describe?uri=http://purl.obolibrary.org/obo/HP_0001332", "/page/S0010")]
         [f.result() for f in busy]
     assert all(s in (200, 503) for s in statuses), statuses
+
+
+def test_deep_nesting_is_refused_without_costing_a_worker(live_server: LiveServer) -> None:
+    """Found by the independent attempt: 20,000 nested parentheses overflowed the engine's stack and killed
+    the worker on each request, so a few clients kept every worker restarting."""
+    deep = "SELECT (" + "(" * 20_000 + "1" + ")" * 20_000 + " AS ?x) {}"
+    started = time.monotonic()
+    statuses = [send(live_server.url + "/sparql", deep, "direct").status_code for _ in range(5)]
+    assert statuses == [400] * 5
+    assert time.monotonic() - started < 5

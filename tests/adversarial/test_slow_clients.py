@@ -80,3 +80,23 @@ def test_a_steady_client_keeps_answering_through_64_slow_clients(live_server: Li
     p99 = statistics.quantiles(under_attack, n=100)[98] if len(under_attack) > 1 else under_attack[0]
     assert p99 < max(1.0, 4 * statistics.median(baseline)), (p99, statistics.median(baseline))
     assert live_server.process.poll() is None, "the server must not have stopped"
+
+
+def test_pipelined_requests_that_are_never_read_hold_no_thread(live_server: LiveServer) -> None:
+    """Found by the independent attempt: each connection pipelines six dump requests and never reads;
+    waitress made a thread wait for each, so 20 such connections stopped the server."""
+    request = b"GET /dumps/dystonia-kg.nq HTTP/1.1\r\nHost: x\r\n\r\n" * 6
+    sockets = []
+    try:
+        for _ in range(24):
+            sock = socket.socket()
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            sock.connect(("127.0.0.1", live_server.port))
+            sock.sendall(request)
+            sockets.append(sock)
+        time.sleep(2)
+        under_attack = _steady(live_server.url, 4)
+    finally:
+        for sock in sockets:
+            sock.close()
+    assert max(under_attack) < 2.0, max(under_attack)
