@@ -22,7 +22,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from .query_shape import QuerySyntaxError, shape_of
+from .query_shape import QuerySyntaxError, QueryTooDeep, shape_of
 from .results import GRAPH_TYPES, SOLUTION_TYPES, Caps, ResultTooLarge, kind_of, serialize
 from .sandbox import SandboxUnavailable, deny_network, limit_memory
 from .store import BackendUnavailable
@@ -111,6 +111,8 @@ def _answer(store: Any, job: QueryJob, caps: Caps, offline: bool) -> Answer:
     """Parse, check, evaluate and serialize one query (in a worker; ``offline`` when it has no network)."""
     try:
         shape = shape_of(job.sparql)
+    except QueryTooDeep as exc:
+        raise SyntaxError(str(exc)) from None
     except QuerySyntaxError as exc:
         # The engine words the error best, but may evaluate what it accepts: ask it only without a network.
         raise SyntaxError((_engine_syntax_error(job.sparql) if offline else None) or str(exc)) from None

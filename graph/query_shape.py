@@ -48,7 +48,11 @@ MAX_DEPTH = 256
 
 
 class QuerySyntaxError(ValueError):
-    """The text is neither a SPARQL 1.1 query nor an update (or nests deeper than ``MAX_DEPTH``)."""
+    """The text is neither a SPARQL 1.1 query nor an update."""
+
+
+class QueryTooDeep(QuerySyntaxError):
+    """The text nests deeper than ``MAX_DEPTH``: not to be handed to the engine at all, not even to parse."""
 
 
 @dataclass(frozen=True)
@@ -100,7 +104,7 @@ def _from_tree_sitter(root: tree_sitter.Node) -> QueryShape | None:
     if root.has_error:
         return None
     if (depth := _depth(root)) > MAX_DEPTH:
-        raise QuerySyntaxError(f"the query nests {depth} levels deep; this endpoint reads at most {MAX_DEPTH}")
+        raise QueryTooDeep(f"the query nests {depth} levels deep; this endpoint reads at most {MAX_DEPTH}")
     found = tree_sitter.QueryCursor(captures).captures(root)
     service, dataset = bool(found.get("service")), bool(found.get("dataset"))
     top = [child.type for child in root.children]
