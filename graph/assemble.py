@@ -13,8 +13,8 @@ from typing import Any
 from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF
 
-from .paths import CURATION_DIR, resource_dir
 from .ledger import Ledger, add_units, load_ledgers
+from .paths import CURATION_DIR, resource_dir
 from .records import CurationError, Problem, Record, load_record_list, load_statement_file
 from .vocab import BIBO, DKG, FABIO, PROV, expand
 
@@ -124,7 +124,8 @@ class _Assembler:
             self.problems.append(record.problem(f"{key}: {exc}", key))
             return None
         local = str(iri)[len(str(DKG)):]
-        if iri in DKG and iri not in self.vocab.local_terms and local not in self.ids and local not in self.statement_ids:
+        known = local in self.ids or local in self.statement_ids  # a declared record, maybe further on
+        if iri in DKG and iri not in self.vocab.local_terms and not known:
             self.problems.append(record.problem(f"{key}: {text!r} is not defined in the ontology", key))
             return None
         return iri

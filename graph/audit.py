@@ -116,17 +116,17 @@ def check_ledger(ledger: Ledger, text: str, quotes: dict[str, str]) -> list[str]
             continue  # a quote not in the text is reported by the quote check
         inside = frozenset().union(*places)
         first = by_position[min(places[0])]
-        if not at:
-            problems.append(f"{ident}: its quote is in no unit that lists it; it is in {_named(ledger.source, first)}")
-            continue
-        for entry in listed[ident]:
+        for entry in listed.get(ident, []):
             if entry.position not in inside and entry.position in by_position:
                 problems.append(f"{entry.where()}: {_named(ledger.source, by_position[entry.position])} lists "
                                 f"{ident}, but its quote is not inside that unit (it is in unit "
                                 f"{', '.join(str(p) for p in sorted(places[0]))})")
-        if at <= inside:
+        if not at & inside:
+            problems.append(f"{ident}: its quote is in no unit that lists it; it is in {_named(ledger.source, first)}")
+        elif at <= inside:
             spans = ", ".join(str(p) for p in sorted(places[0]))
-            problems.append(f"{ident}: its quote spans units {spans} of {ledger.source}: list it in each, and only there")
+            problems.append(f"{ident}: its quote spans units {spans} of {ledger.source}: "
+                            "list it in each, and only there")
     return problems
 
 

@@ -10,8 +10,9 @@ The rule, applied in this order (it is deterministic and reads nothing but the t
    as a whole).
 3. Any other line is cut into *sentences* after ``.``, ``?`` or ``!`` (and any closing quotes or
    brackets after it) when whitespace and then an upper-case letter, a digit or an opening
-   quote/bracket follow. It is not cut after an abbreviation (``e.g.``, ``i.e.``, ``etc.``,
-   ``Dr.``, ``Prof.`` …) or a single capital initial (``C. Besta``).
+   quote/bracket follow. It is not cut after an abbreviation (``e.g.``, ``i.e.``, ``etc.``, ``vs.``,
+   ``cf.``, ``al.``, ``Dr.``, ``Prof.``, ``Mr.``, ``Mrs.``, ``Ms.``, ``St.``, ``Fig.``, ``No.``,
+   ``Vol.``, ``Suppl.``, ``pp.``, ``ed.``) or a single capital initial (``C. Besta``).
 
 A unit's text is whitespace-normalised (every run of whitespace is one space) and identified by
 its position (1-based, in document order) and the SHA-256 of that text.
@@ -34,8 +35,10 @@ _LIST_ITEM = re.compile(r"^(?:[•·‣◦*-]|\d{1,3}[.)])\s+(?=\S)")
 # A candidate sentence end: terminal punctuation, closing quotes/brackets, whitespace, then a
 # character that can open a sentence.
 _BOUNDARY = re.compile(r"[.?!][\"'”’)\]]*(?=\s+[\"'“‘(\[A-Z0-9])")
-_ABBREVIATIONS = frozenset({"e.g", "i.e", "etc", "vs", "cf", "al", "dr", "prof", "mr", "mrs", "ms", "st", "fig", "no"})
+_ABBREVIATIONS = frozenset({"e.g", "i.e", "etc", "vs", "cf", "al", "dr", "prof", "mr", "mrs", "ms", "st", "fig", "no",
+                            "vol", "suppl", "pp", "ed"})
 _MARKER = re.compile(r"(?:[A-Za-z)\]]|[A-Za-z0-9)\]] )(\d{1,2})\.?$")
+_WORD_END = re.compile(r"[A-Za-z.]+$")  # the word a full stop ends, after any bracket or digit
 OPENING_WORDS = 5
 
 
@@ -78,7 +81,8 @@ class Unit:
 
 def _is_abbreviation(before: str) -> bool:
     """True when the text before a full stop ends in an abbreviation or a single capital initial."""
-    word = before.rsplit(" ", 1)[-1].lstrip("(\"'“‘[")
+    tail = _WORD_END.search(before)
+    word = tail.group(0) if tail else ""
     if len(word) == 1 and word.isupper():
         return True
     return word.lower() in _ABBREVIATIONS
