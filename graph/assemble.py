@@ -13,6 +13,7 @@ from typing import Any
 from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF
 
+from .ledger import Ledger, add_units, load_ledgers
 from .paths import CURATION_DIR, resource_dir
 from .records import CurationError, Problem, Record, load_record_list, load_statement_file
 from .vocab import BIBO, DKG, FABIO, PROV, expand
@@ -72,17 +73,19 @@ class Vocabulary:
 SOURCE_KEYS: dict[str, URIRef] = {
     "label": RDFS.label, "title": DCTERMS.title, "publisher": DCTERMS.publisher,
     "creator": DCTERMS.creator, "modified": DCTERMS.modified, "url": FOAF.page,
-    "fileName": DKG.fileName, "sha256": DKG.sha256, "cites": BIBO.cites,
+    "fileName": DKG.fileName, "sha256": DKG.sha256, "cites": BIBO.cites, "furtherReading": DKG.furtherReading,
 }
 CITATION_KEYS: dict[str, URIRef] = {
     "title": DCTERMS.title, "creator": DCTERMS.creator, "date": DCTERMS.date,
     "bibliographicCitation": DCTERMS.bibliographicCitation, "doi": BIBO.doi, "pmid": BIBO.pmid,
-    "url": FOAF.page,
+    "url": FOAF.page, "printedDoi": DKG.printedDoi,
 }
 CITATION_TYPES: dict[str, URIRef] = {
     "AcademicArticle": BIBO.AcademicArticle, "ReviewArticle": FABIO.ReviewArticle, "WebPage": FABIO.WebPage,
 }
-IRI_VALUED = {BIBO.cites, FOAF.page}
+LEDGER_HINT = "graph/curation/ledger/<SourceID>.yaml"
+IRI_VALUED = {BIBO.cites, DKG.furtherReading, FOAF.page}
+TERM_VALUED = {BIBO.cites, DKG.furtherReading}  # IRI values named by local ID
 DATE_VALUED = {DCTERMS.modified}
 
 
@@ -96,6 +99,8 @@ class _Assembler:
         self.graph = Graph()
         self.problems: list[Problem] = []
         self.ids: dict[str, Record] = {}
+        self.statement_ids: set[str] = set()  # every statement ID of every file, for references ahead
+        self.derived: dict[str, set[str]] = {}  # source ID -> IDs of the statements derived from it
 
     def claim_id(self, record: Record) -> URIRef | None:
         ident = record.fields.get("id")
@@ -118,7 +123,9 @@ class _Assembler:
         except ValueError as exc:
             self.problems.append(record.problem(f"{key}: {exc}", key))
             return None
-        if iri in DKG and iri not in self.vocab.local_terms and str(iri)[len(str(DKG)):] not in self.ids:
+        local = str(iri)[len(str(DKG)):]
+        known = local in self.ids or local in self.statement_ids  # a declared record, maybe further on
+        if iri in DKG and iri not in self.vocab.local_terms and not known:
             self.problems.append(record.problem(f"{key}: {text!r} is not defined in the ontology", key))
             return None
         return iri
@@ -148,7 +155,7 @@ class _Assembler:
                 continue
             for item in _values(value):
                 if prop in IRI_VALUED:
-                    iri = self.term(record, key, item) if prop == BIBO.cites else URIRef(str(item))
+                    iri = self.term(record, key, item) if prop in TERM_VALUED else URIRef(str(item))
                     if iri is not None:
                         self.graph.add((subject, prop, iri))
                 elif prop in DATE_VALUED:
@@ -197,6 +204,7 @@ class _Assembler:
                     iri = self.term(record, key, item)
                     if iri is not None:
                         self.graph.add((subject, PROV.wasDerivedFrom, iri))
+                        self.derived.setdefault(str(item), set()).add(str(record.fields["id"]))
                 continue
             prop = DKG[key]
             if prop in self.vocab.object_properties:
@@ -213,6 +221,44 @@ class _Assembler:
                 self.problems.append(record.problem(f"unknown field {key!r}: not a property of the ontology", key))
 
 
+    def retire(self, header: Record, retired: object) -> None:
+        """Keep retired statement IDs claimed (never reused), marked deprecated with the reason."""
+        if not isinstance(retired, list):
+            self.problems.append(header.problem("retired: expected a list of {id, reason}", "retired"))
+            return
+        for item in retired:
+            reason = item.get("reason") if isinstance(item, dict) else None
+            if not isinstance(item, dict) or set(item) != {"id", "reason"} or not isinstance(reason, str):
+                self.problems.append(header.problem(f"retired: expected {{id, reason}}, got {item!r}", "retired"))
+                continue
+            subject = self.claim_id(Record(header.file, header.field_lines["retired"], item))
+            if subject is not None:
+                self.graph.add((subject, OWL.deprecated, Literal(True)))
+                self.graph.add((subject, RDFS.comment, Literal(reason.strip(), lang="en")))
+
+    def add_ledger(self, ledger: Ledger) -> None:
+        """Cross-check a ledger with the statements (IDs, sources, citations) and add its units."""
+        where = Record(ledger.path, 1, {})
+        if (DKG[ledger.source], RDF.type, DKG.SourceDocument) not in self.graph:
+            self.problems.append(where.problem(f"source: {ledger.source} is not a declared source document"))
+            return
+        derived = self.derived.get(ledger.source, set())
+        listed = ledger.listed()
+        for ident, entries in sorted(listed.items()):
+            if ident not in derived:
+                self.problems.append(entries[0].record.problem(
+                    f"statements: {ident} is not a statement derived from {ledger.source}", "statements"))
+        for ident in sorted(derived - set(listed)):
+            self.problems.append(where.problem(f"{ident} (derived from {ledger.source}) is listed by no unit: "
+                                               "give the unit its quote is in"))
+        for number, citation in ledger.footnotes.items():
+            if citation is not None and (citation not in self.ids or
+                                         (DKG[citation], RDF.type, DKG.Citation) not in self.graph):
+                self.problems.append(Record(ledger.path, ledger.footnotes_line, {}).problem(
+                    f"footnotes: {number}: {citation} is not a declared citation"))
+        add_units(self.graph, ledger)
+
+
 def statement_files(curation_dir: Path | None = None) -> list[Path]:
     """The statement files, in a stable order."""
     return sorted(((curation_dir or CURATION_DIR) / "statements").glob("*.yaml"))
@@ -226,6 +272,7 @@ def assemble_curated(vocabulary: Vocabulary, curation_dir: Path | None = None) -
         sources = load_record_list(root / "sources.yaml")
         citations = load_record_list(root / "citations.yaml")
         files = [load_statement_file(path) for path in statement_files(root)]
+        ledgers = load_ledgers(root)
     except CurationError:
         raise
     except FileNotFoundError as exc:
@@ -235,12 +282,23 @@ def assemble_curated(vocabulary: Vocabulary, curation_dir: Path | None = None) -
         asm.add_citation(record)
     for record in sources:
         asm.add_source(record)
+    asm.statement_ids = {str(r.fields.get("id")) for _, statements in files for r in statements}
     for header, statements in files:
-        unknown = set(header.fields) - {"source"}
+        unknown = set(header.fields) - {"source", "retired"}
         for key in sorted(unknown):
-            asm.problems.append(header.problem(f"unknown header field {key!r} (allowed: source)", key))
+            asm.problems.append(header.problem(f"unknown header field {key!r} (allowed: source, retired)", key))
+        if "retired" in header.fields:
+            asm.retire(header, header.fields["retired"])
         for record in statements:
             asm.add_statement(record, {k: v for k, v in header.fields.items() if k == "source"})
+    for record in sources:
+        ident = record.fields.get("id")
+        if isinstance(ident, str) and ident not in ledgers:
+            asm.problems.append(record.problem(
+                f"{ident} has no sentence ledger ({LEDGER_HINT}): write its skeleton with "
+                "`dystonia-kg ledger --sources DIR` and account for every unit", "id"))
+    for ledger in ledgers.values():
+        asm.add_ledger(ledger)
     if asm.problems:
         raise CurationError(asm.problems)
     return asm.graph

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import OWL, Graph
+from rdflib import OWL, RDF, Graph
 
 from .annotations import Layer, build_layer
 from .assemble import Vocabulary, assemble_curated, load_ontology
@@ -27,7 +27,7 @@ from .reason import reason
 from .store import EmbeddedStore, canonical_nquads, create_disk_store, open_store
 from .termcheck import hpo_term_violations
 from .validate import Violation, load_shapes, qc_violations, shacl_violations
-from .vocab import ANNOTATIONS_GRAPH, CURATED_GRAPH, HPO_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, ONTOLOGY_IRI
+from .vocab import ANNOTATIONS_GRAPH, CURATED_GRAPH, DKG, HPO_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, ONTOLOGY_IRI
 
 DUMP_FORMATS = ("ttl", "nt", "jsonld", "rdf")
 KEEP_BUILDS = 3
@@ -72,6 +72,18 @@ class Assembled:
     def asserted(self) -> Graph:
         """Ontology plus curated statements."""
         return self.ontology + self.curated
+
+    def to_reason(self) -> Graph:
+        """What HermiT reads: the asserted graphs without the sentence ledger's text units.
+
+        The units are bookkeeping (position, digest, footnote, the statements they capture): nothing
+        in them to classify, and every class and range they use is already asserted, so they cannot
+        make the ontology inconsistent; left out, they spare the reasoner about 1,100 triples (~2 s).
+        """
+        graph = self.asserted
+        for unit in list(graph.subjects(RDF.type, DKG.TextUnit)):
+            graph.remove((unit, None, None))
+        return graph
 
     def version(self) -> str:
         """The ontology's ``owl:versionInfo``."""
@@ -282,7 +294,7 @@ def build(release_dir: Path, progress: Progress = stderr_progress, sources: Sour
     if violations:
         raise ValidationFailed(violations)
     with _step(progress, "reasoning (owlready2 + HermiT)"):
-        parts.inferred = reason(parts.asserted).graph
+        parts.inferred = reason(parts.to_reason()).graph
     final = write_release(parts, release_dir, progress)
     progress(f"built {final} in {time.perf_counter() - start:.2f} s")
     return final

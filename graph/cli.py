@@ -69,14 +69,26 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    """Check quotes and digests against a folder of source texts."""
+    """Check quotes, digests and the sentence ledger against a folder of source texts."""
     from .assemble import Vocabulary, assemble_curated, load_ontology
     from .audit import audit
+    from .ledger import load_ledgers
+    from .paths import CURATION_DIR
 
     curated = assemble_curated(Vocabulary.from_ontology(load_ontology(args.ontology)), args.curation)
-    report = audit(curated, args.sources)
+    report = audit(curated, args.sources, load_ledgers(args.curation or CURATION_DIR))
     sys.stdout.write(report.render())
     return EXIT_OK if report.ok else EXIT_FAIL
+
+
+def cmd_ledger(args: argparse.Namespace) -> int:
+    """Write or refresh the generated fields of the sentence ledgers from the source texts."""
+    from .ledger_writer import write_ledgers
+    from .paths import CURATION_DIR
+
+    for line in write_ledgers(args.curation or CURATION_DIR, args.sources, args.source):
+        print(line)
+    return EXIT_OK
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -139,9 +151,13 @@ def parser() -> argparse.ArgumentParser:
     query.add_argument("--format", choices=("table", "csv", "tsv", "json"), default="table")
     query.set_defaults(func=cmd_query)
     sub.add_parser("stats", help="counts by graph, class and source").set_defaults(func=cmd_stats)
-    audit = sub.add_parser("audit", help="check quotes and digests against source texts")
+    audit = sub.add_parser("audit", help="check quotes, digests and the sentence ledger against source texts")
     audit.add_argument("--sources", type=Path, required=True, help="folder of source texts")
     audit.set_defaults(func=cmd_audit)
+    ledger = sub.add_parser("ledger", help="write the generated fields of the sentence ledgers (units, digests)")
+    ledger.add_argument("--sources", type=Path, required=True, help="folder of source texts")
+    ledger.add_argument("--source", action="append", default=None, help="only this source ID (repeatable)")
+    ledger.set_defaults(func=cmd_ledger)
     exporter = sub.add_parser("export", help="KGX, HPOA, SSSOM or OBO Graphs files for pipelines")
     exporter.add_argument("--format", required=True, choices=("kgx", "hpoa", "sssom", "obographs"))
     exporter.add_argument("--out", type=Path, default=Path("export"), help="output folder (default: ./export)")

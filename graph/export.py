@@ -119,8 +119,11 @@ def export_kgx(store: Store, out: Path) -> dict[str, int]:
     for r in _rows(store, STATEMENT_EDGES):
         predicate = {"lesion": "biolink:associated_with", "treatment": "biolink:treats"}.get(r["kind"])
         if predicate is None:
-            inverse = r.get("direction", "").endswith("InverseAssociation")
-            predicate = "biolink:negatively_correlated_with" if inverse else "biolink:contributes_to"
+            direction = r.get("direction", "")
+            # a factor the source links without a direction (a disease modifier) is only associated
+            predicate = ("biolink:negatively_correlated_with" if direction.endswith("InverseAssociation") else
+                         "biolink:associated_with" if direction.endswith("UnstatedDirection") else
+                         "biolink:contributes_to")
         publications = "|".join(p for p in (f"PMID:{r['pmid']}" if "pmid" in r else "",
                                             f"doi:{r['doi']}" if "doi" in r else "") if p)
         edges.append([_curie(r["statement"]), _curie(r["subject"]), predicate, _curie(r["object"]),
@@ -162,8 +165,13 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX bibo: <http://purl.org/ontology/bibo/>
 SELECT DISTINCT ?statement ?disease ?diseaseLabel ?phenotype ?hpo ?direction ?onset ?pmid WHERE {
   ?statement a dkg:EtiologyStatement ; dkg:etiology ?disease ; dkg:phenotype ?phenotype ;
-             dkg:associationDirection ?direction .
+             dkg:associationDirection ?direction ;
+             # TAS is the only HPOA code for a curated author statement: ECO:0000304 statements only
+             dkg:evidence <http://purl.obolibrary.org/obo/ECO_0000304> .
   FILTER(STRSTARTS(STR(?disease), "http://purl.obolibrary.org/obo/MONDO_"))
+  FILTER(?direction IN (dkg:PositiveAssociation, dkg:InverseAssociation))
+  # a claim about certain unnamed members of a disease class is no annotation of the class
+  FILTER NOT EXISTS { ?statement dkg:etiologyScope ?scope }
   ?disease rdfs:label ?diseaseLabel .
   # the nearest HPO class: the phenotype itself, or the first HPO superclass of a local class
   ?phenotype rdfs:subClassOf* ?hpo FILTER(STRSTARTS(STR(?hpo), "http://purl.obolibrary.org/obo/HP_"))

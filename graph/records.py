@@ -96,27 +96,32 @@ def load_record_list(path: Path) -> list[Record]:
     return [_record(path, n) for n in root.value]
 
 
-def load_statement_file(path: Path) -> tuple[Record, list[Record]]:
-    """Read a statements file: a header mapping (``source``) with a ``statements`` list.
+def load_header_and_list(path: Path, list_key: str) -> tuple[Record, list[Record]]:
+    """Read a file whose top level is a header mapping with one list of records under ``list_key``.
 
-    Returns the header (without the list) and the statement records.
+    Returns the header (without the list) and the records of the list.
     """
     root = _compose(path)
     if not isinstance(root, yaml.MappingNode):
         line = root.start_mark.line + 1 if root is not None else 1
-        raise CurationError([Problem(path, line, "expected a mapping with 'source' and 'statements'")])
+        raise CurationError([Problem(path, line, f"expected a mapping with a {list_key!r} list")])
     header_fields: dict[str, Any] = {}
     header_lines: dict[str, int] = {}
-    statements: list[Record] | None = None
+    records: list[Record] | None = None
     for key_node, value_node in root.value:
         key = str(_plain(key_node))
-        if key == "statements":
+        if key == list_key:
             if not isinstance(value_node, yaml.SequenceNode):
-                raise CurationError([Problem(path, value_node.start_mark.line + 1, "'statements' must be a list")])
-            statements = [_record(path, n) for n in value_node.value]
+                raise CurationError([Problem(path, value_node.start_mark.line + 1, f"{list_key!r} must be a list")])
+            records = [_record(path, n) for n in value_node.value]
         else:
             header_fields[key] = _plain(value_node)
             header_lines[key] = key_node.start_mark.line + 1
-    if statements is None:
-        raise CurationError([Problem(path, 1, "missing 'statements' list")])
-    return Record(path, 1, header_fields, header_lines), statements
+    if records is None:
+        raise CurationError([Problem(path, 1, f"missing {list_key!r} list")])
+    return Record(path, 1, header_fields, header_lines), records
+
+
+def load_statement_file(path: Path) -> tuple[Record, list[Record]]:
+    """Read a statements file: a header mapping (``source``) with a ``statements`` list."""
+    return load_header_and_list(path, "statements")

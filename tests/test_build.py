@@ -115,7 +115,8 @@ def test_contradiction_in_the_ontology_fails_the_build_and_names_the_class(tmp_p
         "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
         "dkg:Impossible a owl:Class ; rdfs:subClassOf dkg:InheritedDystonia , dkg:AcquiredDystonia ;\n"
         "    rdfs:label \"impossible\"@en ;\n"
-        "    <http://purl.obolibrary.org/obo/IAO_0000115> \"Inherited and acquired at once.\"@en .\n"
+        "    <http://purl.obolibrary.org/obo/IAO_0000115> \"Inherited and acquired at once.\"@en ;\n"
+        "    dkg:localReason \"A test class: no HPO term can be both.\"@en .\n"
     )
     from graph.reason import ReasonerError
 

@@ -47,6 +47,9 @@ def test_kgx_structure(exported: Path) -> None:
             "biolink:negatively_correlated_with", "biolink:associated_with", "biolink:treats"} <= predicates
     coffee = [e for e in edges if e["subject"] == "DKG:CoffeeDrinking"]
     assert [e["predicate"] for e in coffee] == ["biolink:negatively_correlated_with"]
+    # a disease modifier of unstated direction (S0232) is associated, not a contributing cause
+    stressor = [e for e in edges if e["subject"] == "DKG:EnvironmentalStressor"]
+    assert [e["predicate"] for e in stressor] == ["biolink:associated_with"]
 
 
 def test_kgx_validates_with_the_kgx_package(exported: Path) -> None:
@@ -77,6 +80,9 @@ def test_hpoa_has_the_twelve_columns(exported: Path) -> None:
     assert {r["database_id"].split(":")[0] for r in rows} == {"MONDO"}
     assert all(r["hpo_id"].startswith("HP:") and r["evidence"] == "TAS" and r["aspect"] == "P" for r in rows)
     assert any(r["disease_name"] == "Wilson disease" for r in rows)
+    # only traceable author statements (ECO:0000304) are TAS; "other medical conditions" (certain unnamed
+    # diseases, S0248) annotate no disease class; Source003's multiple sclerosis (ECO:0000302) is not TAS
+    assert not {"MONDO:0000001", "MONDO:0005301"} & {r["database_id"] for r in rows}
 
 
 def test_sssom_parses_with_sssom_py(exported: Path) -> None:

@@ -1,12 +1,14 @@
 """The competency questions: each ``queries/*.rq`` answers the shipped graph as its golden file says.
 
-Regenerate the golden files with ``python tests/update_golden.py`` after a build, and review them.
+After a build, ``python tests/update_golden.py --check`` prints what would change, row by row; review
+the rows against the sources, then write them with ``python tests/update_golden.py NAME ...``.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import re
+import shutil
 from pathlib import Path
 from types import ModuleType
 
@@ -105,3 +107,37 @@ def test_golden_round_trip(tmp_path: Path) -> None:
     path = tmp_path / "example.tsv"
     path.write_text(text, encoding="utf-8")
     assert golden.read_golden(path) == escaped
+
+
+def test_diff_rows_is_readable_and_empty_when_nothing_changed() -> None:
+    table = (["a", "b"], [["1", "x"], ["2", "y"]])
+    assert golden.diff_rows("q", table, table) == []
+    changed = (["a", "b"], [["1", "x"], ["3", "z"]])
+    assert golden.diff_rows("q", table, changed) == [
+        "q.tsv: 1 row(s) removed, 1 added", "  - 2 | y", "  + 3 | z"]
+    assert golden.diff_rows("q", (["a"], [["1"]]), (["b"], [["1"]]))[:3] == [
+        "q.tsv: 0 row(s) removed, 0 added", "  header - a", "  header + b"]
+    assert golden.diff_rows("q", None, table)[0] == "q.tsv: no golden file; the query answers 2 row(s)"
+
+
+def test_check_mode_fails_on_a_change_and_on_an_empty_golden(
+        release_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "golden"
+    out.mkdir()
+    shutil.copy(GOLDEN_DIR / "sources.tsv", out / "sources.tsv")
+    check = ["--release", str(release_dir), "--out", str(out), "--check", "sources"]
+    assert golden.main(check) == 0
+    assert "sources.tsv: unchanged" in capsys.readouterr().out
+
+    text = (out / "sources.tsv").read_text(encoding="utf-8")
+    (out / "sources.tsv").write_text(text.replace("Paris Brain Institute", "Paris Brain Institut", 1), encoding="utf-8")
+    assert golden.main(check) == 1
+    printed = capsys.readouterr()
+    assert "sources.tsv: 1 row(s) removed, 1 added" in printed.out and "  - dkg:Source003 | " in printed.out
+    assert "would change" in printed.err
+    assert "(Paris Brain Institut)" in (out / "sources.tsv").read_text(encoding="utf-8"), "--check writes nothing"
+
+    header_only = "\n".join(text.splitlines()[:2]) + "\n"
+    (out / "sources.tsv").write_text(header_only, encoding="utf-8")
+    assert golden.main(check) == 1
+    assert "the golden file has no rows" in capsys.readouterr().err

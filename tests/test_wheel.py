@@ -31,6 +31,7 @@ def test_wheel_carries_the_data_folders(wheel: Path) -> None:
     assert "graph/_resources/ontology/imports/hp_import.ttl" in names
     assert any(n.startswith("graph/curation/statements/") and n.endswith(".yaml") for n in names)
     assert "graph/curation/sources.yaml" in names
+    assert "graph/curation/ledger/Source000.yaml" in names  # the build needs the sentence ledgers
     assert not any(n.startswith(("tests/", "bench/")) for n in names)
 
 
