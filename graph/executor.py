@@ -15,7 +15,7 @@ import multiprocessing as mp
 import signal
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
@@ -23,11 +23,12 @@ from typing import Any
 import pyoxigraph as ox
 
 from .query_shape import QuerySyntaxError, QueryTooDeep, shape_of
-from .results import GRAPH_TYPES, SOLUTION_TYPES, Caps, ResultTooLarge, kind_of, serialize
+from .results import GRAPH_TYPES, SOLUTION_TYPES, Caps, NotRepresentable, ResultTooLarge, kind_of, serialize
 from .sandbox import SandboxUnavailable, deny_network, limit_memory
 from .store import BackendUnavailable
 
 log = logging.getLogger(__name__)
+_CHECK_EVERY = 0.1  # seconds between looks at whether a waiting request's client is still there
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,14 @@ def _answer(store: Any, job: QueryJob, caps: Caps, offline: bool) -> Answer:
     return Answer(kind, fmt, media, serialize(result, fmt, caps))
 
 
+def engine_error_message(exc: Exception) -> str:
+    """What a client is told of an evaluation error: the engine's words about the query, never an I/O
+    error's (they would describe the sandbox, the network or the files behind it)."""
+    if isinstance(exc, OSError):
+        return "the engine could not evaluate the query"
+    return str(exc)[:500] or type(exc).__name__
+
+
 def confine(selector: str, confinement: Confinement) -> str | None:
     """Confine this worker; a problem to report when the sandbox is missing, else ``None``."""
     limit_memory(confinement.memory)
@@ -174,8 +183,10 @@ def _worker(selector: str, confinement: Confinement, conn: Connection) -> None:
         except MemoryError:
             conn.send(("memory", ""))
             return  # the heap may be fragmented past use: start afresh
+        except NotRepresentable as exc:
+            conn.send(("not_representable", str(exc)))
         except Exception as exc:  # a query error must not kill the worker
-            conn.send(("error", f"{type(exc).__name__}: {exc}"[:500]))
+            conn.send(("error", engine_error_message(exc)))
 
 
 @dataclass
@@ -223,7 +234,7 @@ class QueryPool:
                         problem)
         return worker
 
-    def _acquire(self, deadline: float) -> _Worker:
+    def _acquire(self, deadline: float, cancelled: Callable[[], bool]) -> _Worker:
         with self._cond:
             if not self._idle and self._waiting >= self.confinement.queue:
                 raise QueryFailed("busy", f"all query workers are busy and {self._waiting} requests are waiting; "
@@ -237,7 +248,9 @@ class QueryPool:
                     if remaining <= 0:
                         raise QueryFailed("busy", "all query workers stayed busy until the deadline; try again",
                                           {"limit": "timeout", "value": self.limits.timeout})
-                    self._cond.wait(remaining)
+                    if cancelled():
+                        raise QueryFailed("cancelled", "the client went away while waiting for a worker")
+                    self._cond.wait(min(remaining, _CHECK_EVERY))
                 return self._idle.pop()
             finally:
                 self._waiting -= 1
@@ -262,21 +275,31 @@ class QueryPool:
         if not self._closed:
             self._release(self._spawn())
 
-    def run(self, job: QueryJob, limits: Limits | None = None) -> Answer:
-        """Answer ``job`` within the limits, or raise :class:`QueryFailed`."""
+    def run(self, job: QueryJob, limits: Limits | None = None,
+            cancelled: Callable[[], bool] = lambda: False) -> Answer:
+        """Answer ``job`` within the limits, or raise :class:`QueryFailed`.
+
+        ``cancelled`` says whether the client has gone away: its query then stops (the worker is
+        replaced), so a client that sends a slow query and hangs up does not keep a worker busy.
+        """
         limits = limits or self.limits
         deadline = time.monotonic() + limits.timeout
-        worker = self._acquire(deadline)
+        worker = self._acquire(deadline, cancelled)
         while not worker.process.is_alive():  # killed while idle: replace it before using it
             self._replace(worker)
-            worker = self._acquire(deadline)
+            worker = self._acquire(deadline, cancelled)
         try:
             worker.conn.send((job, Caps(limits.max_rows, limits.max_bytes)))
-            if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
-                raise TimeoutError
+            while not worker.conn.poll(min(max(0.0, deadline - time.monotonic()), _CHECK_EVERY)):
+                if time.monotonic() >= deadline:
+                    raise TimeoutError
+                if cancelled():
+                    raise ConnectionAbortedError
             status, payload = worker.conn.recv()
         except (TimeoutError, EOFError, OSError) as exc:
             self._replace(worker)
+            if isinstance(exc, ConnectionAbortedError):
+                raise QueryFailed("cancelled", "the client went away; its query was stopped") from None
             if isinstance(exc, TimeoutError):
                 raise QueryFailed("timeout", f"the query exceeded the time limit of {limits.timeout:g} s",
                                   {"limit": "timeout", "value": limits.timeout}) from None

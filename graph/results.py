@@ -9,6 +9,7 @@ too-large answer is known before any byte reaches a client.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
@@ -44,6 +45,21 @@ class ResultTooLarge(Exception):
         self.limit = limit
         self.value = value
         super().__init__(f"the answer exceeds the {limit} limit of {value}")
+
+
+class NotRepresentable(ValueError):
+    """The answer holds characters the chosen format cannot carry (XML 1.0 has no C0 controls)."""
+
+
+# Characters XML 1.0 cannot carry, even escaped (https://www.w3.org/TR/xml/#charsets), as UTF-8 bytes.
+_NOT_XML = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
+
+
+def _xml_checked(data: bytes, fmt: str) -> bytes:
+    if (found := _NOT_XML.search(data)) is not None:
+        raise NotRepresentable(f"the answer holds a character XML 1.0 cannot carry ({found.group()!r}); "
+                               f"ask for a format other than {fmt}")
+    return data
 
 
 @dataclass(frozen=True)
@@ -199,5 +215,7 @@ def serialize(result: QueryResult, fmt: str, caps: Caps) -> bytes:
     if isinstance(result, ox.QueryBoolean):
         return serialize_boolean(bool(result), fmt)
     if isinstance(result, ox.QuerySolutions):
-        return serialize_solutions(result, fmt, caps)
-    return serialize_triples(result, fmt, caps)
+        data = serialize_solutions(result, fmt, caps)
+    else:
+        data = serialize_triples(result, fmt, caps)
+    return _xml_checked(data, fmt) if fmt in ("xml", "rdf") else data

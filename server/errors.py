@@ -17,9 +17,12 @@ def error(status: int, message: str, **detail: Any) -> Response:
     accept = request.headers.get("Accept", "") if request else ""
     if "json" in accept and "html" not in accept:
         body = json.dumps({"status": status, "error": reason, "message": message, **detail}) + "\n"
-        return Response(body, status, mimetype="application/json")
-    extra = "".join(f"\n{k}: {v}" for k, v in detail.items())
-    return Response(f"{status} {reason}: {message}{extra}\n", status, mimetype="text/plain")
+        response = Response(body, status, mimetype="application/json")
+    else:
+        extra = "".join(f"\n{k}: {v}" for k, v in detail.items())
+        response = Response(f"{status} {reason}: {message}{extra}\n", status, mimetype="text/plain")
+    response.headers["Vary"] = "Accept"  # the body's format follows Accept
+    return response
 
 
 def see_other(location: str, vary_accept: bool = False) -> Response:
@@ -77,7 +80,7 @@ def unavailable(message: str, retry_after: int | None = None, **detail: Any) -> 
 
 
 # How each kind of failed query is answered (graph/executor.py names the kinds).
-_QUERY_STATUS = {"syntax": 400, "service": 400, "error": 400, "update": 403}
+_QUERY_STATUS = {"syntax": 400, "service": 400, "error": 400, "update": 403, "not_representable": 406}
 _RETRY = {"busy", "worker_died", "unavailable"}  # worth retrying at once; a query over a limit is not
 
 

@@ -16,11 +16,13 @@ from graph.executor import QueryJob
 from graph.vocab import BIBO, DKG, IAO_DEFINITION, OBOINOWL, ONTOLOGY_GRAPH, ONTOLOGY_IRI, PROV, compact
 
 from . import errors
+from .busy import at_most
 from .catalog import catalog
 from .pool import run_job
 from .resources import RDF_TYPES, describe_triples, home_resolver, jsonld_document, known_id
 
 bp = Blueprint("pages", __name__)
+search_slots = at_most(2, "search")  # shared by the HTML and the JSON search
 
 STATEMENT_CORE = {RDF.type, DKG.quote, PROV.wasDerivedFrom, DKG.citation, DKG.evidence}
 SYNONYMS = (OBOINOWL.hasExactSynonym, OBOINOWL.hasRelatedSynonym, OBOINOWL.hasBroadSynonym,
@@ -291,6 +293,7 @@ def ontology_page() -> Response:
 
 
 @bp.route("/search")
+@search_slots
 def search_page() -> Response:
     """Search results as HTML (the header's search form)."""
     query = request.args.get("q", "")[:200]
@@ -301,6 +304,7 @@ def search_page() -> Response:
 
 
 @bp.route("/api/search")
+@search_slots
 def search_api() -> Response:
     """``/api/search?q=…&limit=…``: JSON hits with IRI, label, type, snippet, score."""
     query = request.args.get("q", "")

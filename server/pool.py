@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 
 from graph.executor import Answer, Confinement, Limits, PoolRetired, QueryJob, QueryPool
 
@@ -62,9 +62,15 @@ def query_pool() -> QueryPool:
     return per_release("dkg_pool", lambda pool: pool.selector == selector, make)
 
 
+def _client_gone() -> bool:
+    # waitress says whether the request's client has disconnected (with channel_request_lookahead > 0).
+    check = request.environ.get("waitress.client_disconnected") if has_request_context() else None
+    return bool(check and check())
+
+
 def run_job(job: QueryJob, limits: Limits | None = None) -> Answer:
     """Run a query on the current pool; if that pool is retired meanwhile, run it on its successor."""
     try:
-        return query_pool().run(job, limits)
+        return query_pool().run(job, limits, _client_gone)
     except PoolRetired:
-        return query_pool().run(job, limits)
+        return query_pool().run(job, limits, _client_gone)

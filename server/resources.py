@@ -22,6 +22,7 @@ from graph.executor import QueryJob
 from graph.vocab import DKG, PREFIXES
 
 from . import errors
+from .busy import at_most
 from .catalog import Catalog, catalog, parse_ntriples
 from .negotiation import content_negotiation
 from .pool import run_job
@@ -185,6 +186,7 @@ def home_resolver(iri: str) -> str:
 
 
 @bp.route("/describe", methods=["GET", "HEAD"])
+@at_most(2, "describe")
 def describe_external() -> Response:
     """What this graph says about any IRI it uses (HPO, UBERON, MONDO, genes, ChEBI...)."""
     uri = request.args.get("uri", "")

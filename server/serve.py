@@ -14,6 +14,7 @@ import argparse
 import os
 
 from waitress.channel import HTTPChannel
+from waitress.parser import HTTPRequestParser
 from waitress.server import create_server
 
 from . import create_app
@@ -22,6 +23,17 @@ from .pool import query_pool
 
 CHANNEL_TIMEOUT = 30  # seconds a connection may stay silent, in either direction
 CONNECTION_LIMIT = 1000
+
+
+class ClosingParser(HTTPRequestParser):
+    """Waitress's request parser, except that a request framed by both Transfer-Encoding and
+    Content-Length closes its connection after the answer, as RFC 9112 §6.3 requires (a front end that
+    framed it by Content-Length would otherwise read what follows as a request of its own)."""
+
+    def parse_header(self, header_plus: bytes) -> None:
+        super().parse_header(header_plus)
+        if self.chunked and "CONTENT_LENGTH" in self.headers:
+            self.connection_close = True
 
 
 class NoWaitChannel(HTTPChannel):
@@ -34,6 +46,8 @@ class NoWaitChannel(HTTPChannel):
     connection closes once what is queued has been sent (or when it times out): HTTP/1.1 clients retry
     unanswered pipelined requests on a new connection (RFC 9112 §9.3.2).
     """
+
+    parser_class = ClosingParser
 
     def _flush_outbufs_below_high_watermark(self) -> None:
         if self.total_outbufs_len <= self.adj.outbuf_high_watermark:
@@ -70,6 +84,9 @@ def main(argv: list[str] | None = None) -> None:
         channel_timeout=CHANNEL_TIMEOUT,
         connection_limit=CONNECTION_LIMIT,
         asyncore_use_poll=True,  # select() stops at 1024 descriptors
+        # Keep reading each connection while its request runs, so that a client that hangs up is noticed
+        # (waitress.client_disconnected) and its query stopped.
+        channel_request_lookahead=1,
         # An answer within the byte cap is handed over whole: the handler thread never waits for the reader.
         outbuf_high_watermark=app.config["MAX_BYTES"] + 1024 * 1024,
         expose_tracebacks=False,

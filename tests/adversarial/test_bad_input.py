@@ -38,3 +38,32 @@ def test_syntax_errors_name_line_and_column(live_server: LiveServer) -> None:
     response = requests.get(live_server.url + "/sparql", params={"query": "SELECT * WHERE {\n ?s ?p \n"}, timeout=10)
     assert response.status_code == 400
     assert "error at 3:" in response.text or "error at 2:" in response.text
+
+
+@pytest.mark.parametrize("fmt", ["xml", "rdf"])
+def test_characters_xml_cannot_carry_are_406_not_a_broken_200(live_server: LiveServer, fmt: str) -> None:
+    """Found by the independent attempt: a literal with a C0 control gave XML no parser accepts, with 200."""
+    query = ('SELECT ?x WHERE { BIND("a\\u0001b" AS ?x) }' if fmt == "xml"
+             else 'CONSTRUCT { <http://a> <http://b> "a\\u0001b" } WHERE {}')
+    response = requests.get(live_server.url + "/sparql", params={"query": query, "format": fmt}, timeout=10)
+    assert response.status_code == 406, response.text
+    assert "XML 1.0" in response.text
+    json_answer = requests.get(live_server.url + "/sparql", params={"query": query, "format": "json"
+                                                                    if fmt == "xml" else "nt"}, timeout=10)
+    assert json_answer.status_code == 200
+
+
+def test_errors_say_their_format_depends_on_accept(live_server: LiveServer) -> None:
+    response = requests.get(live_server.url + "/sparql", params={"query": "SELEC"}, timeout=10)
+    assert response.status_code == 400 and "Accept" in response.headers["Vary"]
+
+
+def test_io_errors_of_the_engine_are_not_described_to_the_client() -> None:
+    """Found by the independent attempt: 'PermissionError: Operation not permitted (os error 1)' told the
+    client about the sandbox, and a DNS error that a lookup was tried."""
+    from graph.executor import engine_error_message
+
+    assert engine_error_message(PermissionError("Operation not permitted (os error 1)")) == (
+        "the engine could not evaluate the query")
+    assert "lookup" not in engine_error_message(OSError("failed to lookup address information"))
+    assert engine_error_message(RuntimeError("The custom function <x> is not supported")).startswith("The custom")

@@ -118,3 +118,46 @@ def test_deep_nesting_is_refused_without_costing_a_worker(live_server: LiveServe
     statuses = [send(live_server.url + "/sparql", deep, "direct").status_code for _ in range(5)]
     assert statuses == [400] * 5
     assert time.monotonic() - started < 5
+
+
+def test_a_client_that_hangs_up_frees_its_worker(tight_server: LiveServer) -> None:
+    """Found by the independent attempt: a deadline-hitting query sent every few seconds by a client that
+    hangs up at once kept the workers busy for nobody."""
+    import socket
+    import urllib.parse
+
+    path = "/sparql?" + urllib.parse.urlencode({"query": SLOW + " # hang-up"})
+    with socket.create_connection(("127.0.0.1", tight_server.port)) as sock:
+        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        time.sleep(0.3)  # the query is running on the one worker
+    time.sleep(0.5)  # the server notices the hang-up and stops the query
+    started = time.monotonic()
+    answer = requests.get(tight_server.url + "/sparql", params={"query": "ASK {}"}, timeout=30)
+    assert answer.status_code == 200
+    assert time.monotonic() - started < 1.5, "the worker was still busy with the abandoned query (3 s deadline)"
+
+
+def test_a_search_flood_is_turned_away_and_other_routes_stay_fast(live_server: LiveServer) -> None:
+    """Found by the independent attempt: 40 clients searching kept the server's interpreter busy and
+    every route took seconds."""
+    requests.get(live_server.url + "/api/search", params={"q": "dystonia"}, timeout=60)
+    stop = time.monotonic() + 4
+    statuses: list[int] = []
+
+    def flood() -> None:
+        session = requests.Session()
+        while time.monotonic() < stop:
+            statuses.append(session.get(live_server.url + "/api/search", params={"q": "c", "limit": "100"},
+                                        timeout=30).status_code)
+
+    with concurrent.futures.ThreadPoolExecutor(24) as pool:
+        for _ in range(24):
+            pool.submit(flood)
+        time.sleep(1)
+        latencies = []
+        for _ in range(10):
+            started = time.monotonic()
+            assert requests.get(live_server.url + "/robots.txt", timeout=10).status_code == 200
+            latencies.append(time.monotonic() - started)
+    assert set(statuses) <= {200, 503} and 503 in statuses
+    assert sorted(latencies)[len(latencies) // 2] < 0.5, latencies

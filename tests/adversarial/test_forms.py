@@ -99,3 +99,18 @@ def test_generated_form_confusion(endpoint: str, keyword: str, form: tuple[str, 
     response = send(endpoint, noise + template.format(k=keyword), "direct")
     assert response.status_code == 200, response.text
     assert response.headers["Content-Type"].split(";")[0] == media
+
+
+# Found by the independent attempt: reads with UCHAR escapes were refused, and a FROM hidden behind a
+# comment ended by a bare CR was not seen, so the query ran over the wrong dataset.
+@pytest.mark.parametrize("query", ['SELECT ?x WHERE { BIND("\\u0041" AS ?x) }', "ASK { <http://a/\\u0062> ?p ?o }",
+                                   'SELECT * { ?s ?p "\\U0001f46a" }'])
+def test_uchar_escapes_are_read(endpoint: str, query: str) -> None:
+    assert send(endpoint, query, "direct").status_code == 200
+
+
+def test_a_from_behind_a_cr_comment_is_honoured(endpoint: str) -> None:
+    query = "SELECT (COUNT(*) AS ?n) # x\rFROM <http://nonexistent/>\nWHERE { ?s ?p ?o }"
+    response = send(endpoint, query, "direct", accept="application/sparql-results+json")
+    assert response.status_code == 200
+    assert response.json()["results"]["bindings"][0]["n"]["value"] == "0"

@@ -26,9 +26,12 @@ def test_transfer_encoding_wins_over_content_length(live_server: LiveServer) -> 
     # a body: the query below is framed as an empty chunked body, so the request lacks its query.
     request = (b"POST /sparql HTTP/1.1\r\nHost: x\r\n" + FORM + b"Content-Length: 15\r\n"
                b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\nquery=ASK%7B%7D")
-    response = raw(live_server.port, request)
+    response = raw(live_server.port, request + b"GET /robots.txt HTTP/1.1\r\nHost: x\r\n\r\n")
     assert status_of(response) == 400
     assert b"needs a 'query' parameter" in response
+    # RFC 9112 §6.3: and the connection closes after the answer (found by the independent attempt: it stayed
+    # open, so what followed was answered as a request of its own).
+    assert response.count(b"HTTP/1.1 ") == 1
 
 
 def test_oversized_header_block_is_431(live_server: LiveServer) -> None:
