@@ -89,7 +89,7 @@ def terms(*curies: str) -> set[URIRef]:
     ("S0261", "phenotype", {"PrimaryDystonia"}), ("S0261", "clinicalSign", {"SoleManifestation"}),
     ("S0261", "combinedWith", {"HP:0001337"}), ("S0261", "citation", {"GeneticsOfDystonias2012"}),
     # "along with other neurological symptoms"
-    ("S0225", "associatedManifestation", {"HP:0000707"}),
+    ("S0225", "associatedManifestation", {"HP:0000707"}), ("S0226", "associatedManifestation", {"HP:0000707"}),
     # "it may guide treatment approaches, particularly for secondary forms"
     ("S0253", "phenotype", {"SecondaryDystonia"}), ("S0253", "likelihood", {"May", "Particularly"}),
     # the key points of units 21 and 22 are hedged where units 14 and 17 are not
