@@ -203,7 +203,7 @@ MAPPINGS = """
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT DISTINCT ?s ?sl ?p ?o ?ol WHERE {
-  VALUES ?p { skos:exactMatch skos:closeMatch skos:relatedMatch }
+  VALUES ?p { skos:exactMatch skos:closeMatch skos:broadMatch skos:narrowMatch skos:relatedMatch }
   ?s ?p ?o FILTER(STRSTARTS(STR(?s), "https://w3id.org/dystonia-kg/id/"))
   OPTIONAL { ?s rdfs:label ?sl } OPTIONAL { ?o rdfs:label ?ol }
 } ORDER BY ?s ?p ?o"""

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import pytest
 from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, SKOS
 
 from graph.build import Assembled
-from graph.vocab import BIBO, DKG, PROV, expand
+from graph.ledger import unit_iri
+from graph.vocab import BIBO, DKG, OBOINOWL, PROV, expand
 
 ECO_302, ECO_304 = expand("ECO:0000302"), expand("ECO:0000304")
 
@@ -40,22 +42,70 @@ def terms(*curies: str) -> set[URIRef]:
     # environmental stressors "can act as disease modifiers", on "some studies suggesting"
     ("S0232", "etiologicRole", {"DiseaseModifier"}), ("S0232", "associationDirection", {"UnstatedDirection"}),
     ("S0232", "likelihood", {"SomeStudiesSuggest", "Can"}),
-    # thalamic "most common sites" rank within the thalamus and subthalamic region
+    # thalamic "most common sites" rank within the thalamus and subthalamic region; the lentiform
+    # nucleus, under the heading "Basal Ganglia", ranks among the basal ganglia
     *[(s, "rankedAmong", {"UBERON:0001897"}) for s in ("S0026", "S0027", "S0028", "S0029")],
-    *[(s, "rankedAmong", set()) for s in ("S0022", "S0023", "S0024")],
-    # task-specific dystonia under temporal pattern
-    ("S0433", "dimension", {"TemporalPattern"}),
-    # cortex, not lobe; no narrowing to one thalamic nucleus
+    *[(s, "rankedAmong", {"UBERON:0010011"}) for s in ("S0022", "S0023", "S0024")],
+    # "Most lesions ... involve the basal ganglia or thalamus": a majority over both sites, not "most frequent"
+    ("S0006", "likelihood", {"Most"}), ("S0007", "likelihood", {"Most"}),
+    # "Focal dystonia may also be task-specific": the page names no dimension
+    ("S0433", "dimension", set()), ("S0433", "category", {"TaskSpecificDystonia"}),
+    ("S0433", "phenotype", {"HP:0004373"}),
+    # cortex, not lobe; posterior thalamus and posterior thalamic nuclei: one term; posterolateral: dorsal thalamus
     ("S0004", "lesionSite", {"UBERON:0016530"}), ("S0005", "lesionSite", {"UBERON:0001870"}),
-    *[(s, "lesionSite", {"UBERON:0004703"}) for s in ("S0018", "S0019", "S0027")],
+    *[(s, "lesionSite", {"UBERON:0002709"}) for s in ("S0018", "S0026")],
+    *[(s, "lesionSite", {"UBERON:0004703"}) for s in ("S0019", "S0027")],
+    # "hand dystonia" is not said to be focal; "focal dystonia of the hand" is
+    ("S0010", "phenotype", {"HandDystonia"}), ("S0031", "phenotype", {"FocalHandDystonia"}),
+    # "There may be a relationship between the localization of the lesion and the body region affected"
+    ("S0039", "likelihood", {"May"}), ("S0039", "clinicalSign", {"LesionSiteRelatedDistribution"}),
     # focal dystonia of the arm
     ("S0032", "phenotype", {"FocalArmDystonia"}),
     # the method the quote states, and the if-conditions
     ("S0331", "diagnosticMethod", {"TriggeringFactorAssessment"}),
     ("S0332", "condition", {"OnsetWithoutPrimaryCause"}),
     ("S0333", "condition", {"FamilyHistoryPresent", "NoIdentifiedCause"}),
-    # dystonic cerebral palsy: the closest real MONDO term
-    ("S0438", "example", {"MONDO:0022697"}), ("S0439", "example", {"MONDO:0022697"}),
+    # dystonic cerebral palsy: a local class under cerebral palsy, not athetoid cerebral palsy (a sibling)
+    ("S0438", "example", {"DystonicCerebralPalsy"}), ("S0439", "example", {"DystonicCerebralPalsy"}),
+    # "infection", not "infection affecting the brain"
+    ("S0443", "etiology", {"MONDO:0005550"}),
+    # "all sorts of transmission patterns": any mode of inheritance
+    ("S0441", "modeOfInheritance", {"HP:0000005"}),
+    # "often initiated or worsened by voluntary action and associated with overflow muscle activation"
+    ("S0404", "likelihood", {"Often", "Associated"}),
+    # "These features are observed in a variety of dystonia syndromes"
+    ("S0457", "phenotypeScope", {"ManyMembers"}), ("S0457", "phenotype", {"HP:0001332"}),
+    ("S0457", "clinicalSign", {"AbnormalPosture", "AbnormalMovement", "ConditionSpecificModulation", "SensoryTrick"}),
+    # "involves many regions of the central nervous system"
+    ("S0458", "brainRegion", {"UBERON:0001017"}), ("S0458", "brainRegionScope", {"ManyMembers"}),
+    # Source002: "Certain neurodegenerative disorders ... can also trigger dystonia", the class-level claim
+    ("S0251", "etiology", {"MONDO:0005559"}), ("S0251", "etiologyScope", {"CertainMembers"}),
+    ("S0251", "likelihood", {"Can"}), ("S0251", "citation", {"DrOracleGuideline2025"}),
+    # "... resulting in abnormal muscle contractions and postures"
+    ("S0252", "clinicalSign", {"AbnormalMuscleContraction", "AbnormalPosture"}),
+    # the suggestion is about the cases of unknown cause, not dystonia as a whole
+    ("S0247", "phenotype", {"IdiopathicDystonia"}),
+    # "dystonia as the sole phenotypic manifestation, with the exception of tremor"
+    ("S0261", "phenotype", {"PrimaryDystonia"}), ("S0261", "clinicalSign", {"SoleManifestation"}),
+    ("S0261", "combinedWith", {"HP:0001337"}), ("S0261", "citation", {"GeneticsOfDystonias2012"}),
+    # "along with other neurological symptoms"
+    ("S0225", "associatedManifestation", {"HP:0000707"}), ("S0226", "associatedManifestation", {"HP:0000707"}),
+    # "it may guide treatment approaches, particularly for secondary forms"
+    ("S0253", "phenotype", {"SecondaryDystonia"}), ("S0253", "likelihood", {"May", "Particularly"}),
+    # the key points of units 21 and 22 are hedged where units 14 and 17 are not
+    *[(s, "likelihood", {"Can"}) for s in ("S0254", "S0255", "S0256", "S0257", "S0258", "S0260")],
+    ("S0257", "etiology", {"MONDO:0043510"}), ("S0259", "likelihood", {"Particularly", "Can"}),
+    ("S0258", "etiologyScope", {"CertainMembers"}),
+    # Source003: the primary/secondary division; "Primary, or idiopathic"
+    ("S0346", "category", {"PrimaryDystonia"}), ("S0347", "category", {"SecondaryDystonia"}),
+    *[(s, "dimension", {"FormerClassification"}) for s in ("S0346", "S0347", "S0348")],
+    ("S0348", "category", {"PrimaryDystonia"}),
+    # "In some very severe cases ... may be considered"
+    ("S0338", "likelihood", {"Some", "May"}),
+    # "long-lasting", "involuntary and long-lasting": not the MDS "sustained or intermittent"
+    ("S0302", "clinicalSign", {"LongLastingMuscleContraction", "AbnormalPosture"}),
+    ("S0318", "clinicalSign", {"InvoluntaryMuscleContraction", "LongLastingMuscleContraction", "AbnormalPosture"}),
+    ("S0401", "clinicalSign", {"SustainedMuscleContraction"}),
     # "primary" kept; "certain medications"; "sensory", not "sensorimotor"
     *[(s, "phenotype", {"PrimaryFocalDystonia"}) for s in ("S0233", "S0234", "S0235")],
     *[(s, "onset", {"HP:0003581"}) for s in ("S0233", "S0234", "S0235")],
@@ -69,9 +119,119 @@ def test_fixed_statement(curated: Graph, statement: str, prop: str, expected: se
     assert values(curated, statement, prop) == terms(*expected)
 
 
-@pytest.mark.parametrize("statement", ["S0018", "S0019", "S0027", "S0026", "S0438", "S0439"])
+@pytest.mark.parametrize("statement", ["S0018", "S0019", "S0027", "S0026", "S0438", "S0439", "S0409", "S0443",
+                                       "S0441", "S0302", "S0318"])
 def test_a_term_that_is_not_the_source_word_says_why(curated: Graph, statement: str) -> None:
     assert curated.value(DKG[statement], DKG.curationNote) is not None
+
+
+def note(curated: Graph, statement: str) -> str:
+    return str(curated.value(DKG[statement], DKG.curationNote) or "")
+
+
+@pytest.mark.parametrize(("statements", "words"), [
+    # "or a combination of these structures" is kept on every site of the sentence
+    (["S0015", "S0016", "S0017", "S0018", "S0019", "S0020", "S0021"], "combination of these structures"),
+    # the majority of "Most lesions" is over the two sites together
+    (["S0006", "S0007"], "taken together"),
+    # the list items point to the hedged relationship that introduces them
+    (["S0010", "S0011", "S0012", "S0013", "S0014"], "S0039"),
+    # the ranking within the basal ganglia rests on the heading
+    (["S0022", "S0023", "S0024"], "heading 'Basal Ganglia'"),
+    # "idiopathic" is the curator's word for Source002's cases of unknown cause
+    (["S0219", "S0240", "S0231"], "curator's word"),
+    # "sporadic and familial" is not dropped silently
+    (["S0229", "S0230"], "sporadic and familial"),
+    # Pediatric onset stops at 16
+    (["S0227", "S0228"], "16 to 19"),
+    # the differences of the key points from the sentences they restate
+    (["S0254", "S0256", "S0257"], "Brain injuries"),
+    (["S0258", "S0259", "S0260"], "with a hedge"),
+])
+def test_what_no_field_holds_is_in_the_note(curated: Graph, statements: list[str], words: str) -> None:
+    for statement in statements:
+        assert words in note(curated, statement), statement
+
+
+def test_sustained_contraction_keeps_the_mds_wording(assembled: Assembled) -> None:
+    label = assembled.ontology.value(DKG.SustainedMuscleContraction, RDFS.label)
+    assert str(label) == "sustained or intermittent muscle contractions"
+    long_lasting = assembled.ontology.value(DKG.LongLastingMuscleContraction, RDFS.label)
+    assert str(long_lasting) == "long-lasting muscle contractions"
+
+
+def test_hand_dystonia_is_not_focal_but_focal_hand_dystonia_is(assembled: Assembled) -> None:
+    ontology = assembled.ontology
+    focal = expand("HP:0004373")
+    assert focal not in set(ontology.transitive_objects(DKG.HandDystonia, RDFS.subClassOf))
+    assert {focal, DKG.HandDystonia} <= set(ontology.objects(DKG.FocalHandDystonia, RDFS.subClassOf))
+    assert (DKG.FocalHandDystonia, SKOS.closeMatch, expand("MONDO:0000482")) in ontology
+
+
+def test_dystonic_cerebral_palsy_maps_to_its_broader_term_not_a_sibling(assembled: Assembled) -> None:
+    ontology = assembled.ontology
+    palsy = expand("MONDO:0006497")
+    assert (DKG.DystonicCerebralPalsy, RDFS.subClassOf, palsy) in ontology
+    assert (DKG.DystonicCerebralPalsy, SKOS.broadMatch, palsy) in ontology
+    assert expand("MONDO:0022697") not in set(ontology.objects(DKG.DystonicCerebralPalsy, None))
+    assert ontology.value(DKG.DystonicCerebralPalsy, DKG.localReason) is not None
+
+
+def test_task_specific_dystonia_has_no_dimension_the_source_does_not_give(assembled: Assembled) -> None:
+    assert assembled.ontology.value(DKG.TaskSpecificDystonia, DKG.classificationDimension) is None
+
+
+def test_idiopathic_is_a_synonym_of_primary_dystonia_from_source003(assembled: Assembled) -> None:
+    ontology = assembled.ontology
+    synonym = Literal("idiopathic dystonia", lang="en")
+    assert (DKG.PrimaryDystonia, OBOINOWL.hasRelatedSynonym, synonym) in ontology
+    (axiom,) = ontology.subjects(OWL.annotatedTarget, synonym)
+    assert ontology.value(axiom, OWL.annotatedSource) == DKG.PrimaryDystonia
+    assert ontology.value(axiom, DCTERMS.source) == DKG.Source003
+    assert str(assembled.curated.value(DKG.S0348, DKG.alsoCalled)) == "idiopathic"
+    assert "2013 consensus" in note(assembled.curated, "S0348")
+
+
+@pytest.mark.parametrize(("source", "unit", "statements"), [
+    ("Source000", 4, {"S0039"}),                             # "There may be a relationship ..."
+    ("Source002", 18, {"S0251", "S0215", "S0216", "S0217"}),  # the class-level claim and its examples
+    ("Source002", 21, {"S0254", "S0255", "S0256", "S0257"}),  # hedged, and stroke as a brain injury
+    ("Source002", 22, {"S0258", "S0259", "S0260"}),           # hedged
+    ("Source002", 24, {"S0218", "S0252"}),                    # "... resulting in abnormal muscle contractions"
+    ("Source002", 26, {"S0244", "S0253", "S0220"}),           # "particularly for secondary forms"
+    ("Source002", 30, {"S0221", "S0261"}),                    # "the sole phenotypic manifestation"
+    ("Source003", 8, {"S0346", "S0347", "S0303", "S0304", "S0305"}),
+    ("Source003", 15, {"S0348", "S0309", "S0343"}),
+    ("Source004", 11, {"S0457"}),                             # "These features are observed ..."
+    ("Source004", 12, {"S0458", "S0406", "S0407", "S0408", "S0409", "S0410", "S0411", "S0412"}),
+])
+def test_units_with_claims_capture_them(curated: Graph, source: str, unit: int, statements: set[str]) -> None:
+    captured = set(curated.objects(unit_iri(source, unit), DKG.captures))
+    assert captured == {DKG[s] for s in statements}
+
+
+@pytest.mark.parametrize(("source", "unit", "reason"), [
+    ("Source002", 29, "repeats 15"),  # "multifaceted and can be classified into different categories"
+    ("Source003", 36, "repeats 40"),  # "are treated differently": the treatments of units 37-40
+    ("Source004", 20, "repeats 24"),  # "There are many causes of dystonia": the causes of unit 24
+])
+def test_units_restating_a_claim_say_where(curated: Graph, source: str, unit: int, reason: str) -> None:
+    assert str(curated.value(unit_iri(source, unit), DKG.exclusionReason)) == reason
+
+
+@pytest.mark.parametrize(("statement", "carrier"), [
+    *[(s, "S0203") for s in ("S0201", "S0202", "S0204")],  # "certain medications"
+    ("S0205", "S0206"),  # "well-established"
+    *[(s, "S0213") for s in ("S0207", "S0208", "S0209", "S0210", "S0211", "S0212", "S0214")],  # "particularly"
+    *[(s, "S0251") for s in ("S0215", "S0216", "S0217")],  # "Certain neurodegenerative disorders"
+    ("S0220", "S0253"), ("S0258", "S0259"), ("S0260", "S0258"), ("S0260", "S0259"),
+    ("S0319", "S0320"), ("S0320", "S0319"), ("S0322", "S0323"), ("S0322", "S0324"),
+    ("S0323", "S0322"), ("S0324", "S0322"),
+    *[(s, "S0458") for s in ("S0406", "S0407", "S0408", "S0409")],  # "many regions"
+    ("S0448", "S0449"), ("S0450", "S0402"),  # "often repetitive", "typically patterned"
+])
+def test_a_hedge_governing_a_sibling_points_to_it(curated: Graph, statement: str, carrier: str) -> None:
+    assert DKG[carrier] in set(curated.objects(DKG[statement], DKG.hedgeRepresentedOn))
 
 
 @pytest.mark.parametrize("statement", ["S0037", "S0038"])
