@@ -106,10 +106,11 @@ def test_data_documents(base: str, ext: str, media: str, fmt: str) -> None:
     assert since.status_code == 304
 
 
-def test_description_is_self_contained(base: str) -> None:
-    graph = Graph().parse(data=get(f"{base}/data/HandDystonia.ttl").content, format="turtle")
-    statements = set(graph.subjects(URIRef(CANON + "phenotype"), URIRef(CANON + "HandDystonia")))
-    assert {URIRef(CANON + "S0010"), URIRef(CANON + "S0031")} <= statements
+@pytest.mark.parametrize(("entity", "statement"), [("HandDystonia", "S0010"), ("FocalHandDystonia", "S0031")])
+def test_description_is_self_contained(base: str, entity: str, statement: str) -> None:
+    graph = Graph().parse(data=get(f"{base}/data/{entity}.ttl").content, format="turtle")
+    statements = set(graph.subjects(URIRef(CANON + "phenotype"), URIRef(CANON + entity)))
+    assert URIRef(CANON + statement) in statements
     for statement in statements:
         assert graph.value(statement, URIRef(CANON + "quote")) is not None
         source = graph.value(statement, URIRef("http://www.w3.org/ns/prov#wasDerivedFrom"))
