@@ -103,7 +103,8 @@ def _from_tree_sitter(root: tree_sitter.Node) -> QueryShape | None:
     _, captures = _tree_sitter()
     if root.has_error:
         return None
-    if (depth := _depth(root)) > MAX_DEPTH:
+    # A tree of fewer nodes than MAX_DEPTH cannot be deeper (most queries): no walk needed.
+    if root.descendant_count > MAX_DEPTH and (depth := _depth(root)) > MAX_DEPTH:
         raise QueryTooDeep(f"the query nests {depth} levels deep; this endpoint reads at most {MAX_DEPTH}")
     found = tree_sitter.QueryCursor(captures).captures(root)
     service, dataset = bool(found.get("service")), bool(found.get("dataset"))

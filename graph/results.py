@@ -129,19 +129,19 @@ class _Budget:
         if self.rows > self.caps.max_rows:
             raise ResultTooLarge("row", self.caps.max_rows)
 
-    def add(self, chunk: str, parts: list[bytes]) -> None:
-        data = chunk.encode("utf-8")  # the cap counts the bytes sent, not characters
-        self.bytes += len(data)
+    def add(self, chunk: str, parts: list[str]) -> None:
+        # The cap counts the bytes sent, not characters (an emoji is 4 bytes of UTF-8).
+        self.bytes += len(chunk) if chunk.isascii() else len(chunk.encode("utf-8"))
         if self.bytes > self.caps.max_bytes:
             raise ResultTooLarge("byte", self.caps.max_bytes)
-        parts.append(data)
+        parts.append(chunk)
 
 
 def serialize_solutions(result: ox.QuerySolutions, fmt: str, caps: Caps) -> bytes:
     """SELECT answer in ``json``, ``xml``, ``csv`` or ``tsv``."""
     names = [v.value for v in result.variables]
     budget = _Budget(caps)
-    parts: list[bytes] = []
+    parts: list[str] = []
     if fmt == "json":
         budget.add(json.dumps({"head": {"vars": names}})[:-1] + ', "results": {"bindings": [', parts)
         first = True
@@ -174,7 +174,7 @@ def serialize_solutions(result: ox.QuerySolutions, fmt: str, caps: Caps) -> byte
             budget.add("\t".join(_tsv_field(solution[n]) for n in names) + "\n", parts)
     else:
         raise ValueError(f"not a result format for SELECT: {fmt}")
-    return b"".join(parts)
+    return "".join(parts).encode("utf-8")
 
 
 def serialize_boolean(value: bool, fmt: str) -> bytes:
