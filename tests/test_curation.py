@@ -51,10 +51,11 @@ def terms(*curies: str) -> set[URIRef]:
     # "Focal dystonia may also be task-specific": the page names no dimension
     ("S0433", "dimension", set()), ("S0433", "category", {"TaskSpecificDystonia"}),
     ("S0433", "phenotype", {"HP:0004373"}),
-    # cortex, not lobe; posterior thalamus and posterior thalamic nuclei: one term; posterolateral: dorsal thalamus
+    # cortex, not lobe; "posterior ... thalamic nuclei": the posterior nuclear complex; "posterior thalamus",
+    # "posterior lateral thalamus" and "posterolateral ... nuclei": the dorsal thalamus, which does not narrow them
     ("S0004", "lesionSite", {"UBERON:0016530"}), ("S0005", "lesionSite", {"UBERON:0001870"}),
-    *[(s, "lesionSite", {"UBERON:0002709"}) for s in ("S0018", "S0026")],
-    *[(s, "lesionSite", {"UBERON:0004703"}) for s in ("S0019", "S0027")],
+    ("S0026", "lesionSite", {"UBERON:0002709"}),
+    *[(s, "lesionSite", {"UBERON:0004703"}) for s in ("S0018", "S0019", "S0027")],
     # "hand dystonia" is not said to be focal; "focal dystonia of the hand" is
     ("S0010", "phenotype", {"HandDystonia"}), ("S0031", "phenotype", {"FocalHandDystonia"}),
     # "There may be a relationship between the localization of the lesion and the body region affected"
@@ -114,13 +115,45 @@ def terms(*curies: str) -> set[URIRef]:
     ("S0428", "phenotype", {"HP:0012049"}), ("S0428", "clinicalSign", {"SpeechAffected"}),
     # formerly called
     ("S0437", "formerlyCalled", {"PrimaryDystonia"}), ("S0440", "formerlyCalled", {"DystoniaPlus"}),
+    # Source002 unit 40: "Certain environmental factors ... have been associated with specific forms of ...",
+    # the class-level claim, with the fields of its examples S0233-S0235
+    ("S0262", "etiology", {"EnvironmentalFactor"}), ("S0262", "etiologyScope", {"CertainMembers"}),
+    ("S0262", "phenotype", {"PrimaryFocalDystonia"}), ("S0262", "onset", {"HP:0003581"}),
+    ("S0262", "phenotypeScope", {"CertainMembers"}), ("S0262", "likelihood", {"Associated"}),
+    ("S0262", "associationDirection", {"PositiveAssociation"}),
+    ("S0262", "citation", {"DefazioGigante2013"}), ("S0262", "evidence", {"ECO:0000304"}),
+    # "a genetic mutation, either inherited from a family member or a sporadic mutation": any mode
+    ("S0309", "modeOfInheritance", {"HP:0000005"}),
+    # Source003 unit 16: the direct cause "brain damage", and the unhedged class-level causes
+    ("S0349", "etiology", {"MONDO:0043510"}), ("S0349", "phenotype", {"SecondaryDystonia"}),
+    ("S0310", "etiology", {"OxygenDeprivation"}),
+    ("S0350", "etiology", {"NeurologicalCondition"}), ("S0351", "etiology", {"CHEBI:23888"}),
+    *[(s, "phenotype", {"SecondaryDystonia"}) for s in ("S0350", "S0351")],
+    *[(s, "associationDirection", {"PositiveAssociation"}) for s in ("S0349", "S0350", "S0351")],
+    *[(s, "likelihood", set()) for s in ("S0349", "S0350", "S0351")],
+    *[(s, "evidence", {"ECO:0000302"}) for s in ("S0349", "S0350", "S0351")],
+    # "hyperactivity in certain areas of the brain"; the areas it lists carry no scope of their own
+    ("S0352", "brainRegion", {"UBERON:0000955"}), ("S0352", "brainRegionScope", {"CertainMembers"}),
+    ("S0352", "process", {"RegionalHyperactivity"}),
+    *[(s, "brainRegionScope", set()) for s in ("S0315", "S0316", "S0317")],
+    # "the central basal nuclei or basal ganglia, which control part of motor function"
+    ("S0353", "brainRegion", {"UBERON:0010011"}), ("S0353", "regionFunction", {"PartialMotorControl"}),
+    ("S0353", "process", set()),
+    # "Blepharospasm, repeated, involuntary contractions of the eyelids."
+    ("S0354", "phenotype", {"HP:0000643"}),
+    ("S0354", "clinicalSign", {"InvoluntaryMuscleContraction", "RepetitiveMovement"}),
+    # "blepharospasm, resulting in repetitive forceful eyelid closure"
+    ("S0459", "phenotype", {"HP:0000643"}), ("S0459", "clinicalSign", {"RepetitiveMovement", "ForcefulEyelidClosure"}),
+    # "whether dystonia is inherited or acquired": the acquired category
+    ("S0460", "dimension", {"Inheritance"}), ("S0460", "category", {"AcquiredDystonia"}),
+    ("S0460", "evidence", {"ECO:0000302"}), ("S0460", "citation", set()),
 ])
 def test_fixed_statement(curated: Graph, statement: str, prop: str, expected: set[str]) -> None:
     assert values(curated, statement, prop) == terms(*expected)
 
 
 @pytest.mark.parametrize("statement", ["S0018", "S0019", "S0027", "S0026", "S0438", "S0439", "S0409", "S0443",
-                                       "S0441", "S0302", "S0318"])
+                                       "S0441", "S0302", "S0318", "S0309", "S0349", "S0353", "S0459"])
 def test_a_term_that_is_not_the_source_word_says_why(curated: Graph, statement: str) -> None:
     assert curated.value(DKG[statement], DKG.curationNote) is not None
 
@@ -147,6 +180,16 @@ def note(curated: Graph, statement: str) -> str:
     # the differences of the key points from the sentences they restate
     (["S0254", "S0256", "S0257"], "Brain injuries"),
     (["S0258", "S0259", "S0260"], "with a hedge"),
+    # "posterior ... thalamus": the posterior nuclear complex would narrow it
+    (["S0018"], "narrower than the text"),
+    # "either inherited from a family member or a sporadic mutation"
+    (["S0309"], "inherited or sporadic"),
+    # the brain damage the sentence names is the one oxygen deprivation causes
+    (["S0310"], "S0349"), (["S0349"], "S0310"),
+    # the examples point to their class-level cause
+    (["S0311", "S0312"], "S0350"), (["S0313", "S0314"], "S0351"),
+    # "Severe forms", "very severe cases": generalised dystonia by the order of the paragraph
+    (["S0336", "S0337", "S0338"], "by the order of the paragraph"),
 ])
 def test_what_no_field_holds_is_in_the_note(curated: Graph, statements: list[str], words: str) -> None:
     for statement in statements:
@@ -202,6 +245,13 @@ def test_idiopathic_is_a_synonym_of_primary_dystonia_from_source003(assembled: A
     ("Source002", 30, {"S0221", "S0261"}),                    # "the sole phenotypic manifestation"
     ("Source003", 8, {"S0346", "S0347", "S0303", "S0304", "S0305"}),
     ("Source003", 15, {"S0348", "S0309", "S0343"}),
+    ("Source002", 40, {"S0262", "S0233", "S0234", "S0235"}),  # "Certain environmental factors"
+    ("Source003", 16, {"S0349", "S0310", "S0350", "S0311", "S0312", "S0351", "S0313", "S0314"}),
+    ("Source003", 17, {"S0352", "S0315", "S0316", "S0317"}),  # "certain areas of the brain"
+    ("Source003", 18, {"S0315", "S0316", "S0317", "S0353"}),  # "which control part of motor function"
+    ("Source003", 27, {"S0327", "S0354"}),                    # the body part and the signs
+    ("Source004", 17, {"S0454", "S0455", "S0427", "S0459", "S0428", "S0429", "S0430", "S0431", "S0432"}),
+    ("Source004", 24, {"S0441", "S0460", "S0442", "S0443", "S0444", "S0445", "S0446", "S0447", "S0456"}),
     ("Source004", 11, {"S0457"}),                             # "These features are observed ..."
     ("Source004", 12, {"S0458", "S0406", "S0407", "S0408", "S0409", "S0410", "S0411", "S0412"}),
 ])
@@ -211,8 +261,11 @@ def test_units_with_claims_capture_them(curated: Graph, source: str, unit: int, 
 
 
 @pytest.mark.parametrize(("source", "unit", "reason"), [
-    ("Source002", 29, "repeats 15"),  # "multifaceted and can be classified into different categories"
-    ("Source003", 36, "repeats 40"),  # "are treated differently": the treatments of units 37-40
+    # "The causes of dystonia are multifaceted": unit 14's "caused by a variety of factors"; "can be
+    # classified into different categories" announces the list of units 30-33, whose statements carry it
+    ("Source002", 29, "repeats 14"),
+    # "are treated differently": announces the treatments of units 37-40, no claim of its own
+    ("Source003", 36, "no-claim: introduces the treatments of units 37-40"),
     ("Source004", 20, "repeats 24"),  # "There are many causes of dystonia": the causes of unit 24
 ])
 def test_units_restating_a_claim_say_where(curated: Graph, source: str, unit: int, reason: str) -> None:
@@ -229,6 +282,8 @@ def test_units_restating_a_claim_say_where(curated: Graph, source: str, unit: in
     ("S0323", "S0322"), ("S0324", "S0322"),
     *[(s, "S0458") for s in ("S0406", "S0407", "S0408", "S0409")],  # "many regions"
     ("S0448", "S0449"), ("S0450", "S0402"),  # "often repetitive", "typically patterned"
+    *[(s, "S0262") for s in ("S0233", "S0234", "S0235")],  # "Certain environmental factors"
+    *[(s, "S0352") for s in ("S0315", "S0316", "S0317")],  # "certain areas of the brain"
 ])
 def test_a_hedge_governing_a_sibling_points_to_it(curated: Graph, statement: str, carrier: str) -> None:
     assert DKG[carrier] in set(curated.objects(DKG[statement], DKG.hedgeRepresentedOn))
@@ -286,3 +341,17 @@ def test_no_statement_uses_an_obsolete_local_class(assembled: Assembled) -> None
     obsolete = {s for s in assembled.ontology.subjects(OWL.deprecated, Literal(True))}
     used = {o for s, _, o in assembled.curated if (s, RDF.type, DKG.TextUnit) not in assembled.curated}
     assert not obsolete & used
+
+
+def test_forceful_eyelid_closure_is_local_and_maps_to_its_broader_hpo_term(assembled: Assembled) -> None:
+    ontology = assembled.ontology
+    assert (DKG.ForcefulEyelidClosure, RDF.type, DKG.ClinicalSign) in ontology
+    assert (DKG.ForcefulEyelidClosure, SKOS.broadMatch, expand("HP:0031785")) in ontology
+    assert str(ontology.value(expand("HP:0031785"), RDFS.label)) == "Abnormal eyelid movement"
+
+
+def test_a_region_function_is_not_a_pathophysiological_process(assembled: Assembled) -> None:
+    ontology = assembled.ontology
+    assert (DKG.PartialMotorControl, RDF.type, DKG.BrainFunction) in ontology
+    assert (DKG.PartialMotorControl, RDF.type, DKG.PathophysiologicalProcess) not in ontology
+    assert str(ontology.value(DKG.PartialMotorControl, RDFS.label)) == "control of part of motor function"
