@@ -39,7 +39,7 @@ UNLISTED = "unlisted"  # a footnote number the source's reference list does not 
 # The fixed vocabulary of reasons for a unit that no statement captures.
 PLAIN_REASONS = ("navigation", "heading", "reference-list")
 REASON_KINDS = (*PLAIN_REASONS, "repeats", "no-claim")
-_REPEATS = re.compile(r"^repeats (\d+)$")
+_REPEATS = re.compile(r"^repeats (\d+(?:, \d+)*)$")  # one unit, or several: "repeats 14, 15"
 _NO_CLAIM = re.compile(r"^no-claim: (\S.{9,})$")  # the why: at least ten characters
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _UNIT_KEYS = ("unit", "line", "opening", "sha256", "marker", "statements", "reason")
@@ -96,7 +96,7 @@ class Ledger:
 def _reason_problem(reason: str) -> str | None:
     if reason in PLAIN_REASONS or _REPEATS.match(reason) or _NO_CLAIM.match(reason):
         return None
-    return (f"reason {reason!r} is not one of: {', '.join(PLAIN_REASONS)}, 'repeats <unit>', "
+    return (f"reason {reason!r} is not one of: {', '.join(PLAIN_REASONS)}, 'repeats <unit>[, <unit>...]', "
             "'no-claim: <why, in words>'")
 
 
@@ -186,11 +186,15 @@ def _check_entries(entries: list[Entry], footnotes: dict[str, str | None], heade
     captured = {e.position for e in entries if e.statements}
     for entry in entries:
         match = _REPEATS.match(entry.reason or "")
-        if match and int(match.group(1)) not in captured:
-            problems.append(entry.record.problem(
-                f"reason: unit {match.group(1)} lists no statements, so 'repeats' points at no claim", "reason"))
-        if match and int(match.group(1)) == entry.position:
+        repeated = [int(n) for n in match.group(1).split(", ")] if match else []
+        for unit in repeated:
+            if unit not in captured:
+                problems.append(entry.record.problem(
+                    f"reason: unit {unit} lists no statements, so 'repeats' points at no claim", "reason"))
+        if entry.position in repeated:
             problems.append(entry.record.problem("reason: a unit cannot repeat itself", "reason"))
+        if len(set(repeated)) != len(repeated):
+            problems.append(entry.record.problem("reason: a unit is named twice after 'repeats'", "reason"))
         if entry.marker is not None and entry.marker not in footnotes:
             problems.append(entry.record.problem(
                 f"marker {entry.marker}: the ledger's footnotes do not resolve it (add \"{entry.marker}\": "

@@ -24,7 +24,7 @@ HEADER = """Sentence ledger of {source} ({file}): every unit of its text, in ord
 Generated fields (unit, line, opening, sha256, marker): DO NOT EDIT; `dystonia-kg ledger --sources DIR`
 rewrites them from the text (units: graph/segment.py). Curated: footnotes, and for each unit either
 `statements` (one statement per claim) or a `reason`: navigation, heading, reference-list,
-"repeats <unit>" or "no-claim: <why>"."""
+"repeats <unit>[, <unit>...]" or "no-claim: <why>"."""
 
 
 def _curated(path: Path) -> tuple[dict[str, str], dict[str, dict[str, Any]]]:

@@ -126,7 +126,7 @@ def terms(*curies: str) -> set[URIRef]:
     ("S0309", "modeOfInheritance", {"HP:0000005"}),
     # Source003 unit 16: the direct cause "brain damage", and the unhedged class-level causes
     ("S0349", "etiology", {"MONDO:0043510"}), ("S0349", "phenotype", {"SecondaryDystonia"}),
-    ("S0310", "etiology", {"OxygenDeprivation"}),
+    ("S0310", "etiology", {"SevereOxygenDeprivation"}),  # "a severe deprivation of oxygen"
     ("S0350", "etiology", {"NeurologicalCondition"}), ("S0351", "etiology", {"CHEBI:23888"}),
     *[(s, "phenotype", {"SecondaryDystonia"}) for s in ("S0350", "S0351")],
     *[(s, "associationDirection", {"PositiveAssociation"}) for s in ("S0349", "S0350", "S0351")],
@@ -147,6 +147,25 @@ def terms(*curies: str) -> set[URIRef]:
     # "whether dystonia is inherited or acquired": the acquired category
     ("S0460", "dimension", {"Inheritance"}), ("S0460", "category", {"AcquiredDystonia"}),
     ("S0460", "evidence", {"ECO:0000302"}), ("S0460", "citation", set()),
+    # "The genetic basis for most cases of adult-onset primary dystonia is still not well understood":
+    # a gap in knowledge of the genetic factors, not a classification as idiopathic (S0231, retired)
+    ("S0263", "etiology", {"GeneticFactor"}), ("S0263", "phenotype", {"PrimaryDystonia"}),
+    ("S0263", "onset", {"HP:0003581"}), ("S0263", "likelihood", {"Most", "NotWellUnderstood"}),
+    ("S0263", "category", set()), ("S0263", "dimension", set()),
+    # Source002's "oxygen deprivation" is ungraded; Source003's is "severe"
+    ("S0209", "etiology", {"OxygenDeprivation"}), ("S0256", "etiology", {"OxygenDeprivation"}),
+    # "related to several lines of research": research lines, not established mechanisms
+    *[(s, "likelihood", {"LineOfResearch"}) for s in ("S0237", "S0238", "S0239")],
+    # "spasmodic torticollis, usually laterocollis ..., but sometimes antecollis ... or retrocollis":
+    # how often torticollis takes each form, not how often each form involves the neck
+    ("S0355", "phenotype", {"Laterocollis"}), ("S0355", "likelihood", {"Usually"}),
+    ("S0356", "phenotype", {"Antecollis"}), ("S0356", "likelihood", {"Sometimes"}),
+    ("S0357", "phenotype", {"HP:0002544"}), ("S0357", "likelihood", {"Sometimes"}),
+    *[(s, "frequencyWithin", {"HP:0000473"}) for s in ("S0355", "S0356", "S0357")],
+    *[(s, "bodyPart", set()) for s in ("S0355", "S0356", "S0357")],
+    ("S0321", "bodyPart", {"UBERON:0000974"}), ("S0321", "likelihood", set()),
+    # "The different types of dystonia - focal, segmental or generalised - are treated differently."
+    ("S0358", "dimension", {"BodyDistribution"}), ("S0358", "clinicalConsequence", {"TreatedDifferently"}),
 ])
 def test_fixed_statement(curated: Graph, statement: str, prop: str, expected: set[str]) -> None:
     assert values(curated, statement, prop) == terms(*expected)
@@ -172,7 +191,12 @@ def note(curated: Graph, statement: str) -> str:
     # the ranking within the basal ganglia rests on the heading
     (["S0022", "S0023", "S0024"], "heading 'Basal Ganglia'"),
     # "idiopathic" is the curator's word for Source002's cases of unknown cause
-    (["S0219", "S0240", "S0231"], "curator's word"),
+    (["S0219", "S0240"], "curator's word"),
+    # small wording no field holds
+    (["S0243"], "crucial"), (["S0219", "S0240"], "despite extensive investigation"),
+    (["S0212", "S0213", "S0214", "S0258", "S0259", "S0260", "S0351"], "side effect"),
+    (["S0405"], "typical example"), (["S0263"], "not well understood"),
+    (["S0237", "S0238", "S0239"], "lines of research"), (["S0310"], "'severe'"),
     # "sporadic and familial" is not dropped silently
     (["S0229", "S0230"], "sporadic and familial"),
     # Pediatric onset stops at 16
@@ -250,6 +274,8 @@ def test_idiopathic_is_a_synonym_of_primary_dystonia_from_source003(assembled: A
     ("Source003", 17, {"S0352", "S0315", "S0316", "S0317"}),  # "certain areas of the brain"
     ("Source003", 18, {"S0315", "S0316", "S0317", "S0353"}),  # "which control part of motor function"
     ("Source003", 27, {"S0327", "S0354"}),                    # the body part and the signs
+    ("Source003", 24, {"S0321", "S0355", "S0356", "S0357"}),  # the neck; how often each form
+    ("Source003", 36, {"S0358"}),                             # "are treated differently"
     ("Source004", 17, {"S0454", "S0455", "S0427", "S0459", "S0428", "S0429", "S0430", "S0431", "S0432"}),
     ("Source004", 24, {"S0441", "S0460", "S0442", "S0443", "S0444", "S0445", "S0446", "S0447", "S0456"}),
     ("Source004", 11, {"S0457"}),                             # "These features are observed ..."
@@ -262,10 +288,8 @@ def test_units_with_claims_capture_them(curated: Graph, source: str, unit: int, 
 
 @pytest.mark.parametrize(("source", "unit", "reason"), [
     # "The causes of dystonia are multifaceted": unit 14's "caused by a variety of factors"; "can be
-    # classified into different categories" announces the list of units 30-33, whose statements carry it
-    ("Source002", 29, "repeats 14"),
-    # "are treated differently": announces the treatments of units 37-40, no claim of its own
-    ("Source003", 36, "no-claim: introduces the treatments of units 37-40"),
+    # classified into different categories": unit 15's primary and secondary forms (S0245, S0246)
+    ("Source002", 29, "repeats 14, 15"),
     ("Source004", 20, "repeats 24"),  # "There are many causes of dystonia": the causes of unit 24
 ])
 def test_units_restating_a_claim_say_where(curated: Graph, source: str, unit: int, reason: str) -> None:
@@ -278,8 +302,8 @@ def test_units_restating_a_claim_say_where(curated: Graph, source: str, unit: in
     *[(s, "S0213") for s in ("S0207", "S0208", "S0209", "S0210", "S0211", "S0212", "S0214")],  # "particularly"
     *[(s, "S0251") for s in ("S0215", "S0216", "S0217")],  # "Certain neurodegenerative disorders"
     ("S0220", "S0253"), ("S0258", "S0259"), ("S0260", "S0258"), ("S0260", "S0259"),
-    ("S0319", "S0320"), ("S0320", "S0319"), ("S0322", "S0323"), ("S0322", "S0324"),
-    ("S0323", "S0322"), ("S0324", "S0322"),
+    ("S0319", "S0320"), ("S0320", "S0319"), ("S0355", "S0356"), ("S0355", "S0357"),
+    ("S0356", "S0355"), ("S0357", "S0355"),
     *[(s, "S0458") for s in ("S0406", "S0407", "S0408", "S0409")],  # "many regions"
     ("S0448", "S0449"), ("S0450", "S0402"),  # "often repetitive", "typically patterned"
     *[(s, "S0262") for s in ("S0233", "S0234", "S0235")],  # "Certain environmental factors"
@@ -294,6 +318,34 @@ def test_statements_resting_on_a_reference_title_are_retired(curated: Graph, sta
     assert (DKG[statement], OWL.deprecated, Literal(True)) in curated
     assert "title of a cited case report" in str(curated.value(DKG[statement], RDFS.comment))
     assert curated.value(DKG[statement], DKG.quote) is None
+
+
+@pytest.mark.parametrize(("statement", "words"), [
+    ("S0231", "not that these cases are idiopathic"),
+    *[(s, "S0355-S0357") for s in ("S0322", "S0323", "S0324")],
+])
+def test_misread_statements_are_retired_with_the_reason(curated: Graph, statement: str, words: str) -> None:
+    assert (DKG[statement], OWL.deprecated, Literal(True)) in curated
+    assert words in str(curated.value(DKG[statement], RDFS.comment))
+    assert curated.value(DKG[statement], DKG.quote) is None
+
+
+def test_oxygen_deprivation_is_ungraded_and_its_severe_form_a_subclass(assembled: Assembled) -> None:
+    onto = assembled.ontology
+    assert "severe" not in str(onto.value(DKG.OxygenDeprivation, expand("IAO:0000115"))).lower()
+    assert (DKG.SevereOxygenDeprivation, RDFS.subClassOf, DKG.OxygenDeprivation) in onto
+    assert "severe" in str(onto.value(DKG.SevereOxygenDeprivation, expand("IAO:0000115"))).lower()
+
+
+def test_eye_disease_maps_to_mondo_eye_disorder(assembled: Assembled) -> None:
+    assert (DKG.EyeDisease, SKOS.closeMatch, expand("MONDO:0005328")) in assembled.ontology
+
+
+def test_no_neck_form_hedges_its_body_part(curated: Graph) -> None:
+    for form in (DKG.Laterocollis, DKG.Antecollis, expand("HP:0002544")):
+        for statement in curated.subjects(DKG.phenotype, form):
+            if (statement, RDF.type, DKG.BodyPartStatement) in curated:
+                assert curated.value(statement, DKG.likelihood) is None, statement
 
 
 def test_source004_has_no_footnotes_so_no_citations(curated: Graph) -> None:

@@ -67,6 +67,8 @@ def test_the_test_ledger_loads(curation: Path) -> None:
     ('  reason: "heading"\n', '  reason: "heading"\n  statements: [T1]\n', "give either 'statements'", None),
     ('  reason: "heading"\n', '', "give either 'statements'", None),
     ('  reason: "heading"\n', '  reason: "repeats 7"\n', "unit 7 lists no statements", None),
+    ('  reason: "heading"\n', '  reason: "repeats 7, 8"\n', "unit 7 lists no statements", None),
+    ('  reason: "heading"\n', '  reason: "repeats 7,8"\n', "is not one of", None),
     ('  reason: "heading"\n', '  reason: "heading"\n  note: hi\n', "unknown field 'note'", None),
     ('  statements: [T2]\n', '  statements: [T2, T2]\n', "an ID is listed twice", None),
     ('  statements: [T2]\n', '  statements: []\n', "expected a non-empty list of IDs", None),
