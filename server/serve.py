@@ -85,7 +85,8 @@ def main(argv: list[str] | None = None) -> None:
         connection_limit=CONNECTION_LIMIT,
         asyncore_use_poll=True,  # select() stops at 1024 descriptors
         # Keep reading each connection while its request runs, so that a client that hangs up is noticed
-        # (waitress.client_disconnected) and its query stopped.
+        # (waitress.client_disconnected) and its query stopped. A client that only half-closes (shuts its
+        # sending side and waits) looks the same and loses its answer: HTTP clients do not do that.
         channel_request_lookahead=1,
         # An answer within the byte cap is handed over whole: the handler thread never waits for the reader.
         outbuf_high_watermark=app.config["MAX_BYTES"] + 1024 * 1024,

@@ -41,6 +41,6 @@ def test_oversized_header_block_is_431(live_server: LiveServer) -> None:
 
 def test_a_body_shorter_than_its_content_length_times_out_without_a_thread(live_server: LiveServer) -> None:
     request = b"POST /sparql HTTP/1.1\r\nHost: x\r\n" + FORM + b"Content-Length: 100\r\n\r\nquery="
-    # The client half-closes: the front gives up on the body; no handler ever saw the request.
+    # The body never comes: the front waits for it without a handler thread, and the client gives up.
     response = raw(live_server.port, request, timeout=5)
     assert response == b"" or status_of(response) == 400
