@@ -10,11 +10,13 @@ and replaced. Requests waiting for a worker wait in a bounded queue; beyond it t
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import multiprocessing as mp
 import signal
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -29,6 +31,20 @@ from .store import BackendUnavailable
 
 log = logging.getLogger(__name__)
 _CHECK_EVERY = 0.1  # seconds between looks at whether a waiting request's client is still there
+QUICK_SECONDS = 0.1  # a query its worker answered within this is remembered as quick
+QUICK_DEADLINE = 1.0  # the quick lane's own deadline
+QUICK_REMEMBERED = 4096  # quick queries remembered, least recently used forgotten first
+
+
+def _quick_key(job: QueryJob, limits: Limits) -> bytes:
+    """A fixed-size key for what decides a query's cost (its text, formats, dataset and limits)."""
+    parts = (job.sparql, job.solution_format, job.graph_format, tuple(job.default_graphs or ()),
+             tuple(job.named_graphs or ()), job.base_iri, limits)
+    return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).digest()
+
+
+class _LaneTimeout(Exception):
+    """A query on the quick lane outlived the lane's deadline: it is no longer quick."""
 
 
 @dataclass(frozen=True)
@@ -193,6 +209,7 @@ def _worker(selector: str, confinement: Confinement, conn: Connection) -> None:
 class _Worker:
     process: Any
     conn: Connection
+    quick: bool = False  # the quick lane's worker
 
 
 @dataclass
@@ -203,6 +220,7 @@ class QueryPool:
     size: int = 2
     limits: Limits = field(default_factory=Limits)
     confinement: Confinement = field(default_factory=Confinement)
+    quick_lane: bool = True
 
     def __post_init__(self) -> None:
         # forkserver: workers never inherit the server's threads, sockets or locks.
@@ -214,6 +232,14 @@ class QueryPool:
         self.restarts = 0
         for _ in range(self.size):
             self._idle.append(self._spawn())
+        # The quick lane: one more worker, for query texts that answered quickly before, so that they
+        # are answered even while slow queries hold every other worker (bounded by QUICK_DEADLINE).
+        self._quick_idle: list[_Worker] = []
+        self._quick_known: OrderedDict[bytes, None] = OrderedDict()
+        if self.quick_lane:
+            worker = self._spawn()
+            worker.quick = True
+            self._quick_idle.append(worker)
 
     def _spawn(self) -> _Worker:
         parent, child = self._ctx.Pipe()
@@ -258,7 +284,7 @@ class QueryPool:
     def _release(self, worker: _Worker) -> None:
         with self._cond:
             if not self._closed:
-                self._idle.append(worker)
+                (self._quick_idle if worker.quick else self._idle).append(worker)
                 self._cond.notify()
                 return
         self._stop(worker)  # a retired pool lets a busy worker finish its query, then stops it
@@ -273,7 +299,9 @@ class QueryPool:
         self._stop(worker)
         self.restarts += 1
         if not self._closed:
-            self._release(self._spawn())
+            fresh = self._spawn()
+            fresh.quick = worker.quick
+            self._release(fresh)
 
     def run(self, job: QueryJob, limits: Limits | None = None,
             cancelled: Callable[[], bool] = lambda: False) -> Answer:
@@ -281,13 +309,53 @@ class QueryPool:
 
         ``cancelled`` says whether the client has gone away: its query then stops (the worker is
         replaced), so a client that sends a slow query and hangs up does not keep a worker busy.
+        A query that answered within ``QUICK_SECONDS`` before goes to the quick lane when it is free;
+        past ``QUICK_DEADLINE`` there, it moves to the other workers with the time it has left.
         """
         limits = limits or self.limits
         deadline = time.monotonic() + limits.timeout
+        key = _quick_key(job, limits)
+        lane = self._take_quick(key)
+        if lane is not None:
+            try:
+                return self._answer_on(lane, job, limits, min(deadline, time.monotonic() + QUICK_DEADLINE),
+                                       cancelled)[0]
+            except _LaneTimeout:
+                self._forget_quick(key)
         worker = self._acquire(deadline, cancelled)
         while not worker.process.is_alive():  # killed while idle: replace it before using it
             self._replace(worker)
             worker = self._acquire(deadline, cancelled)
+        answer, seconds = self._answer_on(worker, job, limits, deadline, cancelled)
+        if seconds <= QUICK_SECONDS:
+            self._remember_quick(key)
+        return answer
+
+    def _take_quick(self, key: bytes) -> _Worker | None:
+        with self._cond:
+            if key not in self._quick_known or not self._quick_idle:
+                return None
+            worker = self._quick_idle.pop()
+        if worker.process.is_alive():
+            return worker
+        self._replace(worker)
+        return None
+
+    def _remember_quick(self, key: bytes) -> None:
+        with self._cond:
+            self._quick_known[key] = None
+            self._quick_known.move_to_end(key)
+            if len(self._quick_known) > QUICK_REMEMBERED:
+                self._quick_known.popitem(last=False)
+
+    def _forget_quick(self, key: bytes) -> None:
+        with self._cond:
+            self._quick_known.pop(key, None)
+
+    def _answer_on(self, worker: _Worker, job: QueryJob, limits: Limits, deadline: float,
+                   cancelled: Callable[[], bool]) -> tuple[Answer, float]:
+        """Run ``job`` on ``worker`` until ``deadline``; the answer and the seconds the worker took."""
+        started = time.monotonic()
         try:
             worker.conn.send((job, Caps(limits.max_rows, limits.max_bytes)))
             while not worker.conn.poll(min(max(0.0, deadline - time.monotonic()), _CHECK_EVERY)):
@@ -300,6 +368,8 @@ class QueryPool:
             self._replace(worker)
             if isinstance(exc, ConnectionAbortedError):
                 raise QueryFailed("cancelled", "the client went away; its query was stopped") from None
+            if isinstance(exc, TimeoutError) and worker.quick:
+                raise _LaneTimeout from None
             if isinstance(exc, TimeoutError):
                 raise QueryFailed("timeout", f"the query exceeded the time limit of {limits.timeout:g} s",
                                   {"limit": "timeout", "value": limits.timeout}) from None
@@ -307,12 +377,13 @@ class QueryPool:
                 raise self._over_memory() from None
             raise QueryFailed("worker_died", "the query worker stopped while answering; it has been replaced, "
                               "try again") from None
+        seconds = time.monotonic() - started
         if status == "memory":
             self._replace(worker)
             raise self._over_memory()
         self._release(worker)
         if status == "ok":
-            return payload
+            return payload, seconds
         if status == "too_large":
             limit, value = payload
             raise QueryFailed("too_large", f"the answer exceeds the {limit} limit of {value}",
@@ -328,7 +399,8 @@ class QueryPool:
         """Stop the idle workers now and the busy ones as they finish: no query in flight is dropped."""
         with self._cond:
             self._closed = True
-            workers, self._idle = self._idle, []
+            workers, self._idle = self._idle + self._quick_idle, []
+            self._quick_idle = []
             self._cond.notify_all()
         for worker in workers:
             self._stop(worker)

@@ -132,7 +132,8 @@ def test_a_client_that_hangs_up_frees_its_worker(tight_server: LiveServer) -> No
         time.sleep(0.3)  # the query is running on the one worker
     time.sleep(0.5)  # the server notices the hang-up and stops the query
     started = time.monotonic()
-    answer = requests.get(tight_server.url + "/sparql", params={"query": "ASK {}"}, timeout=30)
+    # A text never seen before: the quick lane (for queries known to be quick) does not take it.
+    answer = requests.get(tight_server.url + "/sparql", params={"query": f"ASK {{}} # {time.time()}"}, timeout=30)
     assert answer.status_code == 200
     assert time.monotonic() - started < 1.5, "the worker was still busy with the abandoned query (3 s deadline)"
 
@@ -161,3 +162,20 @@ def test_a_search_flood_is_turned_away_and_other_routes_stay_fast(live_server: L
             latencies.append(time.monotonic() - started)
     assert set(statuses) <= {200, 503} and 503 in statuses
     assert sorted(latencies)[len(latencies) // 2] < 0.5, latencies
+
+
+def test_a_query_known_to_be_quick_is_answered_while_slow_ones_hold_the_workers(tight_server: LiveServer) -> None:
+    """The quick lane: with the one worker and its queue held by deadline-hitting queries, a query that
+    answered quickly before is still answered at once."""
+    quick = f"ASK {{ ?s a <https://w3id.org/dystonia-kg/id/LesionPhenotypeStatement> }} # {time.time()}"
+    assert requests.get(tight_server.url + "/sparql", params={"query": quick}, timeout=30).status_code == 200
+    with concurrent.futures.ThreadPoolExecutor(3) as pool:
+        slow = [pool.submit(send, tight_server.url + "/sparql", SLOW + f" # lane {i}", "get") for i in range(2)]
+        time.sleep(0.5)
+        started = time.monotonic()
+        answer = requests.get(tight_server.url + "/sparql", params={"query": quick}, timeout=30)
+        waited = time.monotonic() - started
+        [f.result() for f in slow]
+    assert answer.status_code == 200 and waited < 0.5, (answer.status_code, waited)
+    unknown = requests.get(tight_server.url + "/sparql", params={"query": quick + " # new"}, timeout=30)
+    assert unknown.status_code == 200
