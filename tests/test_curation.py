@@ -85,7 +85,7 @@ def terms(*curies: str) -> set[URIRef]:
     # "... resulting in abnormal muscle contractions and postures"
     ("S0252", "clinicalSign", {"AbnormalMuscleContraction", "AbnormalPosture"}),
     # the suggestion is about the cases of unknown cause, not dystonia as a whole
-    ("S0247", "phenotype", {"IdiopathicDystonia"}),
+    ("S0247", "phenotype", {"DystoniaOfUnknownCause"}),
     # "dystonia as the sole phenotypic manifestation, with the exception of tremor"
     ("S0261", "phenotype", {"PrimaryDystonia"}), ("S0261", "clinicalSign", {"SoleManifestation"}),
     ("S0261", "combinedWith", {"HP:0001337"}), ("S0261", "citation", {"GeneticsOfDystonias2012"}),
@@ -105,7 +105,6 @@ def terms(*curies: str) -> set[URIRef]:
     ("S0338", "likelihood", {"Some", "May"}),
     # "long-lasting", "involuntary and long-lasting": not the MDS "sustained or intermittent"
     ("S0302", "clinicalSign", {"LongLastingMuscleContraction", "AbnormalPosture"}),
-    ("S0318", "clinicalSign", {"InvoluntaryMuscleContraction", "LongLastingMuscleContraction", "AbnormalPosture"}),
     ("S0401", "clinicalSign", {"SustainedMuscleContraction"}),
     # "primary" kept; "certain medications"; "sensory", not "sensorimotor"
     *[(s, "phenotype", {"PrimaryFocalDystonia"}) for s in ("S0233", "S0234", "S0235")],
@@ -166,6 +165,29 @@ def terms(*curies: str) -> set[URIRef]:
     ("S0321", "bodyPart", {"UBERON:0000974"}), ("S0321", "likelihood", set()),
     # "The different types of dystonia - focal, segmental or generalised - are treated differently."
     ("S0358", "dimension", {"BodyDistribution"}), ("S0358", "clinicalConsequence", {"TreatedDifferently"}),
+    # fourth review: "posterior and posterior lateral thalamus", "posterior/posterolateral ... nuclei"
+    ("S0018", "siteRegion", {"PosteriorPart"}), ("S0019", "siteRegion", {"PosterolateralPart"}),
+    ("S0027", "siteRegion", {"PosterolateralPart"}),
+    # "early identification of the cause is crucial" / "is important", "most recent and highest quality evidence"
+    *[(s, "diagnosticMethod", {"EarlyCauseIdentification"}) for s in ("S0243", "S0244", "S0253")],
+    ("S0243", "importance", {"Crucial"}), ("S0244", "importance", {"Important"}),
+    ("S0243", "evidenceQuality", {"MostRecentHighestQualityEvidence"}),
+    # "In many cases, especially in adult-onset focal dystonias, the exact cause remains unknown": no classification
+    ("S0461", "phenotype", {"DystoniaOfUnknownCause"}), ("S0461", "likelihood", {"Often"}),
+    ("S0461", "frequencyWithin", {"HP:0001332"}), ("S0461", "dimension", set()),
+    ("S0462", "phenotype", {"DystoniaOfUnknownCause"}), ("S0462", "likelihood", {"Often", "Particularly"}),
+    ("S0462", "frequencyWithin", {"HP:0004373"}), ("S0462", "onset", {"HP:0003581"}),
+    # "long-term changes to the position of the affected limb and the trunk"
+    ("S0318", "clinicalSign", {"InvoluntaryMuscleContraction", "LongLastingMuscleContraction", "AbnormalPosture",
+                               "LongTermPostureChange"}),
+    ("S0463", "bodyPart", {"UBERON:0002101", "UBERON:0002100"}),
+    # "tightening of the vocal cords"
+    ("S0464", "phenotype", {"HP:0012049"}), ("S0464", "clinicalSign", {"VocalCordTightening"}),
+    # "jaw opening and jaw closing": the jaw region, not the jaw skeleton
+    ("S0429", "bodyPart", {"UBERON:0001723", "UBERON:0011595"}),
+    *[(s, "bodyPart", {"UBERON:0011595"}) for s in ("S0430", "S0431")],
+    # "other neurological conditions": certain, unnamed ones, as S0248's "other medical conditions"
+    ("S0204", "etiologyScope", {"CertainMembers"}),
 ])
 def test_fixed_statement(curated: Graph, statement: str, prop: str, expected: set[str]) -> None:
     assert values(curated, statement, prop) == terms(*expected)
@@ -190,10 +212,9 @@ def note(curated: Graph, statement: str) -> str:
     (["S0010", "S0011", "S0012", "S0013", "S0014"], "S0039"),
     # the ranking within the basal ganglia rests on the heading
     (["S0022", "S0023", "S0024"], "heading 'Basal Ganglia'"),
-    # "idiopathic" is the curator's word for Source002's cases of unknown cause
-    (["S0219", "S0240"], "curator's word"),
     # small wording no field holds
-    (["S0243"], "crucial"), (["S0219", "S0240"], "despite extensive investigation"),
+    (["S0243"], "crucial"), (["S0461", "S0462"], "despite extensive investigation"),
+    (["S0245", "S0246"], "former"), (["S0245", "S0246"], "broadly"),
     (["S0212", "S0213", "S0214", "S0258", "S0259", "S0260", "S0351"], "side effect"),
     (["S0405"], "typical example"), (["S0263"], "not well understood"),
     (["S0237", "S0238", "S0239"], "lines of research"), (["S0310"], "'severe'"),
@@ -288,8 +309,10 @@ def test_units_with_claims_capture_them(curated: Graph, source: str, unit: int, 
 
 @pytest.mark.parametrize(("source", "unit", "reason"), [
     # "The causes of dystonia are multifaceted": unit 14's "caused by a variety of factors"; "can be
-    # classified into different categories": unit 15's primary and secondary forms (S0245, S0246)
-    ("Source002", 29, "repeats 14, 15"),
+    # classified into different categories": the categories units 30-33 go on to state
+    ("Source002", 29, "repeats 14, 30, 31, 32, 33"),
+    # the consensus-paper link and its issue details are navigation, not a reference list
+    ("Source004", 36, "navigation"), ("Source004", 37, "navigation"),
     ("Source004", 20, "repeats 24"),  # "There are many causes of dystonia": the causes of unit 24
 ])
 def test_units_restating_a_claim_say_where(curated: Graph, source: str, unit: int, reason: str) -> None:
@@ -322,12 +345,19 @@ def test_statements_resting_on_a_reference_title_are_retired(curated: Graph, sta
 
 @pytest.mark.parametrize(("statement", "words"), [
     ("S0231", "not that these cases are idiopathic"),
+    *[(s, "makes no classification") for s in ("S0219", "S0240")],
     *[(s, "S0355-S0357") for s in ("S0322", "S0323", "S0324")],
 ])
 def test_misread_statements_are_retired_with_the_reason(curated: Graph, statement: str, words: str) -> None:
     assert (DKG[statement], OWL.deprecated, Literal(True)) in curated
     assert words in str(curated.value(DKG[statement], RDFS.comment))
     assert curated.value(DKG[statement], DKG.quote) is None
+
+
+def test_idiopathic_dystonia_cites_no_retired_statement(assembled: Assembled) -> None:
+    comment = str(assembled.ontology.value(DKG.IdiopathicDystonia, RDFS.comment))
+    assert not any(s in comment for s in ("S0219", "S0231", "S0240"))
+    assert (DKG.DystoniaOfUnknownCause, DKG.classificationDimension, None) not in assembled.ontology
 
 
 def test_oxygen_deprivation_is_ungraded_and_its_severe_form_a_subclass(assembled: Assembled) -> None:
