@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import multiprocessing as mp
+import os
 import signal
 import threading
 import time
@@ -63,6 +64,7 @@ class Confinement:
     memory: int = 1024 * 1024 * 1024  # bytes of heap and anonymous mappings (RLIMIT_DATA)
     queue: int = 8  # requests that may wait for a busy worker; more are refused with 503 at once
     sandbox: str = "required"  # required: no worker without the seccomp filter; warn: start anyway, log it
+    nice: int = 5  # CPU priority below the server's and the quick lane's (see QueryPool)
 
 
 @dataclass(frozen=True)
@@ -172,9 +174,11 @@ def confine(selector: str, confinement: Confinement) -> str | None:
     return None
 
 
-def _worker(selector: str, confinement: Confinement, conn: Connection) -> None:
+def _worker(selector: str, confinement: Confinement, conn: Connection, quick: bool) -> None:
     from .store import open_backend
 
+    if not quick:  # long queries yield the CPU to the server process and the quick lane
+        os.nice(confinement.nice)
     problem = confine(selector, confinement)
     offline = problem is None and not selector.startswith("sparql:")
     conn.send(("ready", problem))
@@ -237,16 +241,15 @@ class QueryPool:
         self._quick_idle: list[_Worker] = []
         self._quick_known: OrderedDict[bytes, None] = OrderedDict()
         if self.quick_lane:
-            worker = self._spawn()
-            worker.quick = True
-            self._quick_idle.append(worker)
+            self._quick_idle.append(self._spawn(quick=True))
 
-    def _spawn(self) -> _Worker:
+    def _spawn(self, quick: bool = False) -> _Worker:
         parent, child = self._ctx.Pipe()
-        process = self._ctx.Process(target=_worker, args=(self.selector, self.confinement, child), daemon=True)
+        process = self._ctx.Process(target=_worker, args=(self.selector, self.confinement, child, quick),
+                                    daemon=True)
         process.start()
         child.close()
-        worker = _Worker(process, parent)
+        worker = _Worker(process, parent, quick)
         try:
             status, problem = parent.recv() if parent.poll(60) else ("silent", "the worker did not start in 60 s")
         except (EOFError, OSError):
@@ -299,9 +302,7 @@ class QueryPool:
         self._stop(worker)
         self.restarts += 1
         if not self._closed:
-            fresh = self._spawn()
-            fresh.quick = worker.quick
-            self._release(fresh)
+            self._release(self._spawn(worker.quick))
 
     def run(self, job: QueryJob, limits: Limits | None = None,
             cancelled: Callable[[], bool] = lambda: False) -> Answer:
