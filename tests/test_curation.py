@@ -123,6 +123,8 @@ def terms(*curies: str) -> set[URIRef]:
     ("S0262", "citation", {"DefazioGigante2013"}), ("S0262", "evidence", {"ECO:0000304"}),
     # "a genetic mutation, either inherited from a family member or a sporadic mutation": any mode
     ("S0309", "modeOfInheritance", {"HP:0000005"}),
+    # "sporadic and familial" (S0229, S0230) and "whether sporadic or familial" (S0447): either mode (fifth review)
+    *[(s, "modeOfInheritance", {"HP:0000005"}) for s in ("S0229", "S0230", "S0447")],
     # Source003 unit 16: the direct cause "brain damage", and the unhedged class-level causes
     ("S0349", "etiology", {"MONDO:0043510"}), ("S0349", "phenotype", {"SecondaryDystonia"}),
     ("S0310", "etiology", {"SevereOxygenDeprivation"}),  # "a severe deprivation of oxygen"
