@@ -59,7 +59,7 @@ class Limits:
 
 @dataclass(frozen=True)
 class Confinement:
-    """Per-worker limits, fixed when a worker starts."""
+    """How the pool confines its workers (fixed when each starts) and bounds its wait queue."""
 
     memory: int = 1024 * 1024 * 1024  # bytes of heap and anonymous mappings (RLIMIT_DATA)
     queue: int = 8  # requests that may wait for a busy worker; more are refused with 503 at once
@@ -218,7 +218,7 @@ class _Worker:
 
 @dataclass
 class QueryPool:
-    """A fixed number of worker processes over one store selector."""
+    """``size`` worker processes over one store selector, plus the quick lane's one (``quick_lane``)."""
 
     selector: str
     size: int = 2
