@@ -22,7 +22,7 @@ from pathlib import Path
 from rdflib import RDF, Graph, URIRef
 
 from .ledger import REASON_KINDS, Ledger, coverage
-from .segment import Unit, normalise, segment
+from .segment import Unit, files_by_digest, normalise, segment
 from .vocab import DKG, PROV, compact
 
 __all__ = ["AuditReport", "audit", "normalise"]
@@ -134,7 +134,7 @@ def audit(curated: Graph, sources_dir: Path, ledgers: dict[str, Ledger] | None =
     """Check digests, quotes and (when given) the sentence ledgers against the texts in ``sources_dir``."""
     if not sources_dir.is_dir():
         return AuditReport(0, 0, [f"{sources_dir}: not a folder"])
-    by_digest = {hashlib.sha256(p.read_bytes()).hexdigest(): p for p in sorted(sources_dir.iterdir()) if p.is_file()}
+    by_digest = files_by_digest(sources_dir)
     problems: list[str] = []
     texts: dict[URIRef, str] = {}
     sources = sorted(s for s in curated.subjects(RDF.type, DKG.SourceDocument) if isinstance(s, URIRef))

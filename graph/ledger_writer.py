@@ -9,7 +9,6 @@ changed unit gets neither, so the build fails until a curator accounts for it.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ import yaml
 
 from .ledger import LEDGER_FOLDER, UNLISTED
 from .records import CurationError, load_record_list
-from .segment import Unit, segment
+from .segment import Unit, files_by_digest, segment
 
 HEADER = """Sentence ledger of {source} ({file}): every unit of its text, in order.
 Generated fields (unit, line, opening, sha256, marker): DO NOT EDIT; `dystonia-kg ledger --sources DIR`
@@ -68,7 +67,7 @@ def write_ledgers(curation_dir: Path, sources_dir: Path, only: list[str] | None 
     """Rewrite the ledgers of the sources found in ``sources_dir``; one report line per source."""
     if not sources_dir.is_dir():
         raise FileNotFoundError(f"{sources_dir}: not a folder")
-    by_digest = {hashlib.sha256(p.read_bytes()).hexdigest(): p for p in sorted(sources_dir.iterdir()) if p.is_file()}
+    by_digest = files_by_digest(sources_dir)
     folder = curation_dir / LEDGER_FOLDER
     folder.mkdir(exist_ok=True)
     report = []

@@ -148,14 +148,9 @@ def _from_rdflib(text: str) -> QueryShape | None:
         if operation == "update":
             return QueryShape("update", None, service, False)
         forms = [_RDFLIB_FORMS[n] for n in names if n in _RDFLIB_FORMS]
-        dataset = any(n == "DatasetClause" for n in names) or _has_dataset(parsed)
+        dataset = "DatasetClause" in names
         return QueryShape("query", forms[0], service, dataset) if forms else None
     return None
-
-
-def _has_dataset(parsed: Any) -> bool:
-    query = parsed[-1] if len(parsed) else None
-    return bool(getattr(query, "datasetClause", None))
 
 
 _HEX = frozenset("0123456789abcdefABCDEF")

@@ -29,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 _SPACE = re.compile(r"\s+")
 _LIST_ITEM = re.compile(r"^(?:[•·‣◦*-]|\d{1,3}[.)])\s+(?=\S)")
@@ -117,3 +118,8 @@ def segment(text: str) -> list[Unit]:
         for piece in pieces:
             units.append(Unit(len(units) + 1, number, kind, piece))
     return units
+
+
+def files_by_digest(sources_dir: Path) -> dict[str, Path]:
+    """The files of ``sources_dir`` by the SHA-256 of their bytes (how sources are recorded)."""
+    return {hashlib.sha256(p.read_bytes()).hexdigest(): p for p in sorted(sources_dir.iterdir()) if p.is_file()}

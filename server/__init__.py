@@ -8,6 +8,9 @@ from urllib.parse import parse_qsl, urlsplit
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
+from graph.executor import QueryFailed
+from graph.sandbox import SandboxUnavailable
+
 from .config import load_config
 
 CORS_PATHS = ("/sparql", "/queries", "/id/", "/data/", "/describe", "/ontology", "/void", "/.well-known/",
@@ -62,16 +65,16 @@ def _http_error(exc: HTTPException) -> Response:
     return errors.error(exc.code or 500, exc.description or exc.name)
 
 
-def _query_failed(exc: Exception) -> Response:
-    from graph.executor import QueryFailed
-    from graph.sandbox import SandboxUnavailable
-
+def _query_failed(exc: QueryFailed) -> Response:
     from . import errors
 
-    if isinstance(exc, SandboxUnavailable):
-        return errors.unavailable(str(exc))
-    assert isinstance(exc, QueryFailed)
     return errors.query_failed(exc)
+
+
+def _sandbox_unavailable(exc: SandboxUnavailable) -> Response:
+    from . import errors
+
+    return errors.unavailable(str(exc))
 
 
 def _internal_error(exc: Exception) -> Response:
@@ -125,11 +128,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.after_request(_cors)
     app.register_error_handler(HTTPException, _http_error)
     # Every route that queries (endpoint, pages, documents, VoID) answers a failed query the same way.
-    from graph.executor import QueryFailed
-    from graph.sandbox import SandboxUnavailable
-
     app.register_error_handler(QueryFailed, _query_failed)
-    app.register_error_handler(SandboxUnavailable, _query_failed)
+    app.register_error_handler(SandboxUnavailable, _sandbox_unavailable)
     app.register_error_handler(Exception, _internal_error)
     app.wsgi_app = CanonicalHost(app.wsgi_app, app.config["PUBLIC_URL"])  # type: ignore[method-assign]
     return app
