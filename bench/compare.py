@@ -181,6 +181,7 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=5.0)
     parser.add_argument("--clients", default="1,8,32")
     parser.add_argument("--workers", type=int, default=2, help="our query worker processes")
+    parser.add_argument("--threads", type=int, default=48, help="our server's request threads")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     parser.add_argument("--replot", action="store_true", help="redraw the plot of the last run's latest.json")
     parser.add_argument("--baseline", metavar="REV", help="also run our server as of git revision REV (checked out "
@@ -196,7 +197,7 @@ def main() -> None:
     oxigraph = Path(sys.executable).parent / "oxigraph"
     systems = [
         System("dystonia-kg", [sys.executable, "-m", "graph.cli", "--release", str(args.release), "serve", "--port",
-                               "{port}", "--threads", "48"], "/sparql", {"DKG_WORKERS": str(args.workers)}),
+                               "{port}", "--threads", str(args.threads)], "/sparql", {"DKG_WORKERS": str(args.workers)}),
         System("oxigraph", [str(oxigraph), "serve-read-only", "--location", str(current / "store"), "--bind",
                             "127.0.0.1:{port}", "--union-default-graph"], "/query"),
         System("rdflib-endpoint", [str(Path(sys.executable).parent / "rdflib-endpoint"), "serve",

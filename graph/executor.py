@@ -310,7 +310,8 @@ class QueryPool:
 
         ``cancelled`` says whether the client has gone away: its query then stops (the worker is
         replaced), so a client that sends a slow query and hangs up does not keep a worker busy.
-        A query that answered within ``QUICK_SECONDS`` before goes to the quick lane when it is free;
+        A query that answered within ``QUICK_SECONDS`` before goes to the quick lane when no other
+        worker is idle and the lane is free;
         past ``QUICK_DEADLINE`` there, it moves to the other workers with the time it has left.
         """
         limits = limits or self.limits
@@ -334,7 +335,8 @@ class QueryPool:
 
     def _take_quick(self, key: bytes) -> _Worker | None:
         with self._cond:
-            if key not in self._quick_known or not self._quick_idle:
+            # The lane is for when the other workers are busy: an idle one answers a quick query as fast.
+            if key not in self._quick_known or not self._quick_idle or self._idle:
                 return None
             worker = self._quick_idle.pop()
         if worker.process.is_alive():
