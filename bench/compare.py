@@ -33,6 +33,8 @@ from pathlib import Path
 import psutil
 import requests
 
+from graph.release import Release
+
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = ROOT / "queries"
 CLASSES = {
@@ -181,7 +183,7 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=5.0)
     parser.add_argument("--clients", default="1,8,32")
     parser.add_argument("--workers", type=int, default=2, help="our query worker processes")
-    parser.add_argument("--threads", type=int, default=48, help="our server's request threads")
+    parser.add_argument("--threads", type=int, help="our server's request threads (default: the server's own)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     parser.add_argument("--replot", action="store_true", help="redraw the plot of the last run's latest.json")
     parser.add_argument("--baseline", metavar="REV", help="also run our server as of git revision REV (checked out "
@@ -193,15 +195,16 @@ def main() -> None:
         plot(last["results"], args.out / "latest.png", last["when"])
         return
     clients = [int(c) for c in args.clients.split(",")]
-    current = (args.release / "current").resolve()
+    current = Release.current(args.release)
+    threads = ["--threads", str(args.threads)] if args.threads else []
     oxigraph = Path(sys.executable).parent / "oxigraph"
     systems = [
         System("dystonia-kg", [sys.executable, "-m", "graph.cli", "--release", str(args.release), "serve", "--port",
-                               "{port}", "--threads", str(args.threads)], "/sparql", {"DKG_WORKERS": str(args.workers)}),
-        System("oxigraph", [str(oxigraph), "serve-read-only", "--location", str(current / "store"), "--bind",
+                               "{port}", *threads], "/sparql", {"DKG_WORKERS": str(args.workers)}),
+        System("oxigraph", [str(oxigraph), "serve-read-only", "--location", str(current.store_path), "--bind",
                             "127.0.0.1:{port}", "--union-default-graph"], "/query"),
         System("rdflib-endpoint", [str(Path(sys.executable).parent / "rdflib-endpoint"), "serve",
-                                   str(current / "dystonia-kg.nt"), "--host", "127.0.0.1", "--port", "{port}"],
+                                   str(current.dump("nt")), "--host", "127.0.0.1", "--port", "{port}"],
                "/"),  # rdflib-endpoint 0.6 answers SPARQL at its root
     ]
     if args.baseline:

@@ -23,6 +23,8 @@ from pathlib import Path
 import psutil
 import requests
 
+from graph.release import Release
+
 ROOT = Path(__file__).resolve().parent.parent
 SIMPLE = "ASK { ?s a <https://w3id.org/dystonia-kg/id/LesionPhenotypeStatement> }"
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
@@ -194,7 +196,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--release", type=Path, default=ROOT / "release")
     args = parser.parse_args()
-    store = (args.release / "current").resolve() / "store"
+    store = Release.current(args.release).store_path
     env = {**os.environ, "DKG_QUERY_TIMEOUT": "5", "DKG_WORKERS": "2"}
     port, remote_port, front_port = free_port(), free_port(), free_port()
     ours = subprocess.Popen([sys.executable, "-m", "graph.cli", "--release", str(args.release), "serve", "--port",

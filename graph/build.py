@@ -1,15 +1,13 @@
 """Build a release: parse, validate (SHACL + QC), reason, write dumps and the on-disk store.
 
-A release is written to ``RELEASE/builds/<digest>/`` and published by atomically repointing the
-``RELEASE/current`` symlink, so a failed or killed build never touches the release being served.
+Every check runs before anything is written; ``graph.release`` writes and publishes the build, so a
+failed or killed build never touches the release being served.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -17,20 +15,22 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import OWL, RDF, Graph
 
 from .annotations import Layer, build_layer
 from .assemble import Vocabulary, assemble_curated, load_ontology
+from .catalog import compute_catalog
 from .hpo import HpoRelease, default_hpo_obo, load_hpo
 from .paths import CURATION_DIR
 from .reason import reason
+from .release import Release, write_build
 from .store import EmbeddedStore, canonical_nquads, create_disk_store, open_store
 from .termcheck import hpo_term_violations
 from .validate import Violation, load_shapes, qc_violations, shacl_violations
 from .vocab import ANNOTATIONS_GRAPH, CURATED_GRAPH, DKG, HPO_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, ONTOLOGY_IRI
 
-DUMP_FORMATS = ("ttl", "nt", "jsonld", "rdf")
-KEEP_BUILDS = 3
+DUMP_FORMATS = ("nq", "nt", "ttl", "jsonld", "rdf")  # the dumps every release has
 
 
 class ValidationFailed(Exception):
@@ -180,48 +180,59 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def write_release(parts: Assembled, release_dir: Path, progress: Progress = stderr_progress) -> Path:
-    """Write dumps, store and manifest into a new build folder and publish it as ``current``."""
+def write_release(parts: Assembled, release_dir: Path, progress: Progress = stderr_progress) -> Release:
+    """Write dumps, store, catalog and manifest into a new build and publish it as ``current``."""
     with _step(progress, "canonical N-Quads"):
         nquads = canonical_nquads(_chunks(parts))
     digest = _sha256(nquads)[:16]
-    builds = release_dir / "builds"
-    builds.mkdir(parents=True, exist_ok=True)
-    final = builds / digest
-    if not final.exists():
-        staging = builds / f".{digest}.partial-{os.getpid()}"
-        shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir()
+
+    def fill(release: Release) -> None:
         with _step(progress, "dumps and on-disk store"):
-            (staging / "dystonia-kg.nq").write_bytes(nquads)
-            quads = create_disk_store(staging / "store", nquads)
-            store = open_store(f"oxigraph:{staging / 'store'}")
-            files = {"dystonia-kg.nq": _sha256(nquads)}
+            files = {}
+
+            def write(ext: str, data: bytes) -> None:
+                release.dump(ext).write_bytes(data)
+                files[release.dump(ext).name] = _sha256(data)
+
+            write("nq", nquads)
+            quads = create_disk_store(release.store_path, nquads)
             # Triple dumps are the union of the named graphs; the .nq keeps the graphs apart.
             union = _union_ntriples(nquads)
-            (staging / "dystonia-kg.nt").write_bytes(union)
-            files["dystonia-kg.nt"] = _sha256(union)
+            write("nt", union)
             mem = open_store("memory:")
             mem.load(union, "nt")
-            for fmt in ("ttl", "jsonld", "rdf"):
-                data = mem.dump(fmt)
-                (staging / f"dystonia-kg.{fmt}").write_bytes(data)
-                files[f"dystonia-kg.{fmt}"] = _sha256(data)
-            manifest = {
-                "version": parts.version(),
-                "build": digest,
-                "quads": quads,
-                "graphs": {g: data.count(b"\n") for g, data in _chunks(parts)},
-                "hpo": _hpo_metadata(parts),
-                "files": files,
-                "named_graphs": store.named_graphs(),
-            }
-            (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-            del store
-        os.replace(staging, final)
-    _publish(release_dir, final)
-    _prune(builds, keep={final.name})
-    return final
+            for fmt in DUMP_FORMATS:
+                if fmt not in ("nq", "nt"):  # written above, from the canonical N-Quads
+                    write(fmt, mem.dump(fmt))
+        store = open_store(release.selector)
+        with _step(progress, "catalog (local IDs, search rows, JSON-LD context)"):
+            catalog = compute_catalog(lambda q: _rows(store, q), lambda q: _graph(store, q))
+            release.catalog_path.write_text(json.dumps(catalog, sort_keys=True, ensure_ascii=False) + "\n")
+        manifest = {
+            "version": parts.version(),
+            "build": digest,
+            "quads": quads,
+            "graphs": {g: data.count(b"\n") for g, data in _chunks(parts)},
+            "hpo": _hpo_metadata(parts),
+            "files": files,
+            "named_graphs": store.named_graphs(),
+        }
+        release.manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+
+    return write_build(release_dir, digest, fill)
+
+
+def _rows(store: EmbeddedStore, query: str) -> list[dict[str, str]]:
+    result = store.query(query)
+    assert isinstance(result, ox.QuerySolutions)
+    names = [v.value for v in result.variables]
+    return [{n: s[n].value for n in names if s[n] is not None} for s in result]
+
+
+def _graph(store: EmbeddedStore, query: str) -> Graph:
+    result = store.query(query)
+    assert isinstance(result, ox.QueryTriples)
+    return Graph().parse(data=ox.serialize(result, format=ox.RdfFormat.N_TRIPLES), format="nt")
 
 
 def _hpo_metadata(parts: Assembled) -> dict[str, object]:
@@ -233,7 +244,11 @@ def _hpo_metadata(parts: Assembled) -> dict[str, object]:
         "version": parts.hpo.version,
         "file": parts.hpo.path.name,
         "licence": "https://hpo.jax.org/app/license",
-        "acknowledgement": f"This product uses the Human Phenotype Ontology ({parts.hpo.version}).",
+        # HPO's licence asks every product that uses it to say so, with the version: shown on the home page and
+        # in VoID.
+        "acknowledgement": "This service is using the Human Phenotype Ontology (version "
+                           f"{parts.hpo.version.rsplit('/', 1)[-1]}); see https://hpo.jax.org/app/license",
+        "source": f"http://purl.obolibrary.org/obo/{parts.hpo.version}/{parts.hpo.path.name}",
         "annotations": None if layer is None else {
             "version": layer.version, "diseases": layer.diseases, "annotations": layer.annotations,
             "genes": layer.genes, "iea_left_out": layer.skipped_iea,
@@ -252,38 +267,8 @@ def _union_ntriples(nquads: bytes) -> bytes:
     return "".join(sorted(lines)).encode("utf-8")
 
 
-def _running(pid: str) -> bool:
-    try:
-        os.kill(int(pid), 0)
-    except (ValueError, ProcessLookupError):
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _publish(release_dir: Path, build: Path) -> None:
-    link = release_dir / "current"
-    tmp = release_dir / f".current-{os.getpid()}"
-    if tmp.is_symlink() or tmp.exists():
-        tmp.unlink()
-    tmp.symlink_to(build.relative_to(release_dir))
-    os.replace(tmp, link)  # atomic: readers see the old or the new release, never neither
-
-
-def _prune(builds: Path, keep: set[str]) -> None:
-    for partial in builds.glob(".*.partial-*"):
-        pid = partial.name.rsplit("-", 1)[-1]
-        if pid != str(os.getpid()) and not _running(pid):
-            shutil.rmtree(partial, ignore_errors=True)  # left by a build that was killed
-    finished = sorted((p for p in builds.iterdir() if not p.name.startswith(".")), key=lambda p: p.stat().st_mtime)
-    for old in finished[:-KEEP_BUILDS]:
-        if old.name not in keep:
-            shutil.rmtree(old, ignore_errors=True)
-
-
-def build(release_dir: Path, progress: Progress = stderr_progress, sources: Sources = Sources()) -> Path:
-    """Sources → validated, reasoned release; returns the published build folder.
+def build(release_dir: Path, progress: Progress = stderr_progress, sources: Sources = Sources()) -> Release:
+    """Sources → validated, reasoned release; returns the published release.
 
     Raises ``OntologyError``, ``CurationError``, ``ValidationFailed`` or ``ReasonerError`` before
     anything is written, so the current release stays in place.
@@ -295,14 +280,6 @@ def build(release_dir: Path, progress: Progress = stderr_progress, sources: Sour
         raise ValidationFailed(violations)
     with _step(progress, "reasoning (owlready2 + HermiT)"):
         parts.inferred = reason(parts.to_reason()).graph
-    final = write_release(parts, release_dir, progress)
-    progress(f"built {final} in {time.perf_counter() - start:.2f} s")
-    return final
-
-
-def current_release(release_dir: Path) -> Path:
-    """The published release folder, or ``FileNotFoundError`` telling how to make one."""
-    link = release_dir / "current"
-    if not link.exists():
-        raise FileNotFoundError(f"no release in {release_dir}: run `dystonia-kg build` first")
-    return link.resolve()
+    release = write_release(parts, release_dir, progress)
+    progress(f"built {release.folder} in {time.perf_counter() - start:.2f} s")
+    return release

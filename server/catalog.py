@@ -1,7 +1,7 @@
 """What the server knows about the release it serves: build, local IDs, search index, context.
 
-Read once per release and cached; a new release (the ``current`` symlink repointed) is picked up
-on the next request.
+Read once per release from the catalog the build wrote, and cached; a new release (the ``current``
+symlink repointed) is picked up on the next request.
 """
 
 from __future__ import annotations
@@ -18,13 +18,12 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import Graph
 
-from graph.describe import LOCAL_IDS_QUERY, SEARCH_ROWS_QUERY, ontology_query
+from graph.catalog import compute_catalog, search_entries
 from graph.executor import Limits, QueryJob
-from graph.jsonld import context
-from graph.search import Entry, SearchIndex
-from graph.vocab import DKG
+from graph.release import Release
+from graph.search import SearchIndex
 
-from .pool import per_release, release_folder, run_job
+from .pool import current_release, per_release, run_job
 
 
 class DocumentCache:
@@ -63,12 +62,17 @@ class Catalog:
     local_ids: frozenset[str]
     search: SearchIndex
     jsonld_context: dict[str, Any]
-    folder: Path | None
+    release: Release | None
     documents: DocumentCache = field(default_factory=DocumentCache)
 
+    @property
+    def folder(self) -> Path | None:
+        """The release's build folder (``None`` when serving a configured store without a release)."""
+        return self.release.folder if self.release is not None else None
 
-# The catalog's own queries read whole indexes once per release: they are not held to the limits
-# set for clients' queries.
+
+# Without a release folder (a configured store only), the catalog is computed by queries that read
+# whole indexes: they are not held to the limits set for clients' queries.
 CATALOG_LIMITS = Limits(timeout=300.0, max_rows=10_000_000, max_bytes=1 << 31)
 
 
@@ -83,23 +87,20 @@ def _select(query: str) -> list[dict[str, str]]:
     return [{k: v["value"] for k, v in row.items()} for row in bindings]
 
 
-def _load(folder: Path | None) -> Catalog:
-    manifest: dict[str, Any] = {}
-    built_at = datetime.now(UTC).replace(microsecond=0)
-    if folder is not None and (folder / "manifest.json").is_file():
-        manifest = json.loads((folder / "manifest.json").read_text())
-        built_at = datetime.fromtimestamp((folder / "manifest.json").stat().st_mtime, UTC).replace(microsecond=0)
-    ids = frozenset(row["s"][len(str(DKG)):] for row in _select(LOCAL_IDS_QUERY))
-    entries = [Entry(r["s"], r["text"], r["kind"], r.get("type", ""), r.get("definition", ""))
-               for r in _select(SEARCH_ROWS_QUERY)]
-    return Catalog(manifest.get("build", "remote"), built_at, manifest, ids, SearchIndex(entries),
-                   context(_construct(ontology_query())), folder)
+def _load(release: Release | None) -> Catalog:
+    data = release.catalog if release is not None else None
+    if data is None:  # no release, or one built before the build wrote catalogs
+        data = compute_catalog(_select, _construct)
+    built_at = release.built_at if release is not None else datetime.now(UTC).replace(microsecond=0)
+    return Catalog(release.build if release is not None else "remote", built_at,
+                   release.manifest if release is not None else {}, frozenset(data["local_ids"]),
+                   SearchIndex(search_entries(data)), data["context"], release)
 
 
 def catalog() -> Catalog:
     """The catalog of the release being served."""
-    folder = release_folder()
-    return per_release("dkg_catalog", lambda cached: cached.folder == folder, lambda _: _load(folder))
+    release = current_release()
+    return per_release("dkg_catalog", lambda cached: cached.release == release, lambda _: _load(release))
 
 
 def parse_ntriples(data: bytes) -> list[ox.Triple]:

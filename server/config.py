@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 from graph.paths import default_release_dir
+from graph.release import Release
 
 DEFAULTS: dict[str, Any] = {
     "RELEASE_DIR": None,  # default: $DKG_RELEASE_DIR or ./release
@@ -40,5 +42,5 @@ def load_config(test_config: dict[str, Any] | None = None) -> dict[str, Any]:
     # follows the published release, switching when `current` is repointed.
     config["STORE_FROM_RELEASE"] = config["STORE"] is None
     if config["STORE"] is None:
-        config["STORE"] = f"oxigraph:{os.path.join(config['RELEASE_DIR'], 'current', 'store')}"
+        config["STORE"] = Release(Path(config["RELEASE_DIR"]) / "current").selector  # until one is published
     return config

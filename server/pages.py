@@ -245,8 +245,9 @@ def _esc(text: str) -> str:
 def home() -> Response:
     """What the graph is, how to use it, and the lesion map."""
     cat = catalog()
-    html = render_template("home.html", svg=lesion_svg(), catalog=cat,
-                           counts=cat.manifest.get("graphs", {}), version=cat.manifest.get("version", ""))
+    release = cat.release
+    html = render_template("home.html", svg=lesion_svg(), catalog=cat, counts=cat.manifest.get("graphs", {}),
+                           version=release.version if release else "", hpo=release.hpo if release else {})
     return Response(html, 200, content_type="text/html; charset=utf-8")
 
 

@@ -12,20 +12,20 @@ from typing import TypeVar
 from flask import current_app, has_request_context, request
 
 from graph.executor import Answer, Confinement, Limits, PoolRetired, QueryJob, QueryPool
+from graph.release import Release
 
 _lock = threading.RLock()  # re-entrant: building the catalog starts the pool
 
 
-def release_folder() -> Path | None:
-    """The published release's own folder (``current`` resolved), when there is one."""
-    link = Path(current_app.config["RELEASE_DIR"]) / "current"
-    return link.resolve() if link.exists() else None
+def current_release() -> Release | None:
+    """The published release (its own folder, ``current`` resolved), when there is one."""
+    return Release.published(Path(current_app.config["RELEASE_DIR"]))
 
 
 def _selector() -> str:
-    """The store to open: the published release's own folder (not the symlink), or the configured one."""
-    folder = release_folder() if current_app.config.get("STORE_FROM_RELEASE", True) else None
-    return f"oxigraph:{folder / 'store'}" if folder is not None else str(current_app.config["STORE"])
+    """The store to open: the published release's own (not the symlink's), or the configured one."""
+    release = current_release() if current_app.config["STORE_FROM_RELEASE"] else None
+    return release.selector if release is not None else str(current_app.config["STORE"])
 
 
 T = TypeVar("T")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pyoxigraph as ox
@@ -236,11 +235,11 @@ DUMP_TYPES = {"ttl": "text/turtle", "nt": "application/n-triples", "jsonld": "ap
 @bp.route("/dumps/dystonia-kg.<ext>", methods=["GET", "HEAD"])
 def dump(ext: str) -> Response:
     """The whole release in one format."""
-    folder = catalog().folder
-    if ext not in DUMP_TYPES or folder is None or not (folder / f"dystonia-kg.{ext}").is_file():
+    release = catalog().release
+    if ext not in DUMP_TYPES or release is None or not release.dump(ext).is_file():
         return errors.not_found(f"no dump in format {ext[:20]!r}; formats: {', '.join(DUMP_TYPES)}")
-    response: Response = send_file(Path(folder) / f"dystonia-kg.{ext}", mimetype=DUMP_TYPES[ext], conditional=True,
-                         download_name=f"dystonia-kg-{catalog().manifest.get('version', 'dev')}.{ext}")
+    response: Response = send_file(release.dump(ext), mimetype=DUMP_TYPES[ext], conditional=True,
+                                   download_name=f"dystonia-kg-{release.version}.{ext}")
     response.headers["Link"] = '<https://creativecommons.org/licenses/by/4.0/>; rel="license"'
     return response
 

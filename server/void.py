@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import Any
 
 from flask import request
 from rdflib import RDF, XSD, BNode, Graph, Literal, Namespace, URIRef
@@ -56,10 +57,10 @@ def void_graph() -> Graph:
     g.add((dataset, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")))
     g.add((dataset, DCTERMS.hasVersion, Literal(version)))
     g.add((dataset, DCTERMS.modified, Literal(cat.built_at.isoformat(), datatype=XSD.dateTime)))
-    g.add((dataset, DCTERMS.source, URIRef("http://purl.obolibrary.org/obo/hp/releases/2025-01-16/hp.obo")))
-    g.add((dataset, DCTERMS.bibliographicCitation, Literal(
-        "This service is using the Human Phenotype Ontology (version 2025-01-16); "
-        "see https://hpo.jax.org/app/license", lang="en")))
+    hpo: dict[str, Any] = cat.release.hpo if cat.release is not None else {"merged": False}
+    if hpo["merged"]:
+        g.add((dataset, DCTERMS.source, URIRef(hpo["source"])))
+        g.add((dataset, DCTERMS.bibliographicCitation, Literal(hpo["acknowledgement"], lang="en")))
     g.add((dataset, VOID.sparqlEndpoint, URIRef(root + "/sparql")))
     g.add((dataset, VOID.uriSpace, Literal(BASE + "id/")))
     g.add((dataset, VOID.rootResource, ONTOLOGY_IRI))

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import settings
 
 from graph.build import Assembled, assemble, build, memory_store
+from graph.release import Release
 from graph.store import EmbeddedStore, open_store
 
 # Property-based tests: bounded in the normal run ("ci"), long in bench/fuzz.py ("campaign").
@@ -40,7 +41,7 @@ def release_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def release_store(release_dir: Path) -> EmbeddedStore:
     """The on-disk store of the session's release, read-only."""
-    return open_store(f"oxigraph:{release_dir / 'current' / 'store'}")
+    return open_store(Release.current(release_dir).selector)
 
 
 @pytest.fixture()

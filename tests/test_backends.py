@@ -15,6 +15,7 @@ import pytest
 import requests
 
 from graph.query import NamedQuery, named_queries
+from graph.release import Release
 from graph.store import RemoteStore, open_backend
 
 from .conftest import LiveServer, free_port
@@ -30,7 +31,7 @@ def oxigraph_endpoint(release_dir: Path) -> Iterator[str]:
     assert binary, "the oxigraph server binary is required (pip package `oxigraph`, a test dependency)"
     port = free_port()
     process = subprocess.Popen(
-        [binary, "serve-read-only", "--location", str(release_dir / "current" / "store"),
+        [binary, "serve-read-only", "--location", str(Release.current(release_dir).store_path),
          "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
@@ -103,7 +104,7 @@ def _start_oxigraph(store: Path, port: int) -> subprocess.Popen[bytes]:
 
 def test_remote_backend_stopped_and_restarted(release_dir: Path) -> None:
     port = free_port()
-    store = release_dir / "current" / "store"
+    store = Release.current(release_dir).store_path
     remote = _start_oxigraph(store, port)
     server = LiveServer(release_dir, DKG_STORE=f"sparql:http://127.0.0.1:{port}/query")
     ask = {"query": "ASK { ?s ?p ?o }"}

@@ -2,27 +2,27 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
 import pytest
 
-from graph.build import Sources, build
+from graph.build import DUMP_FORMATS, Sources, build
 from graph.paths import CURATION_DIR, resource_dir
 from graph.records import CurationError
+from graph.release import Release
 from graph.vocab import ANNOTATIONS_GRAPH, CURATED_GRAPH, HPO_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
 
 from .conftest import quiet
 
 
 def test_release_has_dumps_store_and_named_graphs(release_dir: Path) -> None:
-    current = release_dir / "current"
-    manifest = json.loads((current / "manifest.json").read_text())
-    for name in ("dystonia-kg.ttl", "dystonia-kg.nt", "dystonia-kg.jsonld", "dystonia-kg.rdf", "dystonia-kg.nq"):
-        assert (current / name).stat().st_size > 0, name
-        assert name in manifest["files"]
-    assert (current / "store").is_dir()
+    current = Release.current(release_dir)
+    manifest = current.manifest
+    for ext in DUMP_FORMATS:
+        assert current.dump(ext).stat().st_size > 0, ext
+        assert current.dump(ext).name in manifest["files"]
+    assert current.store_path.is_dir()
     assert manifest["named_graphs"] == sorted(
         str(g) for g in (ONTOLOGY_GRAPH, CURATED_GRAPH, INFERRED_GRAPH, HPO_GRAPH, ANNOTATIONS_GRAPH))
     assert manifest["graphs"][str(INFERRED_GRAPH)] > 0, "the reasoner's inferences are in their own graph"
@@ -40,11 +40,13 @@ def test_inferred_triples_are_kept_apart(release_store) -> None:  # type: ignore
 def test_two_builds_give_byte_identical_dumps(tmp_path: Path, release_dir: Path) -> None:
     other = tmp_path / "again"
     build(other, quiet)
-    for name in ("dystonia-kg.nt", "dystonia-kg.nq"):
-        first = (release_dir / "current" / name).read_bytes()
-        assert first == (other / "current" / name).read_bytes(), name
-        lines = first.decode().splitlines()
-        assert lines == sorted(lines), f"{name} is sorted"
+    first, second = Release.current(release_dir), Release.current(other)
+    assert first.catalog_path.read_bytes() == second.catalog_path.read_bytes(), "the catalog is reproducible"
+    for ext in ("nt", "nq"):
+        data = first.dump(ext).read_bytes()
+        assert data == second.dump(ext).read_bytes(), ext
+        lines = data.decode().splitlines()
+        assert lines == sorted(lines), f"the .{ext} dump is sorted"
 
 
 def _copy_curation(tmp_path: Path) -> Path:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from graph.export import HPOA_HEADER, KGX_EDGE_COLUMNS, KGX_NODE_COLUMNS, export
+from graph.release import Release
 
 ROOT = Path(__file__).resolve().parent.parent
 # kgx and sssom-py pin dependencies of their own, so `make test` installs each in a venv beside ours.
@@ -20,10 +21,10 @@ SSSOM_PYTHON = ROOT / ".venv-sssom" / "bin" / "python"
 
 
 @pytest.fixture(scope="module")
-def exported(release_store, tmp_path_factory: pytest.TempPathFactory) -> Path:  # type: ignore[no-untyped-def]
+def exported(release_store, release_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:  # type: ignore[no-untyped-def]
     out = tmp_path_factory.mktemp("export")
     for fmt in ("kgx", "hpoa", "sssom", "obographs"):
-        export(release_store, fmt, out, "2026-11-21")
+        export(release_store, fmt, out, Release.current(release_dir))
     return out
 
 

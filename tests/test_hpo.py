@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
@@ -10,8 +9,11 @@ import pytest
 from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 
 from graph.build import Sources, ValidationFailed, assemble, build, check
+from graph.export import export
 from graph.hpo import default_hpo_obo, load_hpo
 from graph.paths import CURATION_DIR
+from graph.release import Release
+from graph.store import open_store
 from graph.vocab import ANNOTATIONS_GRAPH, HPO_GRAPH
 
 from .conftest import quiet
@@ -43,10 +45,10 @@ def test_obo_to_owl_mapping(hpo) -> None:  # type: ignore[no-untyped-def]
     assert len(set(graph.subjects(RDF.type, OWL.Class))) == terms
 
 
-def test_release_keeps_hpo_and_the_layer_in_their_own_graphs(release_dir: Path, release_store) -> None:  # type: ignore[no-untyped-def]
-    manifest = json.loads((release_dir / "current" / "manifest.json").read_text())
+def test_release_keeps_hpo_and_the_layer_in_their_own_graphs(release_dir: Path, release_store, hpo) -> None:  # type: ignore[no-untyped-def]
+    manifest = Release.current(release_dir).manifest
     assert manifest["graphs"][str(HPO_GRAPH)] > 100_000
-    assert manifest["hpo"]["version"] == "hp/releases/2025-01-16"
+    assert manifest["hpo"]["version"] == hpo.version  # read from the HPO file's data-version header
     assert "Human Phenotype Ontology" in manifest["hpo"]["acknowledgement"]
     layer = manifest["hpo"]["annotations"]
     assert layer["diseases"] > 500 and layer["genes"] > 300 and layer["iea_left_out"] > 0
@@ -84,9 +86,9 @@ def test_obsolete_hpo_term_fails_with_its_replacement(tmp_path: Path, hpo) -> No
     assert "dkg:S0013" in messages[0], "the statement using the term is named"
 
 
-def test_unknown_hpo_term_fails_the_build(tmp_path: Path) -> None:
+def test_unknown_hpo_term_fails_the_build(tmp_path: Path, hpo) -> None:  # type: ignore[no-untyped-def]
     curation = _curation_with(tmp_path, "  phenotype: HP:0032005", "  phenotype: HP:9999999")
-    with pytest.raises(ValidationFailed, match=r"HP:9999999.*not in HPO hp/releases/2025-01-16; used by dkg:S0013"):
+    with pytest.raises(ValidationFailed, match=rf"HP:9999999.*not in HPO {hpo.version}; used by dkg:S0013"):
         build(tmp_path / "release", quiet, Sources(curation_dir=curation))
     assert not (tmp_path / "release" / "current").exists()
 
@@ -110,7 +112,7 @@ def test_hpo_in_obo_graphs_json_is_accepted(tmp_path: Path, hpo) -> None:  # typ
 
 
 def test_merged_release_round_trips_in_rdflib_and_owlready2(release_dir: Path) -> None:
-    dump = release_dir / "current" / "dystonia-kg.nt"
+    dump = Release.current(release_dir).dump("nt")
     graph = Graph().parse(dump, format="nt")
     assert (URIRef(OBO + "HP_0000643"), RDFS.subClassOf, URIRef(OBO + "HP_0012179")) in graph
     import owlready2
@@ -131,3 +133,37 @@ def test_annotated_diseases_map_to_mondo_and_meet_the_curated_layer(release_stor
             for s in release_store.query(query)]
     # Wilson and Huntington disease: curated from Source002, annotated by HPO under OMIM and Orphanet ids.
     assert {("S0217", "OMIM_277900"), ("S0217", "Orphanet_905"), ("S0216", "Orphanet_399")} <= set(rows)
+
+
+def test_a_newer_hpo_release_shows_its_version_everywhere(tmp_path: Path) -> None:
+    """Every version shown comes from the release's manifest: a build with a newer HPO (made here by editing the
+    packaged file's data-version header) shows that version in the manifest, the HPOA export, VoID and the home
+    page, and the packaged version nowhere."""
+    from server import create_app
+
+    packaged = default_hpo_obo()
+    shipped = load_hpo(packaged).version
+    newer = "hp/releases/2099-12-31"
+    folder = tmp_path / "hpo"
+    folder.mkdir()
+    text = packaged.read_text(encoding="utf-8")
+    assert f"data-version: {shipped}\n" in text
+    (folder / "hp.obo").write_text(text.replace(f"data-version: {shipped}\n", f"data-version: {newer}\n", 1),
+                                   encoding="utf-8")
+    for name in ("phenotype.hpoa", "genes_to_phenotype.txt"):
+        shutil.copy(packaged.parent / name, folder / name)
+    release = build(tmp_path / "release", quiet, Sources(hpo=folder / "hp.obo"))
+    assert release.hpo["version"] == newer
+
+    export(open_store(release.selector), "hpoa", tmp_path / "out", release)
+    header = "".join(line for line in (tmp_path / "out" / "dystonia-kg.hpoa").read_text().splitlines(True)
+                     if line.startswith("#"))
+    app = create_app({"RELEASE_DIR": str(tmp_path / "release"), "WORKERS": 1})
+    client = app.test_client()
+    void = client.get("/void", headers={"Accept": "application/n-triples"}).get_data(as_text=True)
+    home = client.get("/").get_data(as_text=True)
+    for shown in (header, void, home):
+        assert newer.rsplit("/", 1)[-1] in shown
+        assert shipped.rsplit("/", 1)[-1] not in shown
+    assert f"<http://purl.obolibrary.org/obo/{newer}/hp.obo>" in void
+    assert f"/{newer}/hp.json" in header

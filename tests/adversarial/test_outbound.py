@@ -15,6 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from graph.executor import Confinement, confine
+from graph.release import Release
 from graph.store import open_backend
 from tests.adversarial.conftest import WAYS, send
 from tests.conftest import SECRET, LiveServer
@@ -103,7 +104,7 @@ def _run(selector: str, query: str, sandboxed: bool) -> tuple[str, object]:
 
 def test_a_worker_given_service_directly_cannot_connect(release_dir, listener) -> None:  # type: ignore[no-untyped-def]
     url, hits = listener
-    selector = f"oxigraph:{release_dir / 'current' / 'store'}"
+    selector = Release.current(release_dir).selector
     query = f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}"
     status, detail = _run(selector, query, sandboxed=True)
     time.sleep(0.1)

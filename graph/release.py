@@ -1,0 +1,162 @@
+"""A release on disk, and the only code that knows its layout.
+
+::
+
+    RELEASE_DIR/
+      current -> builds/<digest>          the published build (repointed atomically)
+      builds/<digest>/
+        manifest.json                     versions, counts, files and their digests
+        catalog.json                      local IDs, search rows, JSON-LD context (read by the server)
+        store/                            the on-disk Oxigraph store
+        dystonia-kg.{nq,nt,ttl,jsonld,rdf}  dumps
+      builds/.<digest>.partial-<pid>/     a build being written; never served
+
+A build is written into a staging folder and renamed into place, then ``current`` is repointed,
+so a failed or killed build never touches the release being served.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+MANIFEST = "manifest.json"
+CATALOG = "catalog.json"
+STORE = "store"
+DUMP_STEM = "dystonia-kg"
+KEEP_BUILDS = 3  # published builds kept (the current one always among them)
+
+
+@dataclass(frozen=True)
+class Release:
+    """One build folder: its files, and the facts its manifest records."""
+
+    folder: Path
+
+    @classmethod
+    def current(cls, release_dir: Path) -> Release:
+        """The published release, or ``FileNotFoundError`` telling how to make one."""
+        link = release_dir / "current"
+        if not link.exists():
+            raise FileNotFoundError(f"no release in {release_dir}: run `dystonia-kg build` first")
+        return cls(link.resolve())
+
+    @classmethod
+    def published(cls, release_dir: Path) -> Release | None:
+        """The published release, or ``None`` when there is none."""
+        link = release_dir / "current"
+        return cls(link.resolve()) if link.exists() else None
+
+    @property
+    def store_path(self) -> Path:
+        """The on-disk Oxigraph store."""
+        return self.folder / STORE
+
+    @property
+    def selector(self) -> str:
+        """The store selector (see ``graph.store.open_backend``) of the release's own store."""
+        return f"oxigraph:{self.store_path}"
+
+    def dump(self, ext: str) -> Path:
+        """The dump in the format whose extension is ``ext`` (it may not exist)."""
+        return self.folder / f"{DUMP_STEM}.{ext}"
+
+    @property
+    def manifest_path(self) -> Path:
+        """Where the manifest is written."""
+        return self.folder / MANIFEST
+
+    @property
+    def catalog_path(self) -> Path:
+        """Where the catalog is written."""
+        return self.folder / CATALOG
+
+    @cached_property
+    def manifest(self) -> dict[str, Any]:
+        """The manifest (empty for a folder without one)."""
+        path = self.manifest_path
+        return json.loads(path.read_text()) if path.is_file() else {}
+
+    @cached_property
+    def catalog(self) -> dict[str, Any] | None:
+        """The catalog the build wrote, or ``None`` for a release built before catalogs were written."""
+        path = self.catalog_path
+        return json.loads(path.read_text()) if path.is_file() else None
+
+    @property
+    def version(self) -> str:
+        """The ontology's version (``owl:versionInfo``) this release was built from."""
+        return str(self.manifest.get("version", "unversioned"))
+
+    @property
+    def build(self) -> str:
+        """The build's digest: the first 16 hex digits of its canonical N-Quads' SHA-256."""
+        return str(self.manifest.get("build", self.folder.name))
+
+    @property
+    def hpo(self) -> dict[str, Any]:
+        """What the manifest records of the merged HPO release (``{"merged": False}`` when none)."""
+        return dict(self.manifest.get("hpo") or {"merged": False})
+
+    @property
+    def built_at(self) -> datetime:
+        """When the build was written (the manifest's modification time, whole seconds, UTC)."""
+        return datetime.fromtimestamp(self.manifest_path.stat().st_mtime, UTC).replace(microsecond=0)
+
+
+def write_build(release_dir: Path, digest: str, fill: Callable[[Release], None]) -> Release:
+    """Write build ``digest`` with ``fill`` (into a staging folder, renamed into place when complete),
+    publish it as ``current`` and prune old builds. A build already on disk is published as it is."""
+    builds = release_dir / "builds"
+    builds.mkdir(parents=True, exist_ok=True)
+    final = builds / digest
+    if not final.exists():
+        staging = builds / f".{digest}.partial-{os.getpid()}"
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir()
+        try:
+            fill(Release(staging))
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        os.replace(staging, final)
+    _publish(release_dir, final)
+    _prune(builds, keep={final.name})
+    return Release(final)
+
+
+def _publish(release_dir: Path, build: Path) -> None:
+    link = release_dir / "current"
+    tmp = release_dir / f".current-{os.getpid()}"
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    tmp.symlink_to(build.relative_to(release_dir))
+    os.replace(tmp, link)  # atomic: readers see the old or the new release, never neither
+
+
+def _running(pid: str) -> bool:
+    try:
+        os.kill(int(pid), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _prune(builds: Path, keep: set[str]) -> None:
+    for partial in builds.glob(".*.partial-*"):
+        pid = partial.name.rsplit("-", 1)[-1]
+        if pid != str(os.getpid()) and not _running(pid):
+            shutil.rmtree(partial, ignore_errors=True)  # left by a build that was killed
+    finished = sorted((p for p in builds.iterdir() if not p.name.startswith(".")), key=lambda p: p.stat().st_mtime)
+    for old in finished[:-KEEP_BUILDS]:
+        if old.name not in keep:
+            shutil.rmtree(old, ignore_errors=True)
