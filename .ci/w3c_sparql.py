@@ -21,10 +21,8 @@ import itertools
 import json
 import os
 import re
-import subprocess
 import sys
 import tempfile
-import time
 import urllib.parse
 from pathlib import Path
 
@@ -36,6 +34,7 @@ from rdflib.compare import isomorphic
 from rdflib.query import Result
 
 from graph.query_shape import shape_of
+from server.live import LiveProcess
 
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 QT = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-query#")
@@ -122,17 +121,9 @@ def load_data_files(root: Path, store: ox.Store) -> None:
                         to_graph=ox.NamedNode(name))
 
 
-def start_server(store_dir: Path, port: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "DKG_STORE": f"oxigraph:{store_dir}", "DKG_QUERY_TIMEOUT": "20", "DKG_WORKERS": "2"}
-    process = subprocess.Popen([sys.executable, "-m", "server.serve", "--threads", "4", "--port", str(port)], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(600):  # up to 2 minutes: start-up reads the catalog
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/sparql", params={"query": "ASK {}"}, timeout=2).ok:
-                return process
-        except requests.RequestException:
-            time.sleep(0.2)
-    raise RuntimeError("server did not start")
+def start_server(store_dir: Path) -> LiveProcess:
+    env = {"DKG_STORE": f"oxigraph:{store_dir}", "DKG_QUERY_TIMEOUT": "20", "DKG_WORKERS": "2"}
+    return LiveProcess([sys.executable, "-m", "server.serve", "--threads", "4", "--port", "{port}"], "/sparql", env)
 
 
 def _rows(result: Result) -> list[dict[str, object]]:
@@ -371,16 +362,14 @@ def main() -> int:
         load_data_files(root, store)
         store.flush()
         del store
-        port = 18000 + os.getpid() % 1000
-        server = start_server(store_dir, port)
+        server = start_server(store_dir)
         try:
-            base = f"http://127.0.0.1:{port}"
+            base = server.url
             q_passed, q_failures, q_expected = run_query_tests(root, base + "/sparql")
             p_passed, p_failures, p_expected = run_protocol_tests(root, base)
             f_queries, f_updates, f_failures = run_form_checks(root, base + "/sparql")
         finally:
-            server.terminate()
-            server.wait(10)
+            server.stop()
     print(f"W3C SPARQL 1.1 query evaluation + syntax + result formats: {q_passed} passed, "
           f"{len(q_failures)} failed, {len(q_expected)} expected failures")
     print(f"W3C SPARQL 1.1 protocol: {p_passed} passed, {len(p_failures)} failed, {len(p_expected)} expected failures")

@@ -20,7 +20,6 @@ import contextlib
 import json
 import os
 import platform
-import socket
 import subprocess
 import sys
 import tempfile
@@ -34,6 +33,7 @@ import psutil
 import requests
 
 from graph.release import Release
+from server.live import LiveProcess
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = ROOT / "queries"
@@ -48,53 +48,33 @@ LOOKUPS = ["/data/S0010.ttl", "/data/HandDystonia.jsonld", "/data/Source000.nt",
 TIMEOUT = 60.0
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @dataclass
 class System:
     name: str
     command: list[str]
     endpoint_path: str
     env: dict[str, str] = field(default_factory=dict)
-    port: int = field(default_factory=free_port)
     cwd: Path = ROOT
-    process: subprocess.Popen[bytes] | None = None
-    startup: float = 0.0
+    server: LiveProcess | None = None
     peak_rss: float = 0.0
 
     @property
     def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        assert self.server is not None
+        return self.server.url
+
+    @property
+    def startup(self) -> float:
+        return self.server.startup if self.server is not None else float("nan")
 
     def start(self) -> None:
-        command = [part.replace("{port}", str(self.port)) for part in self.command]
-        started = time.perf_counter()
-        self.process = subprocess.Popen(command, env={**os.environ, **self.env}, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL, cwd=self.cwd)
-        while True:
-            try:
-                response = requests.post(self.base + self.endpoint_path, data={"query": "ASK { ?s ?p ?o }"},
-                                         headers={"Accept": "application/sparql-results+json"}, timeout=5)
-                if response.ok:
-                    break
-            except requests.RequestException:
-                pass
-            if self.process.poll() is not None:
-                raise RuntimeError(f"{self.name} exited during start-up")
-            if time.perf_counter() - started > 600:
-                raise RuntimeError(f"{self.name} did not start in 10 minutes")
-            time.sleep(0.1)
-        self.startup = time.perf_counter() - started
+        self.server = LiveProcess(self.command, self.endpoint_path, self.env, cwd=self.cwd, timeout=600)
 
     def rss(self) -> float:
         """Resident memory of the server's process tree, in MB."""
-        assert self.process is not None
+        assert self.server is not None
         try:
-            root = psutil.Process(self.process.pid)
+            root = psutil.Process(self.server.process.pid)
             procs = [root, *root.children(recursive=True)]
             total = sum(p.memory_info().rss for p in procs if p.is_running())
         except psutil.Error:
@@ -103,12 +83,8 @@ class System:
         return total / 2**20
 
     def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            try:
-                self.process.wait(20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+        if self.server is not None:
+            self.server.stop()
 
 
 @dataclass

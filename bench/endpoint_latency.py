@@ -8,14 +8,12 @@ times N sequential requests per item and prints median and p99 in milliseconds.
 from __future__ import annotations
 
 import argparse
-import os
-import socket
 import statistics
-import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
+
+from server.live import serve_release
 
 ITEMS = {
     "query statements-under-dystonia-type (rdfs:subClassOf* over HPO)": "/queries/statements-under-dystonia-type",
@@ -27,28 +25,14 @@ ITEMS = {
 }
 
 
-def port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--release", type=Path, default=Path("release"))
     args = parser.parse_args()
-    p = port()
-    server = subprocess.Popen([sys.executable, "-m", "graph.cli", "--release", str(args.release), "serve", "--port",
-                               str(p)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=dict(os.environ))
-    base = f"http://127.0.0.1:{p}"
+    server = serve_release(args.release)
+    base = server.url
     try:
-        for _ in range(600):  # start-up reads the release catalog
-            try:
-                urllib.request.urlopen(base + "/sparql?query=ASK%7B%7D", timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.2)
         print("| request | median (ms) | p99 (ms) |\n|---|---|---|")
         for name, path in ITEMS.items():
             for _ in range(10):  # warm-up, not counted
@@ -62,8 +46,7 @@ def main() -> None:
             p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
             print(f"| {name} | {statistics.median(times):.1f} | {p99:.1f} |")
     finally:
-        server.terminate()
-        server.wait(10)
+        server.stop()
 
 
 if __name__ == "__main__":

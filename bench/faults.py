@@ -16,6 +16,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -24,6 +25,7 @@ import psutil
 import requests
 
 from graph.release import Release
+from server.live import oxigraph_server, serve_release
 
 ROOT = Path(__file__).resolve().parent.parent
 SIMPLE = "ASK { ?s a <https://w3id.org/dystonia-kg/id/LesionPhenotypeStatement> }"
@@ -33,24 +35,6 @@ MILLIONS = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"
 MEMORY_BOMB = "SELECT ?a30 WHERE { BIND(\"" + "x" * 64 + "\" AS ?a0) " + " ".join(
     f"BIND(CONCAT(?a{i}, ?a{i}) AS ?a{i + 1})" for i in range(30)) + " }"
 PATHOLOGICAL = ('"' + '\\"' * 32_000).encode()  # 64 KB of escapes: once 31 s of a frozen server
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_up(url: str, timeout: float = 180) -> float:
-    start = time.perf_counter()
-    while time.perf_counter() - start < timeout:
-        try:
-            if requests.get(url, params={"query": "ASK {}"}, timeout=2).ok:
-                return time.perf_counter() - start
-        except requests.RequestException:
-            pass
-        time.sleep(0.05)
-    raise RuntimeError(f"{url} did not come up")
 
 
 class Steady:
@@ -197,23 +181,14 @@ def main() -> None:
     parser.add_argument("--release", type=Path, default=ROOT / "release")
     args = parser.parse_args()
     store = Release.current(args.release).store_path
-    env = {**os.environ, "DKG_QUERY_TIMEOUT": "5", "DKG_WORKERS": "2"}
-    port, remote_port, front_port = free_port(), free_port(), free_port()
-    ours = subprocess.Popen([sys.executable, "-m", "graph.cli", "--release", str(args.release), "serve", "--port",
-                             str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
-    oxigraph = str(Path(sys.executable).parent / "oxigraph")
-    remote_cmd = [oxigraph, "serve-read-only", "--location", str(store), "--bind", f"127.0.0.1:{remote_port}",
-                  "--union-default-graph"]
-    remote = subprocess.Popen(remote_cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    front = subprocess.Popen([sys.executable, "-m", "graph.cli", "--release", str(args.release), "serve", "--port",
-                              str(front_port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT,
-                             env={**env, "DKG_STORE": f"sparql:http://127.0.0.1:{remote_port}/query"})
-    url, front_url = f"http://127.0.0.1:{port}/sparql", f"http://127.0.0.1:{front_port}/sparql"
+    env = {"DKG_QUERY_TIMEOUT": "5", "DKG_WORKERS": "2"}
+    log = Path(tempfile.mkdtemp(prefix="dkg-faults-"))
+    ours = serve_release(args.release, log=log / "ours.log", **env)
+    remote = oxigraph_server(store)
+    front = serve_release(args.release, log=log / "front.log", DKG_STORE=f"sparql:{remote.url}/query", **env)
+    url, front_url = ours.url + "/sparql", front.url + "/sparql"
     rows = []
     try:
-        wait_up(url)
-        wait_up(f"http://127.0.0.1:{remote_port}/query")
-        wait_up(front_url)
         for target, label in ((url, "embedded"), (front_url, "remote")):
             with Steady(target) as steady:
                 time.sleep(5)
@@ -228,7 +203,7 @@ def main() -> None:
                         ("deep property path", lambda: heavy(url, DEEP_PATH)),
                         ("query returning millions of rows", lambda: heavy(url, MILLIONS)),
                         ("slow-reading client (dump)", lambda: slow_reader(url.removesuffix("/sparql"))),
-                        ("query worker killed (SIGKILL)", lambda: kill_worker(ours)),
+                        ("query worker killed (SIGKILL)", lambda: kill_worker(ours.process)),
                         ("memory bomb (CONCAT doubling)", lambda: heavy(url, MEMORY_BOMB)),
                         ("64 KB pathological query text", lambda: pathological(url)),
                         ("64 slow clients (headers)", lambda: slow_clients(url.removesuffix("/sparql"), "headers")),
@@ -239,12 +214,12 @@ def main() -> None:
                 else:
                     def stop_and_restart() -> str:
                         nonlocal remote
-                        remote.terminate()
-                        remote.wait(10)
+                        port = remote.port
+                        remote.stop()
                         during = requests.get(front_url, params={"query": SIMPLE},
                                               headers={"Accept": "application/json"}, timeout=10)
                         time.sleep(2)
-                        remote = subprocess.Popen(remote_cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                        remote = oxigraph_server(store, port)
                         return f"while stopped: {during.status_code} {during.text.strip()[:80]}"
                     faults = [("remote backend stopped, restarted after 2 s", stop_and_restart)]
                 for name, action in faults:
@@ -258,16 +233,12 @@ def main() -> None:
                                  failures, f"{rec:.2f} s"))
                     print(f"{name}: {seen} | steady p99 {p99:.1f} ms, lookup {lookup_p99:.1f} ms, {failures} failed"
                           f" | recovered {rec:.2f} s", file=sys.stderr)
-        restarts = 0 if ours.poll() is None else 1
+        restarts = 0 if ours.process.poll() is None else 1
         print(f"server restarts: {restarts} (the server process {'is still' if not restarts else 'is no longer'} "
               "running)", file=sys.stderr)
     finally:
-        for process in (ours, front, remote):
-            process.terminate()
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        for server in (ours, front, remote):
+            server.stop()
     print("| fault | what the client saw | steady query p99 ms (baseline) | steady lookup p99 ms (baseline) "
           "| steady query failures | recovery |")
     print("|---|---|---|---|---|---|")

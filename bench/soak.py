@@ -10,17 +10,15 @@ median, p99, RSS of the server's process tree) and a summary: RSS growth and p99
 from __future__ import annotations
 
 import argparse
-import os
-import socket
 import statistics
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 
 import psutil
 import requests
+
+from server.live import serve_release
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = ["lesion-sites-by-dystonia-type", "contralateral-lesion-sites", "genes-by-onset-age",
@@ -35,13 +33,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--release", type=Path, default=ROOT / "release")
     args = parser.parse_args()
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "graph.cli", "--release", str(args.release), "serve", "--port",
-                               str(port), "--threads", "48"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              cwd=ROOT, env=dict(os.environ))
-    base = f"http://127.0.0.1:{port}"
+    server = serve_release(args.release, "--threads", "48")
+    base = server.url
     work = [("post", f"{base}/sparql", (ROOT / "queries" / f"{q}.rq").read_text()) for q in QUERIES]
     work += [("get", base + path, "") for path in LOOKUPS]
     samples: list[tuple[float, float, bool]] = []
@@ -68,12 +61,6 @@ def main() -> None:
                 samples.append((start, time.perf_counter() - start, ok))
 
     try:
-        for _ in range(600):  # start-up reads the release catalog
-            try:
-                if requests.get(f"{base}/sparql", params={"query": "ASK {}"}, timeout=2).ok:
-                    break
-            except requests.RequestException:
-                time.sleep(0.2)
         for method, url, query in work:  # warm-up, not counted
             requests.request("POST" if method == "post" else "GET", url, data={"query": query} if query else None)
         begin = time.perf_counter()
@@ -83,13 +70,12 @@ def main() -> None:
             thread.start()
         rss: list[tuple[float, float]] = []
         while any(t.is_alive() for t in threads):
-            root = psutil.Process(server.pid)
+            root = psutil.Process(server.process.pid)
             total = sum(p.memory_info().rss for p in [root, *root.children(recursive=True)])
             rss.append((time.perf_counter(), total / 2**20))
             time.sleep(2)
     finally:
-        server.terminate()
-        server.wait(20)
+        server.stop()
     print("| minute | requests | errors | median ms | p99 ms | RSS MB (end of minute) |")
     print("|---|---|---|---|---|---|")
     minutes = int(args.minutes + 0.999)

@@ -11,6 +11,7 @@ from hypothesis import settings
 from graph.build import Assembled, assemble, build, memory_store
 from graph.release import Release
 from graph.store import EmbeddedStore, open_store
+from server.live import LiveProcess, serve_release
 
 # Property-based tests: bounded in the normal run ("ci"), long in bench/fuzz.py ("campaign").
 settings.register_profile("ci", max_examples=int(os.environ.get("DKG_FUZZ_EXAMPLES", "150")), deadline=None)
@@ -86,58 +87,12 @@ def listener():  # type: ignore[no-untyped-def]
     sock.close()
 
 
-def free_port() -> int:
-    """A free TCP port on loopback."""
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class LiveServer:
-    """A real server process (waitress via `dystonia-kg serve`) on a loopback port."""
-
-    def __init__(self, release: Path, **env: str) -> None:
-        import os
-        import subprocess
-        import sys
-
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = release / f"server-{self.port}.log"
-        environment = {**os.environ, **env}
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "graph.cli", "--release", str(release), "serve", "--port", str(self.port)],
-            env=environment, stdout=self.log.open("wb"), stderr=subprocess.STDOUT,
-        )
-        self._wait()
-
-    def _wait(self) -> None:
-        import time
-        import urllib.request
-
-        deadline = time.monotonic() + 120  # start-up reads the release catalog; slow on a loaded machine
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited: {self.log.read_text()}")
-            try:
-                with urllib.request.urlopen(self.url + "/sparql?query=ASK%7B%7D", timeout=2) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.2)
-        self.stop()  # do not leave a half-started server behind
-        raise RuntimeError(f"server did not start: {self.log.read_text()}")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(10)
+LiveServer = LiveProcess  # what the live-server fixtures yield: a real server process on a loopback port
 
 
 @pytest.fixture(scope="session")
 def live_server(release_dir: Path):  # type: ignore[no-untyped-def]
     """The session's release served by a real server process, with small limits for the limit tests."""
-    server = LiveServer(release_dir, DKG_QUERY_TIMEOUT="3", DKG_MAX_ROWS="5000", DKG_WORKERS="2")
+    server = serve_release(release_dir, DKG_QUERY_TIMEOUT="3", DKG_MAX_ROWS="5000", DKG_WORKERS="2")
     yield server
     server.stop()

@@ -3,11 +3,7 @@ and through a real Oxigraph server behind the ``sparql:URL`` selector, and the e
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,8 +13,8 @@ import requests
 from graph.query import NamedQuery, named_queries
 from graph.release import Release
 from graph.store import RemoteStore, open_backend
+from server.live import oxigraph_server, serve_release
 
-from .conftest import LiveServer, free_port
 from .test_queries import GOLDEN_DIR, golden
 
 QUERIES = named_queries()
@@ -26,28 +22,9 @@ QUERIES = named_queries()
 
 @pytest.fixture(scope="session")
 def oxigraph_endpoint(release_dir: Path) -> Iterator[str]:
-    """A real Oxigraph server (the `oxigraph` package's binary) over the session's release store."""
-    binary = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which("oxigraph")
-    assert binary, "the oxigraph server binary is required (pip package `oxigraph`, a test dependency)"
-    port = free_port()
-    process = subprocess.Popen(
-        [binary, "serve-read-only", "--location", str(Release.current(release_dir).store_path),
-         "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}/query"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(url + "?query=ASK%7B%7D", timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        process.kill()
-        pytest.fail("the Oxigraph server did not start")
-    yield url
-    process.terminate()
-    process.wait(10)
+    """A real Oxigraph server over the session's release store."""
+    with oxigraph_server(Release.current(release_dir).store_path) as server:
+        yield server.url + "/query"
 
 
 def test_selector_picks_the_backend(oxigraph_endpoint: str) -> None:
@@ -70,7 +47,7 @@ def test_remote_backend_errors_are_named(oxigraph_endpoint: str) -> None:
 
 
 def test_endpoint_in_front_of_a_remote_engine(release_dir: Path, oxigraph_endpoint: str) -> None:
-    server = LiveServer(release_dir, DKG_STORE=f"sparql:{oxigraph_endpoint}")
+    server = serve_release(release_dir, DKG_STORE=f"sparql:{oxigraph_endpoint}")
     try:
         query = next(q for q in QUERIES if q.name == "contralateral-lesion-sites")
         response = requests.get(server.url + "/sparql", params={"query": query.text},
@@ -88,38 +65,22 @@ def test_endpoint_in_front_of_a_remote_engine(release_dir: Path, oxigraph_endpoi
         server.stop()
 
 
-def _start_oxigraph(store: Path, port: int) -> subprocess.Popen[bytes]:
-    binary = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or "oxigraph"
-    process = subprocess.Popen([binary, "serve-read-only", "--location", str(store), "--bind", f"127.0.0.1:{port}",
-                                "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/query?query=ASK%7B%7D", timeout=1).close()
-            return process
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("the Oxigraph server did not start")
-
-
 def test_remote_backend_stopped_and_restarted(release_dir: Path) -> None:
-    port = free_port()
     store = Release.current(release_dir).store_path
-    remote = _start_oxigraph(store, port)
-    server = LiveServer(release_dir, DKG_STORE=f"sparql:http://127.0.0.1:{port}/query")
+    remote = oxigraph_server(store)
+    port = remote.port
+    server = serve_release(release_dir, DKG_STORE=f"sparql:{remote.url}/query")
     ask = {"query": "ASK { ?s ?p ?o }"}
     try:
         assert requests.get(server.url + "/sparql", params=ask).status_code == 200
-        remote.terminate()
-        remote.wait(10)
+        remote.stop()
         down = requests.get(server.url + "/sparql", params=ask, headers={"Accept": "application/json"})
         assert down.status_code == 503 and "unreachable" in down.json()["message"]
-        remote = _start_oxigraph(store, port)
+        remote = oxigraph_server(store, port)
         deadline = time.monotonic() + 20
         while requests.get(server.url + "/sparql", params=ask).status_code != 200:
             assert time.monotonic() < deadline, "the server did not recover when the backend came back"
             time.sleep(0.2)
     finally:
         server.stop()
-        remote.terminate()
-        remote.wait(10)
+        remote.stop()

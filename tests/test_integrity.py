@@ -15,8 +15,9 @@ import requests
 
 from graph.build import Sources, build
 from graph.paths import CURATION_DIR
+from server.live import serve_release
 
-from .conftest import LiveServer, quiet
+from .conftest import quiet
 
 
 def _files(folder: Path) -> dict[str, bytes]:
@@ -40,7 +41,7 @@ def test_build_killed_while_writing_leaves_the_release_and_the_next_build_succee
     process.wait()
     assert (release / "current").resolve() == before
     assert _files(before) == before_files
-    after = build(release, quiet)
+    after = build(release, quiet).folder
     assert after != before and (release / "current").resolve() == after
     assert not list((release / "builds").glob(".*.partial-*")), "the killed build's leftovers are cleaned"
 
@@ -48,7 +49,7 @@ def test_build_killed_while_writing_leaves_the_release_and_the_next_build_succee
 def test_server_switches_release_without_dropping_requests(tmp_path: Path) -> None:
     release = tmp_path / "release"
     build(release, quiet, Sources(with_hpo=False))
-    server = LiveServer(release)
+    server = serve_release(release)
     failures: list[str] = []
     served: list[str] = []
     stop = threading.Event()

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from server.live import serve_release
 from tests.conftest import LiveServer
 
 WAYS = ("get", "form", "direct")
@@ -61,7 +62,7 @@ def endpoint(live_server: LiveServer) -> str:
 @pytest.fixture(scope="module")
 def tight_server(release_dir: Path) -> Iterator[LiveServer]:
     """A server with one worker, a one-place queue, a short deadline and small memory and byte caps."""
-    server = LiveServer(release_dir, DKG_WORKERS="1", DKG_QUERY_QUEUE="1", DKG_QUERY_TIMEOUT="3",
-                        DKG_WORKER_MEMORY=str(400 * 1024 * 1024), DKG_MAX_BYTES=str(1024 * 1024))
+    server = serve_release(release_dir, DKG_WORKERS="1", DKG_QUERY_QUEUE="1", DKG_QUERY_TIMEOUT="3",
+                           DKG_WORKER_MEMORY=str(400 * 1024 * 1024), DKG_MAX_BYTES=str(1024 * 1024))
     yield server
     server.stop()
