@@ -104,7 +104,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_refresh_imports(args: argparse.Namespace) -> int:
     """Regenerate ontology/imports/hp_import.ttl from the HPO release."""
-    from .hpo import default_hpo_obo, write_import_module
+    from .hpo import default_hpo_obo
+    from .hpo_import import write_import_module
 
     imports = resource_dir("ontology") / "imports"
     count = write_import_module(args.hpo or default_hpo_obo(), imports / "hp_terms.txt", imports / "hp_import.ttl")

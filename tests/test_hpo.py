@@ -7,14 +7,16 @@ from pathlib import Path
 
 import pytest
 from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
+from rdflib.compare import isomorphic
 
 from graph.build import Sources, ValidationFailed, assemble, build, check
 from graph.export import export
 from graph.hpo import default_hpo_obo, load_hpo
-from graph.paths import CURATION_DIR
+from graph.hpo_import import write_import_module
+from graph.paths import CURATION_DIR, resource_dir
 from graph.release import Release
 from graph.store import open_store
-from graph.vocab import ANNOTATIONS_GRAPH, HPO_GRAPH
+from graph.vocab import ANNOTATIONS_GRAPH, BASE, HPO_GRAPH
 
 from .conftest import quiet
 
@@ -167,3 +169,13 @@ def test_a_newer_hpo_release_shows_its_version_everywhere(tmp_path: Path) -> Non
         assert shipped.rsplit("/", 1)[-1] not in shown
     assert f"<http://purl.obolibrary.org/obo/{newer}/hp.obo>" in void
     assert f"/{newer}/hp.json" in header
+
+
+def test_the_shipped_import_module_is_what_refresh_imports_writes(tmp_path: Path) -> None:
+    """`dystonia-kg refresh-imports` from the pinned release reproduces ontology/imports/hp_import.ttl (as a
+    graph): the shipped module is neither hand-edited nor stale."""
+    imports = resource_dir("ontology") / "imports"
+    out = tmp_path / "hp_import.ttl"
+    write_import_module(default_hpo_obo(), imports / "hp_terms.txt", out)
+    shipped = Graph().parse(imports / "hp_import.ttl", publicID=BASE)
+    assert isomorphic(Graph().parse(out, publicID=BASE), shipped)
