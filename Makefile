@@ -46,6 +46,7 @@ run: build
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 test: install system-tools validators
 	$(BIN)/python -m pytest

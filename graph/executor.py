@@ -23,12 +23,10 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
 
-import pyoxigraph as ox
-
 from .query_shape import QuerySyntaxError, QueryTooDeep, shape_of
 from .results import GRAPH_TYPES, SOLUTION_TYPES, Caps, NotRepresentable, ResultTooLarge, kind_of, serialize
 from .sandbox import SandboxUnavailable, deny_network, limit_memory
-from .store import BackendUnavailable
+from .store import BackendUnavailable, open_backend, open_store
 
 log = logging.getLogger(__name__)
 _CHECK_EVERY = 0.1  # seconds between looks at whether a waiting request's client is still there
@@ -118,7 +116,7 @@ def _engine_syntax_error(text: str) -> str | None:
     worker without network.
     """
     try:
-        ox.Store().query(text)
+        open_store("memory:").query(text)
     except SyntaxError as exc:
         return str(exc)
     except Exception:
@@ -175,8 +173,6 @@ def confine(selector: str, confinement: Confinement) -> str | None:
 
 
 def _worker(selector: str, confinement: Confinement, conn: Connection, quick: bool) -> None:
-    from .store import open_backend
-
     if not quick:  # long queries yield the CPU to the server process and the quick lane
         os.nice(confinement.nice)
     problem = confine(selector, confinement)
