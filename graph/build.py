@@ -112,7 +112,7 @@ def assemble(progress: Progress = stderr_progress, sources: Sources = Sources())
         obo = sources.hpo or default_hpo_obo()
         with _step(progress, f"HPO release {obo.name} → OWL"):
             parts.hpo = load_hpo(obo)
-            parts.hpo_nt = parts.hpo.ntriples()
+            parts.hpo_nt = parts.hpo.ntriples
         with _step(progress, "annotation layer (phenotype.hpoa, genes_to_phenotype.txt)"):
             folder = obo.parent if (obo.parent / "phenotype.hpoa").is_file() else default_hpo_obo().parent
             parts.layer = build_layer(parts.hpo, folder / "phenotype.hpoa", folder / "genes_to_phenotype.txt",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +75,7 @@ class HpoRelease:
         """The id and every id under it (is_a closure)."""
         return {t.id for t in self.ontology.get_term(curie).subclasses()}
 
+    @cached_property
     def ntriples(self) -> bytes:
         """The release as OWL in N-Triples, by the standard OBO-to-OWL mapping.
 
@@ -129,11 +131,21 @@ class HpoRelease:
 
 
 def load_hpo(path: Path) -> HpoRelease:
-    """Parse hp.obo, hp.owl (RDF/XML) or hp.json (OBO Graphs) with pronto."""
-    import pronto
+    """Parse hp.obo, hp.owl (RDF/XML) or hp.json (OBO Graphs) with pronto.
 
+    A file parsed before in this process, unchanged since (same size and modification time), is not
+    parsed again: a release is read-only once parsed, and the parse costs seconds.
+    """
     if not path.is_file():
         raise FileNotFoundError(f"no HPO release at {path}")
+    stat = path.stat()
+    return _parse(path.resolve(), stat.st_size, stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=2)
+def _parse(path: Path, size: int, mtime_ns: int) -> HpoRelease:
+    import pronto
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # pronto warns about encoding guesses and unknown headers
         ontology = pronto.Ontology(str(path))

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
 
-from graph.build import Assembled, assemble, build, memory_store
+from graph.build import Assembled, Sources, assemble, build, memory_store
 from graph.release import Release
 from graph.store import EmbeddedStore, open_store
 from server.live import LiveProcess, serve_release
@@ -37,6 +38,23 @@ def release_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("release")
     build(root, quiet)
     return root
+
+
+@pytest.fixture(scope="session")
+def small_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A release folder holding one build of the curated graphs without HPO (seconds, where the full build
+    takes tens): for the tests that build over a release or switch releases."""
+    root = tmp_path_factory.mktemp("small") / "release"
+    build(root, quiet, Sources(with_hpo=False))
+    return root
+
+
+@pytest.fixture()
+def release_copy(small_release: Path, tmp_path: Path) -> Path:
+    """A test's own copy of the small release (``current`` is a relative link, so the copy is whole)."""
+    copy = tmp_path / "release"
+    shutil.copytree(small_release, copy, symlinks=True)
+    return copy
 
 
 @pytest.fixture(scope="session")

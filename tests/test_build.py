@@ -55,12 +55,10 @@ def _copy_curation(tmp_path: Path) -> Path:
     return target
 
 
-CURATED_ONLY = Sources(with_hpo=False)
 
 
-def test_malformed_record_names_file_and_line_and_keeps_release(tmp_path: Path) -> None:
-    release = tmp_path / "release"
-    build(release, quiet, CURATED_ONLY)
+def test_malformed_record_names_file_and_line_and_keeps_release(release_copy: Path, tmp_path: Path) -> None:
+    release = release_copy
     before = (release / "current").resolve()
     before_bytes = (before / "dystonia-kg.nq").read_bytes()
 

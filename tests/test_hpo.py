@@ -29,7 +29,7 @@ def hpo():  # type: ignore[no-untyped-def]
 
 
 def test_obo_to_owl_mapping(hpo) -> None:  # type: ignore[no-untyped-def]
-    graph = Graph().parse(data=hpo.ntriples(), format="nt")
+    graph = Graph().parse(data=hpo.ntriples, format="nt")
     dystonia = URIRef(OBO + "HP_0001332")
     assert graph.value(dystonia, RDFS.label) == Literal("Dystonia", lang="en")
     assert (dystonia, RDFS.subClassOf, URIRef(OBO + "HP_0100022")) in graph

@@ -24,31 +24,42 @@ def _files(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
 
 
-def test_build_killed_while_writing_leaves_the_release_and_the_next_build_succeeds(tmp_path: Path) -> None:
-    release = tmp_path / "release"
-    build(release, quiet, Sources(with_hpo=False))
+def _revised_curation(tmp_path: Path) -> Path:
+    """A copy of the curation sources with one label changed: a build of it has a digest of its own."""
+    curation = tmp_path / "curation"
+    shutil.copytree(CURATION_DIR, curation)
+    sources = curation / "sources.yaml"
+    sources.write_text(sources.read_text().replace("label: Dystonia (Paris Brain Institute)",
+                                                   "label: Dystonia (Paris Brain Institute, revised)"))
+    return curation
+
+
+def test_build_killed_while_writing_leaves_the_release_and_the_next_build_succeeds(
+        release_copy: Path, tmp_path: Path) -> None:
+    release = release_copy
     before = (release / "current").resolve()
     before_files = _files(before)
-    # A full build (with HPO) gives a new digest; kill it as soon as it starts writing its files.
-    process = subprocess.Popen([sys.executable, "-m", "graph.cli", "--release", str(release), "build"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # A build of revised sources gives a new digest; kill it as soon as it starts writing its files.
+    curation = _revised_curation(tmp_path)
+    command = [sys.executable, "-m", "graph.cli", "--release", str(release), "--curation", str(curation), "build",
+               "--no-hpo"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     while not list((release / "builds").glob(".*.partial-*")):
         assert process.poll() is None, "the build ended before it was killed"
         assert time.monotonic() < deadline
-        time.sleep(0.02)
+        time.sleep(0.01)
     process.send_signal(signal.SIGKILL)
     process.wait()
     assert (release / "current").resolve() == before
     assert _files(before) == before_files
-    after = build(release, quiet).folder
+    after = build(release, quiet, Sources(curation_dir=curation, with_hpo=False)).folder
     assert after != before and (release / "current").resolve() == after
     assert not list((release / "builds").glob(".*.partial-*")), "the killed build's leftovers are cleaned"
 
 
-def test_server_switches_release_without_dropping_requests(tmp_path: Path) -> None:
-    release = tmp_path / "release"
-    build(release, quiet, Sources(with_hpo=False))
+def test_server_switches_release_without_dropping_requests(release_copy: Path, tmp_path: Path) -> None:
+    release = release_copy
     server = serve_release(release)
     failures: list[str] = []
     served: list[str] = []
@@ -69,12 +80,7 @@ def test_server_switches_release_without_dropping_requests(tmp_path: Path) -> No
         for thread in threads:
             thread.start()
         time.sleep(1)
-        curation = tmp_path / "curation"
-        shutil.copytree(CURATION_DIR, curation)
-        sources = curation / "sources.yaml"
-        sources.write_text(sources.read_text().replace("label: Dystonia (Paris Brain Institute)",
-                                                       "label: Dystonia (Paris Brain Institute, revised)"))
-        build(release, quiet, Sources(curation_dir=curation, with_hpo=False))
+        build(release, quiet, Sources(curation_dir=_revised_curation(tmp_path), with_hpo=False))
         deadline = time.monotonic() + 30
         while not any("revised" in text for text in served[-20:]) and time.monotonic() < deadline:
             time.sleep(0.2)

@@ -154,9 +154,8 @@ def test_the_writer_keeps_curated_fields_and_leaves_new_units_open(curation: Pat
     assert "give either 'statements'" in problems_of(ledger_path(curation))  # the build refuses it until curated
 
 
-def test_a_malformed_ledger_fails_the_build_and_keeps_the_release(tmp_path: Path) -> None:
-    release = tmp_path / "release"
-    build(release, quiet, Sources(with_hpo=False))
+def test_a_malformed_ledger_fails_the_build_and_keeps_the_release(release_copy: Path, tmp_path: Path) -> None:
+    release = release_copy
     before = (release / "current").resolve()
     curation = tmp_path / "curation"
     shutil.copytree(CURATION_DIR, curation)
