@@ -114,3 +114,16 @@ def live_server(release_dir: Path):  # type: ignore[no-untyped-def]
     server = serve_release(release_dir, DKG_QUERY_TIMEOUT="3", DKG_MAX_ROWS="5000", DKG_WORKERS="2")
     yield server
     server.stop()
+
+
+SERVER_FIXTURES = {"live_server", "tight_server", "oxigraph_endpoint", "endpoint"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark what needs real processes: ``server`` (a fixture that starts one) and ``browser`` (Chromium)."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if fixtures & SERVER_FIXTURES:
+            item.add_marker(pytest.mark.server)
+        if item.path.name == "test_browser.py":
+            item.add_marker(pytest.mark.browser)

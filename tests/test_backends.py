@@ -65,6 +65,7 @@ def test_endpoint_in_front_of_a_remote_engine(release_dir: Path, oxigraph_endpoi
         server.stop()
 
 
+@pytest.mark.server
 def test_remote_backend_stopped_and_restarted(release_dir: Path) -> None:
     store = Release.current(release_dir).store_path
     remote = oxigraph_server(store)

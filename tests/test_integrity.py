@@ -11,6 +11,7 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 import requests
 
 from graph.build import Sources, build
@@ -58,6 +59,7 @@ def test_build_killed_while_writing_leaves_the_release_and_the_next_build_succee
     assert not list((release / "builds").glob(".*.partial-*")), "the killed build's leftovers are cleaned"
 
 
+@pytest.mark.server
 def test_server_switches_release_without_dropping_requests(release_copy: Path, tmp_path: Path) -> None:
     release = release_copy
     server = serve_release(release)

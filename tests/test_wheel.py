@@ -35,6 +35,7 @@ def test_wheel_carries_the_data_folders(wheel: Path) -> None:
     assert not any(n.startswith(("tests/", "bench/")) for n in names)
 
 
+@pytest.mark.slow  # a full build from the installed wheel: .ci/run runs it
 def test_wheel_builds_a_release_outside_the_checkout(wheel: Path, tmp_path: Path) -> None:
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
