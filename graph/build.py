@@ -21,16 +21,16 @@ from rdflib import OWL, RDF, Graph
 from .annotations import Layer, build_layer
 from .assemble import Vocabulary, assemble_curated, load_ontology
 from .catalog import compute_catalog
+from .formats import DUMPS, rdf_format
 from .hpo import HpoRelease, default_hpo_obo, load_hpo
 from .paths import CURATION_DIR
+from .query import solution_rows
 from .reason import reason
 from .release import Release, write_build
 from .store import EmbeddedStore, canonical_nquads, create_disk_store, open_store
 from .termcheck import hpo_term_violations
 from .validate import Violation, load_shapes, qc_violations, shacl_violations
 from .vocab import ANNOTATIONS_GRAPH, CURATED_GRAPH, DKG, HPO_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, ONTOLOGY_IRI
-
-DUMP_FORMATS = ("nq", "nt", "ttl", "jsonld", "rdf")  # the dumps every release has
 
 
 class ValidationFailed(Exception):
@@ -201,12 +201,12 @@ def write_release(parts: Assembled, release_dir: Path, progress: Progress = stde
             write("nt", union)
             mem = open_store("memory:")
             mem.load(union, "nt")
-            for fmt in DUMP_FORMATS:
+            for fmt in DUMPS.keys:  # every dump of the format registry
                 if fmt not in ("nq", "nt"):  # written above, from the canonical N-Quads
                     write(fmt, mem.dump(fmt))
         store = open_store(release.selector)
         with _step(progress, "catalog (local IDs, search rows, JSON-LD context)"):
-            catalog = compute_catalog(lambda q: _rows(store, q), lambda q: _graph(store, q))
+            catalog = compute_catalog(lambda q: solution_rows(store.query(q)), lambda q: _graph(store, q))
             release.catalog_path.write_text(json.dumps(catalog, sort_keys=True, ensure_ascii=False) + "\n")
         manifest = {
             "version": parts.version(),
@@ -222,17 +222,10 @@ def write_release(parts: Assembled, release_dir: Path, progress: Progress = stde
     return write_build(release_dir, digest, fill)
 
 
-def _rows(store: EmbeddedStore, query: str) -> list[dict[str, str]]:
-    result = store.query(query)
-    assert isinstance(result, ox.QuerySolutions)
-    names = [v.value for v in result.variables]
-    return [{n: s[n].value for n in names if s[n] is not None} for s in result]
-
-
 def _graph(store: EmbeddedStore, query: str) -> Graph:
     result = store.query(query)
     assert isinstance(result, ox.QueryTriples)
-    return Graph().parse(data=ox.serialize(result, format=ox.RdfFormat.N_TRIPLES), format="nt")
+    return Graph().parse(data=ox.serialize(result, format=rdf_format("nt")), format="nt")
 
 
 def _hpo_metadata(parts: Assembled) -> dict[str, object]:

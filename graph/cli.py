@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .formats import EXPORTS, QUERY_OUTPUTS
 from .paths import default_release_dir, resource_dir
 
 if TYPE_CHECKING:  # the commands import their modules lazily, to keep `query` start-up short
@@ -147,7 +148,7 @@ def parser() -> argparse.ArgumentParser:
         command.set_defaults(func=func)
     query = sub.add_parser("query", help="run SPARQL against the release")
     query.add_argument("query", help="SPARQL text, a .rq file, or the name of a query in queries/")
-    query.add_argument("--format", choices=("table", "csv", "tsv", "json"), default="table")
+    query.add_argument("--format", choices=QUERY_OUTPUTS, default="table")
     query.set_defaults(func=cmd_query)
     sub.add_parser("stats", help="counts by graph, class and source").set_defaults(func=cmd_stats)
     audit = sub.add_parser("audit", help="check quotes, digests and the sentence ledger against source texts")
@@ -158,7 +159,7 @@ def parser() -> argparse.ArgumentParser:
     ledger.add_argument("--source", action="append", default=None, help="only this source ID (repeatable)")
     ledger.set_defaults(func=cmd_ledger)
     exporter = sub.add_parser("export", help="KGX, HPOA, SSSOM or OBO Graphs files for pipelines")
-    exporter.add_argument("--format", required=True, choices=("kgx", "hpoa", "sssom", "obographs"))
+    exporter.add_argument("--format", required=True, choices=EXPORTS)
     exporter.add_argument("--out", type=Path, default=Path("export"), help="output folder (default: ./export)")
     exporter.set_defaults(func=cmd_export)
     serve = sub.add_parser("serve", help="serve the current release over HTTP (SPARQL endpoint)")

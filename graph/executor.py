@@ -23,8 +23,9 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
 
+from .formats import media_type
 from .query_shape import QuerySyntaxError, QueryTooDeep, shape_of
-from .results import GRAPH_TYPES, SOLUTION_TYPES, Caps, NotRepresentable, ResultTooLarge, kind_of, serialize
+from .results import Caps, NotRepresentable, ResultTooLarge, kind_of, serialize
 from .sandbox import SandboxUnavailable, deny_network, limit_memory
 from .store import BackendUnavailable, open_backend, open_store
 
@@ -148,8 +149,7 @@ def _answer(store: Any, job: QueryJob, caps: Caps, offline: bool) -> Answer:
     if (kind == "graph") != shape.returns_graph:  # a second line: the engine must read the form as the parse did
         raise _Refused("error", f"the parse read a {shape.form.upper() if shape.form else '?'} query, the engine "
                        "another form; not answered")
-    media = (GRAPH_TYPES if kind == "graph" else SOLUTION_TYPES)[fmt]
-    return Answer(kind, fmt, media, serialize(result, fmt, caps))
+    return Answer(kind, fmt, media_type(fmt), serialize(result, fmt, caps))
 
 
 def engine_error_message(exc: Exception) -> str:

@@ -19,11 +19,12 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from .formats import EXPORTS
+from .query import solution_rows
 from .release import Release
 from .store import Store
 from .vocab import DKG, ONTOLOGY_GRAPH, ONTOLOGY_IRI, PREFIXES, compact
 
-FORMATS = ("kgx", "hpoa", "sssom", "obographs")
 DKG_CURIE = "DKG"  # KGX/SSSOM CURIE prefix for local IRIs (expanded in each file's prefix map)
 INFORES_SELF = "infores:dystonia-kg"
 INFORES_HPOA = "infores:hpo-annotations"
@@ -36,13 +37,6 @@ def _curie(iri: str) -> str:
     if iri.startswith("http://www.orpha.net/ORDO/"):
         return "ORDO:" + iri[len("http://www.orpha.net/ORDO/"):]  # Biolink's expansion of ORDO
     return compact(iri)
-
-
-def _rows(store: Store, query: str) -> list[dict[str, str]]:
-    result = store.query(query)
-    assert isinstance(result, ox.QuerySolutions)
-    names = [v.value for v in result.variables]
-    return [{n: s[n].value for n in names if s[n] is not None} for s in result]
 
 
 def _write_tsv(path: Path, header: list[str], rows: Iterable[list[str]], preamble: str = "") -> int:
@@ -113,11 +107,11 @@ KGX_EDGE_COLUMNS = ["id", "subject", "predicate", "object", "category", "knowled
 
 def export_kgx(store: Store, out: Path) -> dict[str, int]:
     """``dystonia-kg_nodes.tsv`` and ``dystonia-kg_edges.tsv``."""
-    labels = {r["s"]: r for r in _rows(store, LABELS)}
-    local = {r["term"]: r["category"] for r in _rows(store, LOCAL_CATEGORIES)}
+    labels = {r["s"]: r for r in solution_rows(store.query(LABELS))}
+    local = {r["term"]: r["category"] for r in solution_rows(store.query(LOCAL_CATEGORIES))}
     edges: list[list[str]] = []
     used: set[str] = set()
-    for r in _rows(store, STATEMENT_EDGES):
+    for r in solution_rows(store.query(STATEMENT_EDGES)):
         predicate = {"lesion": "biolink:associated_with", "treatment": "biolink:treats"}.get(r["kind"])
         if predicate is None:
             direction = r.get("direction", "")
@@ -131,7 +125,7 @@ def export_kgx(store: Store, out: Path) -> dict[str, int]:
                       "biolink:Association", "knowledge_assertion", "manual_agent", INFORES_SELF, publications,
                       _curie(r.get("evidence", "")), "", "", "", ""])
         used.update((r["subject"], r["object"]))
-    for r in _rows(store, ANNOTATION_EDGES):
+    for r in solution_rows(store.query(ANNOTATION_EDGES)):
         frequency = r.get("frequency", "")
         edges.append([_curie(r["a"]), _curie(r["disease"]), "biolink:has_phenotype", _curie(r["phenotype"]),
                       "biolink:DiseaseToPhenotypicFeatureAssociation", "knowledge_assertion", "manual_agent",
@@ -139,7 +133,7 @@ def export_kgx(store: Store, out: Path) -> dict[str, int]:
                       "True" if r.get("negated") == "true" else "", _curie(r.get("onset", "")),
                       _curie(frequency) if frequency.startswith("http") else "", ""])
         used.update((r["disease"], r["phenotype"]))
-    for r in _rows(store, GENE_EDGES):
+    for r in solution_rows(store.query(GENE_EDGES)):
         edge_id = f"{DKG_CURIE}:GDA-" + hashlib.sha1(f"{r['gene']}|{r['disease']}".encode()).hexdigest()[:12]
         edges.append([edge_id, _curie(r["gene"]), "biolink:gene_associated_with_condition",
                       _curie(r["disease"]), "biolink:GeneToDiseaseAssociation", "knowledge_assertion",
@@ -188,7 +182,7 @@ HPOA_HEADER = ["database_id", "disease_name", "qualifier", "hpo_id", "reference"
 def export_hpoa(store: Store, out: Path, version: str, hpo_version: str) -> dict[str, int]:
     """Curated disease → phenotype statements in phenotype.hpoa's 12 columns (MONDO diseases)."""
     rows = []
-    for r in _rows(store, CURATED_DISEASE_PHENOTYPES):
+    for r in solution_rows(store.query(CURATED_DISEASE_PHENOTYPES)):
         reference = f"PMID:{r['pmid']}" if "pmid" in r else r["statement"]  # the statement IRI is citable
         rows.append([_curie(r["disease"]), r["diseaseLabel"],
                      "NOT" if r["direction"].endswith("InverseAssociation") else "", _curie(r["hpo"]), reference,
@@ -213,7 +207,7 @@ SELECT DISTINCT ?s ?sl ?p ?o ?ol WHERE {
 def export_sssom(store: Store, out: Path, version: str) -> dict[str, int]:
     """Mappings of local terms to external ones, as SSSOM TSV with its YAML metadata block."""
     rows = [[_curie(r["s"]), r.get("sl", ""), compact(r["p"]), _curie(r["o"]), r.get("ol", ""),
-             "semapv:ManualMappingCuration"] for r in _rows(store, MAPPINGS)]
+             "semapv:ManualMappingCuration"] for r in solution_rows(store.query(MAPPINGS))]
     curie_map = {DKG_CURIE: str(DKG), "HP": PREFIXES["HP"], "MONDO": PREFIXES["MONDO"], "CHEBI": PREFIXES["CHEBI"],
                  "HGNC": PREFIXES["HGNC"], "NCBIGene": PREFIXES["NCBIGene"], "UBERON": PREFIXES["UBERON"],
                  "skos": PREFIXES["skos"], "semapv": "https://w3id.org/semapv/vocab/"}
@@ -293,4 +287,4 @@ def export(store: Store, fmt: str, out: Path, release: Release) -> dict[str, int
         return export_sssom(store, out, version)
     if fmt == "obographs":
         return export_obographs(store, out, version)
-    raise ValueError(f"unknown export format {fmt!r} (choose from {', '.join(FORMATS)})")
+    raise ValueError(f"unknown export format {fmt!r} (choose from {', '.join(EXPORTS)})")

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from .formats import QUERY_OUTPUTS, rdf_format, results_format
 from .paths import resource_dir
 from .store import QueryResult
 from .vocab import compact, expand, sparql_prefixes
 
-OUTPUT_FORMATS = ("table", "csv", "tsv", "json")
-_RESULT_FORMATS = {"csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV,
-                   "json": ox.QueryResultsFormat.JSON}
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
 _HEADER_FIELD = re.compile(r"^#\s*(\w+):\s*(.*)$")
 _IRI = re.compile(r"^https?://[^\s<>\"{}|^`\\]+$")
 
@@ -107,14 +107,30 @@ def with_prefixes(sparql: str) -> str:
     return sparql_prefixes() + sparql
 
 
-def _cell(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str:
-    if term is None:
-        return ""
+def term_value(term: Term) -> str:
+    """The IRI, blank node label or lexical form of a term, as SPARQL JSON's ``value`` gives it."""
+    return term.value
+
+
+def compact_term(term: Term) -> str:
+    """A term as the terminal table and the golden files show it: IRIs as CURIEs, blank nodes as ``_:b``."""
     if isinstance(term, ox.NamedNode):
         return compact(term.value)
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}"
     return term.value
+
+
+def solution_rows(result: QueryResult, cell: Callable[[Term], str] = term_value) -> list[dict[str, str]]:
+    """A SELECT answer as rows: one dict per solution, variable name → ``cell(term)``; unbound variables are
+    left out (``row.get(name, "")``)."""
+    if not isinstance(result, ox.QuerySolutions):
+        raise TypeError("not a SELECT result")
+    names = [v.value for v in result.variables]
+    rows = []
+    for solution in result:
+        rows.append({name: cell(term) for name in names if (term := solution[name]) is not None})
+    return rows
 
 
 def _text(data: bytes | None) -> str:
@@ -124,19 +140,18 @@ def _text(data: bytes | None) -> str:
 
 def format_result(result: QueryResult, fmt: str) -> str:
     """Render a query result as ``table``, ``csv``, ``tsv`` or ``json``."""
-    if fmt not in OUTPUT_FORMATS:
-        raise ValueError(f"unknown format {fmt!r} (choose from {', '.join(OUTPUT_FORMATS)})")
+    if fmt not in QUERY_OUTPUTS:
+        raise ValueError(f"unknown format {fmt!r} (choose from {', '.join(QUERY_OUTPUTS)})")
     if isinstance(result, ox.QueryBoolean):
         if fmt == "table":
             return "true" if bool(result) else "false"
-        return _text(result.serialize(format=_RESULT_FORMATS[fmt]))
+        return _text(result.serialize(format=results_format(fmt)))
     if not isinstance(result, ox.QuerySolutions):
-        rdf_format = ox.RdfFormat.JSON_LD if fmt == "json" else ox.RdfFormat.TURTLE
-        return _text(ox.serialize(result, format=rdf_format))
+        return _text(ox.serialize(result, format=rdf_format("jsonld" if fmt == "json" else "ttl")))
     if fmt != "table":
-        return _text(result.serialize(format=_RESULT_FORMATS[fmt]))
+        return _text(result.serialize(format=results_format(fmt)))
     names = [v.value for v in result.variables]
-    rows = [[_cell(solution[name]) for name in names] for solution in result]
+    rows = [[row.get(name, "") for name in names] for row in solution_rows(result, compact_term)]
     return render_table(names, rows)
 
 
@@ -152,12 +167,3 @@ def render_table(header: list[str], rows: list[list[str]]) -> str:
         out.write("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() + "\n")
     out.write(f"({len(rows)} row{'s' if len(rows) != 1 else ''})\n")
     return out.getvalue()
-
-
-def solutions_as_rows(result: QueryResult) -> list[dict[str, str]]:
-    """SELECT solutions as dicts of compact strings (for tests and golden files)."""
-    if not isinstance(result, ox.QuerySolutions):
-        raise TypeError("not a SELECT result")
-    names = [v.value for v in result.variables]
-    return [{name: _cell(solution[name]) for name in names} for solution in result]
-

@@ -27,6 +27,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from .formats import DUMPS
+
 MANIFEST = "manifest.json"
 CATALOG = "catalog.json"
 STORE = "store"
@@ -67,6 +69,11 @@ class Release:
     def dump(self, ext: str) -> Path:
         """The dump in the format whose extension is ``ext`` (it may not exist)."""
         return self.folder / f"{DUMP_STEM}.{ext}"
+
+    @property
+    def dumps(self) -> list[str]:
+        """The formats (registry keys) of the dumps this release has, in the registry's order."""
+        return [key for key in DUMPS.keys if self.dump(key).is_file()]
 
     @property
     def manifest_path(self) -> Path:

@@ -16,26 +16,11 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
-from .store import RDF_FORMATS, QueryResult
+from .formats import rdf_format
+from .store import QueryResult
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-
-# Result-format key → media type (the first of each kind is the default).
-SOLUTION_TYPES = {
-    "json": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-    "csv": "text/csv",
-    "tsv": "text/tab-separated-values",
-}
-GRAPH_TYPES = {
-    "ttl": "text/turtle",
-    "nt": "application/n-triples",
-    "jsonld": "application/ld+json",
-    "rdf": "application/rdf+xml",
-    "nq": "application/n-quads",
-    "trig": "application/trig",
-}
 
 
 class ResultTooLarge(Exception):
@@ -199,11 +184,11 @@ def serialize_triples(triples: Iterable[ox.Triple], fmt: str, caps: Caps) -> byt
     for triple in triples:
         budget.row()
         collected.append(triple)
-    rdf_format = RDF_FORMATS[fmt]
+    chosen = rdf_format(fmt)
     items: list[ox.Triple] | list[ox.Quad] = collected
-    if rdf_format.supports_datasets:
+    if chosen.supports_datasets:
         items = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in collected]
-    data = ox.serialize(items, format=rdf_format)
+    data = ox.serialize(items, format=chosen)
     assert data is not None
     if len(data) > caps.max_bytes:
         raise ResultTooLarge("byte", caps.max_bytes)

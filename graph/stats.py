@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pyoxigraph as ox
-
+from .query import solution_rows
 from .store import Store
 from .vocab import compact
 
@@ -47,14 +46,9 @@ class Stats:
 
 def compute_stats(store: Store, inferred_graph: str) -> Stats:
     """Count triples per graph, asserted instances per class, statements per source."""
-    def rows(query: str) -> list[dict[str, str]]:
-        result = store.query(query)
-        assert isinstance(result, ox.QuerySolutions)
-        names = [v.value for v in result.variables]
-        return [{n: s[n].value for n in names if s[n] is not None} for s in result]
-
-    by_graph = [(row["g"], int(row["n"])) for row in rows(_BY_GRAPH)]
+    by_graph = [(row["g"], int(row["n"])) for row in solution_rows(store.query(_BY_GRAPH))]
     by_class = [(compact(row["class"]), int(row["n"]))
-                for row in rows(_BY_CLASS.replace("GRAPH_INFERRED", inferred_graph))]
-    by_source = [(compact(row["source"]), row.get("name", ""), int(row["n"])) for row in rows(_BY_SOURCE)]
+                for row in solution_rows(store.query(_BY_CLASS.replace("GRAPH_INFERRED", inferred_graph)))]
+    by_source = [(compact(row["source"]), row.get("name", ""), int(row["n"]))
+                 for row in solution_rows(store.query(_BY_SOURCE))]
     return Stats(by_graph, by_class, by_source)

@@ -22,11 +22,9 @@ from typing import Protocol
 
 import pyoxigraph as ox
 
+from .formats import FORM, bare, media_type, rdf_format, results_format
+
 QueryResult = ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean | Iterator[ox.Triple]
-RDF_FORMATS = {
-    "nt": ox.RdfFormat.N_TRIPLES, "nq": ox.RdfFormat.N_QUADS, "ttl": ox.RdfFormat.TURTLE,
-    "trig": ox.RdfFormat.TRIG, "rdf": ox.RdfFormat.RDF_XML, "jsonld": ox.RdfFormat.JSON_LD,
-}
 
 
 class Store(Protocol):
@@ -75,17 +73,17 @@ class EmbeddedStore:
         return self._store.query(sparql, base_iri=base_iri, use_default_graph_as_union=union_default_graph)
 
     def load(self, data: bytes, fmt: str, graph: str | None = None) -> None:
-        """Add RDF in one of :data:`RDF_FORMATS` (into ``graph`` for triple formats)."""
+        """Add RDF in the format of key ``fmt`` (``graph/formats.py``; into ``graph`` for triple formats)."""
         to_graph = ox.NamedNode(graph) if graph else None
-        self._store.bulk_load(data, format=RDF_FORMATS[fmt], to_graph=to_graph)
+        self._store.bulk_load(data, format=rdf_format(fmt), to_graph=to_graph)
 
     def dump(self, fmt: str, graph: str | None = None) -> bytes:
         """Serialize the whole dataset (quad formats) or one graph, the default graph unless named."""
-        rdf_format = RDF_FORMATS[fmt]
-        if rdf_format.supports_datasets and graph is None:
-            return _bytes(self._store.dump(format=rdf_format))
+        chosen = rdf_format(fmt)
+        if chosen.supports_datasets and graph is None:
+            return _bytes(self._store.dump(format=chosen))
         source = ox.NamedNode(graph) if graph else ox.DefaultGraph()
-        return _bytes(self._store.dump(format=rdf_format, from_graph=source))
+        return _bytes(self._store.dump(format=chosen, from_graph=source))
 
     def named_graphs(self) -> list[str]:
         """IRIs of the named graphs, sorted."""
@@ -125,10 +123,10 @@ class RemoteStore:
         fields = [("query", sparql)]
         fields += [("default-graph-uri", g) for g in default_graphs or []]
         fields += [("named-graph-uri", g) for g in named_graphs or []]
-        accept = "application/sparql-results+json, application/n-triples;q=0.9"
+        accept = f"{media_type('json')}, {media_type('nt')};q=0.9"
         request = urllib.request.Request(
             self.endpoint, data=urllib.parse.urlencode(fields).encode(), method="POST",
-            headers={"Accept": accept, "Content-Type": "application/x-www-form-urlencoded"},
+            headers={"Accept": accept, "Content-Type": FORM},
         )
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
@@ -141,9 +139,9 @@ class RemoteStore:
             raise BackendUnavailable(f"remote endpoint answered {exc.code}: {message[:300]}") from None
         except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
             raise BackendUnavailable(f"remote endpoint {self.endpoint} unreachable: {exc}") from None
-        if media == "application/n-triples":
-            return iter(list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES)))
-        return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+        if bare(media) == media_type("nt"):
+            return iter(list(ox.parse(body, format=rdf_format("nt"))))
+        return ox.parse_query_results(body, format=results_format("json"))
 
     def __len__(self) -> int:
         result = self.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
@@ -182,7 +180,7 @@ def open_backend(selector: str) -> EmbeddedStore | RemoteStore:
 def create_disk_store(path: Path, nquads: bytes) -> int:
     """Write a new on-disk store at ``path`` holding ``nquads``; returns its quad count."""
     store = ox.Store(str(path))
-    store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+    store.bulk_load(nquads, format=rdf_format("nq"))
     store.flush()
     store.optimize()
     count = len(store)
@@ -197,7 +195,7 @@ def canonical_nquads(chunks: Iterable[tuple[str, bytes]]) -> bytes:
     """
     dataset = ox.Dataset()
     for graph, data in chunks:
-        for triple in ox.parse(data, format=ox.RdfFormat.N_TRIPLES):
+        for triple in ox.parse(data, format=rdf_format("nt")):
             dataset.add(ox.Quad(triple.subject, triple.predicate, triple.object, ox.NamedNode(graph)))
     dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
     lines = sorted(str(quad) + " .\n" for quad in dataset)

@@ -6,10 +6,6 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from flask import Flask, Response, request
-from werkzeug.exceptions import HTTPException
-
-from graph.executor import QueryFailed
-from graph.sandbox import SandboxUnavailable
 
 from .config import load_config
 
@@ -43,47 +39,14 @@ def too_many_parameters(encoded: str) -> bool:
     return False
 
 
-def _request_limits() -> Response | None:
+def _request_limits() -> None:
     from . import errors
 
     # The SPARQL endpoint has its own, larger limit (413); elsewhere a huge query string is abuse.
     if request.path != "/sparql" and len(request.query_string) > MAX_QUERY_STRING:
-        return errors.error(414, f"the query string is longer than {MAX_QUERY_STRING} bytes")
+        raise errors.uri_too_long(f"the query string is longer than {MAX_QUERY_STRING} bytes")
     if too_many_parameters(request.query_string.decode("latin-1")):
-        return errors.error(414, f"the query string has more than {MAX_PARAMETERS} parameters")
-    return None
-
-
-def _http_error(exc: HTTPException) -> Response:
-    from . import errors
-
-    if exc.code == 405:
-        allowed = exc.get_response().headers.get("Allow", "GET").split(", ")
-        return errors.method_not_allowed(allowed)
-    if exc.code == 413:
-        return errors.error(413, "the request body is too large")
-    return errors.error(exc.code or 500, exc.description or exc.name)
-
-
-def _query_failed(exc: QueryFailed) -> Response:
-    from . import errors
-
-    return errors.query_failed(exc)
-
-
-def _sandbox_unavailable(exc: SandboxUnavailable) -> Response:
-    from . import errors
-
-    return errors.unavailable(str(exc))
-
-
-def _internal_error(exc: Exception) -> Response:
-    from flask import current_app
-
-    from . import errors
-
-    current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
-    return errors.error(500, "internal error; it has been logged")
+        raise errors.uri_too_long(f"the query string has more than {MAX_PARAMETERS} parameters")
 
 
 class CanonicalHost:
@@ -117,7 +80,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.update(load_config(test_config))
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_QUERY_BYTES"] * 4 + 4096
 
-    from . import pages, queries_api, resources, sparql, ui_routes
+    from . import errors, pages, queries_api, resources, sparql, ui_routes
 
     app.register_blueprint(sparql.bp)
     app.register_blueprint(resources.bp)
@@ -126,10 +89,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(ui_routes.bp)
     app.before_request(_request_limits)
     app.after_request(_cors)
-    app.register_error_handler(HTTPException, _http_error)
-    # Every route that queries (endpoint, pages, documents, VoID) answers a failed query the same way.
-    app.register_error_handler(QueryFailed, _query_failed)
-    app.register_error_handler(SandboxUnavailable, _sandbox_unavailable)
-    app.register_error_handler(Exception, _internal_error)
+    # One handler for every exception (ours, Werkzeug's, a failed query on any route, the unforeseen).
+    app.register_error_handler(Exception, errors.handle)
     app.wsgi_app = CanonicalHost(app.wsgi_app, app.config["PUBLIC_URL"])  # type: ignore[method-assign]
     return app

@@ -27,7 +27,7 @@ def at_most(slots: int, what: str) -> Callable[[Callable[P, Response]], Callable
         @functools.wraps(route)
         def bounded(*args: P.args, **kwargs: P.kwargs) -> Response:
             if not semaphore.acquire(blocking=False):
-                return errors.unavailable(f"too many {what} requests at once; try again shortly", retry_after=1)
+                raise errors.unavailable(f"too many {what} requests at once; try again shortly", retry_after=1)
             try:
                 return route(*args, **kwargs)
             finally:

@@ -6,7 +6,6 @@ symlink repointed) is picked up on the next request.
 
 from __future__ import annotations
 
-import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -20,10 +19,11 @@ from rdflib import Graph
 
 from graph.catalog import compute_catalog, search_entries
 from graph.executor import Limits, QueryJob
+from graph.formats import rdf_format
 from graph.release import Release
 from graph.search import SearchIndex
 
-from .pool import current_release, per_release, run_job
+from .pool import current_release, per_release, run_job, select_rows
 
 
 class DocumentCache:
@@ -81,16 +81,10 @@ def _construct(query: str) -> Graph:
     return Graph().parse(data=answer.body, format="nt")
 
 
-def _select(query: str) -> list[dict[str, str]]:
-    answer = run_job(QueryJob(query, solution_format="json"), CATALOG_LIMITS)
-    bindings = json.loads(answer.body)["results"]["bindings"]
-    return [{k: v["value"] for k, v in row.items()} for row in bindings]
-
-
 def _load(release: Release | None) -> Catalog:
     data = release.catalog if release is not None else None
     if data is None:  # no release, or one built before the build wrote catalogs
-        data = compute_catalog(_select, _construct)
+        data = compute_catalog(lambda query: select_rows(query, CATALOG_LIMITS), _construct)
     built_at = release.built_at if release is not None else datetime.now(UTC).replace(microsecond=0)
     return Catalog(release.build if release is not None else "remote", built_at,
                    release.manifest if release is not None else {}, frozenset(data["local_ids"]),
@@ -105,4 +99,4 @@ def catalog() -> Catalog:
 
 def parse_ntriples(data: bytes) -> list[ox.Triple]:
     """N-Triples bytes as pyoxigraph triples."""
-    return list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
+    return list(ox.parse(data, format=rdf_format("nt")))

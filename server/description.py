@@ -5,22 +5,17 @@ from __future__ import annotations
 from flask import Response, render_template, request, url_for
 from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
 
+from graph import formats
+from graph.formats import SERVICE_DESCRIPTION, SPARQL_GRAPHS, SPARQL_SOLUTIONS
 from graph.query import named_queries
-from graph.results import GRAPH_TYPES, SOLUTION_TYPES
+from graph.results import Caps, serialize_triples
 from graph.vocab import CURATED_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, PREFIXES
 
 from . import errors
-from .negotiation import content_negotiation
+from .catalog import parse_ntriples
+from .negotiation import negotiate
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
-FORMATS = Namespace("http://www.w3.org/ns/formats/")
-FORMAT_IRIS = {
-    "json": "SPARQL_Results_JSON", "xml": "SPARQL_Results_XML", "csv": "SPARQL_Results_CSV",
-    "tsv": "SPARQL_Results_TSV", "ttl": "Turtle", "nt": "N-Triples", "jsonld": "JSON-LD",
-    "rdf": "RDF_XML", "nq": "N-Quads", "trig": "TriG",
-}
-RDFLIB_FORMATS = {"text/turtle": "turtle", "application/n-triples": "nt", "application/ld+json": "json-ld",
-                  "application/rdf+xml": "xml", "application/n-quads": "nquads", "application/trig": "trig"}
 
 
 def service_description() -> Graph:
@@ -33,8 +28,10 @@ def service_description() -> Graph:
     graph.add((service, SD.endpoint, endpoint))
     graph.add((service, SD.supportedLanguage, SD.SPARQL11Query))
     graph.add((service, SD.feature, SD.UnionDefaultGraph))
-    for key in list(SOLUTION_TYPES) + list(GRAPH_TYPES):
-        graph.add((service, SD.resultFormat, FORMATS[FORMAT_IRIS[key]]))
+    for key in (*SPARQL_SOLUTIONS.keys, *SPARQL_GRAPHS.keys):
+        iri = formats.by_key(key).iri
+        assert iri is not None  # every SPARQL result format has a W3C format IRI
+        graph.add((service, SD.resultFormat, URIRef(iri)))
     dataset = BNode("dataset")
     graph.add((service, SD.defaultDataset, dataset))
     graph.add((dataset, RDF.type, SD.Dataset))
@@ -53,15 +50,16 @@ def service_description() -> Graph:
 
 def service_description_response() -> Response:
     """Service Description by content negotiation; the query editor for browsers."""
-    offered = [*RDFLIB_FORMATS, "text/html"]
     # A browser's Accept lists text/html first with q=1; RDF clients rarely list HTML at all.
-    chosen = content_negotiation(request.headers.get("Accept"), offered)
-    if chosen is None:
-        return errors.not_acceptable(offered)
-    if chosen == "text/html":
+    key = negotiate(request.headers.get("Accept"), SERVICE_DESCRIPTION)
+    if key is None:
+        raise errors.not_acceptable(SERVICE_DESCRIPTION.media_types)
+    if key == "html":
         return editor_page()
-    body = service_description().serialize(format=RDFLIB_FORMATS[chosen], encoding="utf-8")
-    response = Response(body, 200, content_type=f"{chosen}; charset=utf-8")
+    # Written by pyoxigraph, which writes every offered format (quad formats put it in the default graph).
+    triples = parse_ntriples(service_description().serialize(format="nt", encoding="utf-8"))
+    body = serialize_triples(triples, key, Caps())
+    response = Response(body, 200, content_type=f"{formats.media_type(key)}; charset=utf-8")
     response.headers["Vary"] = "Accept"
     return response
 
@@ -74,6 +72,6 @@ def editor_page() -> Response:
     prefixes = {p: ns for p, ns in PREFIXES.items() if p not in ("sh",)}
     html = render_template("editor.html", examples=examples, prefixes=prefixes,
                            endpoint=url_for("sparql.endpoint", _external=True))
-    response = Response(html, 200, content_type="text/html; charset=utf-8")
+    response = Response(html, 200, content_type=f"{formats.HTML}; charset=utf-8")
     response.headers["Vary"] = "Accept"
     return response

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from graph.formats import Offer
+
 MAX_ACCEPT_LENGTH = 4096
 MAX_RANGES = 64
 
@@ -77,3 +79,9 @@ def content_negotiation(accept: str | None, offered: list[str]) -> str | None:
         if q > best_q:
             best, best_q = media_type, q
     return best
+
+
+def negotiate(accept: str | None, offer: Offer) -> str | None:
+    """The key of the format of ``offer`` the client prefers (aliases count), or ``None`` (406)."""
+    chosen = content_negotiation(accept, offer.media_types)
+    return None if chosen is None else offer.key_for_media(chosen)

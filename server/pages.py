@@ -12,16 +12,18 @@ from flask import Blueprint, Response, render_template, request, url_for
 from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, SKOS
 
-from graph.executor import QueryJob
+from graph import formats
+from graph.formats import RDF_DOCUMENTS
 from graph.vocab import BIBO, DKG, IAO_DEFINITION, OBOINOWL, ONTOLOGY_GRAPH, ONTOLOGY_IRI, PROV, compact
 
 from . import errors
 from .busy import at_most
 from .catalog import catalog
-from .pool import run_job
-from .resources import RDF_TYPES, describe_triples, home_resolver, jsonld_document, known_id
+from .pool import select_rows
+from .resources import describe_triples, home_resolver, jsonld_document, known_id
 
 bp = Blueprint("pages", __name__)
+HTML_UTF8 = f"{formats.HTML}; charset=utf-8"
 search_slots = at_most(2, "search")  # shared by the HTML and the JSON search
 
 STATEMENT_CORE = {RDF.type, DKG.quote, PROV.wasDerivedFrom, DKG.citation, DKG.evidence}
@@ -163,7 +165,7 @@ def render_entity(iri: str, external: bool = False) -> Response:
     """The HTML page of an IRI, with alternates and embedded JSON-LD."""
     cat = catalog()
     html = cat.documents.get(("page", iri), lambda: _entity_html(iri, external).encode())
-    response = Response(html, 200, content_type="text/html; charset=utf-8")
+    response = Response(html, 200, content_type=HTML_UTF8)
     response.last_modified = cat.built_at
     response.add_etag()
     response.make_conditional(request)
@@ -177,22 +179,22 @@ def _entity_html(iri: str, external: bool) -> str:
     view = build_view(iri, Graph().parse(data=nt, format="nt"))
     if external:
         base = "/describe?" + urlencode({"uri": iri}) + "&format="
-        alternates = {media: base + ext for ext, media in RDF_TYPES.items()}
+        alternates = {formats.media_type(ext): base + ext for ext in RDF_DOCUMENTS.keys}
     else:
         ident = iri[len(str(DKG)):]
-        alternates = {media: f"/data/{ident}.{ext}" for ext, media in RDF_TYPES.items()}
+        alternates = {formats.media_type(ext): f"/data/{ident}.{ext}" for ext in RDF_DOCUMENTS.keys}
     # Rendered by the template's tojson filter, which escapes <, > and &: a literal holding
     # "</script>" cannot close the element.
     embedded = json.loads(jsonld_document(triples, cat))
     return render_template("entity.html", view=view, alternates=alternates, jsonld=embedded,
-                           external=external, catalog=cat)
+                           jsonld_type=formats.media_type("jsonld"), external=external, catalog=cat)
 
 
 @bp.route("/page/<ident>", methods=["GET", "HEAD"])
 def page(ident: str) -> Response:
     """An entity's HTML page."""
     if not known_id(ident, catalog()):
-        return errors.not_found(f"no entity {ident[:80]!r} in this graph")
+        raise errors.not_found(f"no entity {ident[:80]!r} in this graph")
     return render_entity(str(DKG[ident]))
 
 
@@ -208,8 +210,7 @@ SELECT ?statement ?site ?siteLabel ?type ?typeLabel ?lat WHERE {
 
 def lesion_svg() -> str:
     """A bipartite drawing: lesion sites on the left, dystonia types on the right, one link per statement."""
-    answer = run_job(QueryJob(LESION_EDGES, solution_format="json"))
-    rows = [{k: v["value"] for k, v in b.items()} for b in json.loads(answer.body)["results"]["bindings"]]
+    rows = select_rows(LESION_EDGES)
     sites = sorted({(r["siteLabel"], r["site"]) for r in rows})
     types = sorted({(r["typeLabel"], r["type"]) for r in rows})
     gap, top, width = 26, 30, 900
@@ -248,7 +249,7 @@ def home() -> Response:
     release = cat.release
     html = render_template("home.html", svg=lesion_svg(), catalog=cat, counts=cat.manifest.get("graphs", {}),
                            version=release.version if release else "", hpo=release.hpo if release else {})
-    return Response(html, 200, content_type="text/html; charset=utf-8")
+    return Response(html, 200, content_type=HTML_UTF8)
 
 
 ONTOLOGY_TERMS = f"""
@@ -270,15 +271,11 @@ META = f"""SELECT ?p ?o WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ <{ONTOLOGY_IRI}> ?p
 @bp.route("/ontology.html")
 def ontology_page() -> Response:
     """The ontology documented as HTML: metadata, then classes, properties and individuals."""
-    def rows(query: str) -> list[dict[str, str]]:
-        answer = run_job(QueryJob(query, solution_format="json"))
-        return [{k: v["value"] for k, v in b.items()} for b in json.loads(answer.body)["results"]["bindings"]]
-
     sections: dict[str, list[dict[str, object]]] = defaultdict(list)
     names = {str(OWL.Class): "Classes", str(OWL.ObjectProperty): "Object properties",
              str(OWL.DatatypeProperty): "Datatype properties", str(OWL.AnnotationProperty): "Annotation properties",
              str(OWL.NamedIndividual): "Individuals"}
-    for row in rows(ONTOLOGY_TERMS):
+    for row in select_rows(ONTOLOGY_TERMS):
         sections[names[row["kind"]]].append({
             "curie": compact(row["term"]), "href": page_href(row["term"]), "anchor": compact(row["term"]),
             "label": row.get("label", ""), "definition": row.get("definition", ""),
@@ -286,11 +283,12 @@ def ontology_page() -> Response:
             "domain": compact(row["domain"]) if "domain" in row else "",
             "range": compact(row["range"]) if "range" in row else "",
         })
-    metadata = [(compact(r["p"]), r["o"]) for r in rows(META)]
+    metadata = [(compact(r["p"]), r["o"]) for r in select_rows(META)]
     order = ["Classes", "Object properties", "Datatype properties", "Annotation properties", "Individuals"]
     html = render_template("ontology.html", metadata=metadata, sections=[(n, sections[n]) for n in order],
-                           iri=str(ONTOLOGY_IRI), alternates={m: f"/ontology/doc.{e}" for e, m in RDF_TYPES.items()})
-    return Response(html, 200, content_type="text/html; charset=utf-8")
+                           iri=str(ONTOLOGY_IRI),
+                           alternates={formats.media_type(e): f"/ontology/doc.{e}" for e in RDF_DOCUMENTS.keys})
+    return Response(html, 200, content_type=HTML_UTF8)
 
 
 @bp.route("/search")
@@ -301,7 +299,7 @@ def search_page() -> Response:
     hits = catalog().search.search(query, limit=30) if query else []
     html = render_template("search.html", q=query,
                            hits=[(h, page_href(h.iri), compact(h.type) if h.type else "") for h in hits])
-    return Response(html, 200, content_type="text/html; charset=utf-8")
+    return Response(html, 200, content_type=HTML_UTF8)
 
 
 @bp.route("/api/search")
@@ -310,16 +308,16 @@ def search_api() -> Response:
     """``/api/search?q=…&limit=…``: JSON hits with IRI, label, type, snippet, score."""
     query = request.args.get("q", "")
     if not query.strip():
-        return errors.bad_request("give a search text: /api/search?q=…")
+        raise errors.bad_request("give a search text: /api/search?q=…")
     if len(query) > 200:
-        return errors.bad_request("the search text is longer than 200 characters")
+        raise errors.bad_request("the search text is longer than 200 characters")
     try:
         limit = min(max(int(request.args.get("limit", "10")), 1), 100)
     except ValueError:
-        return errors.bad_request("limit must be an integer")
+        raise errors.bad_request("limit must be an integer") from None
     hits = catalog().search.search(query, limit=limit)
     root = request.host_url.rstrip("/")
     body = {"query": query, "results": [
         {"iri": h.iri, "curie": compact(h.iri), "label": h.label, "type": h.type, "snippet": h.snippet,
          "score": h.score, "page": root + page_href(h.iri)} for h in hits]}
-    return Response(json.dumps(body, ensure_ascii=False) + "\n", 200, content_type="application/json")
+    return Response(json.dumps(body, ensure_ascii=False) + "\n", 200, content_type=formats.JSON)

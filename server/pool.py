@@ -9,9 +9,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+import pyoxigraph as ox
 from flask import current_app, has_request_context, request
 
 from graph.executor import Answer, Confinement, Limits, PoolRetired, QueryJob, QueryPool
+from graph.formats import results_format
+from graph.query import solution_rows
 from graph.release import Release
 
 _lock = threading.RLock()  # re-entrant: building the catalog starts the pool
@@ -74,3 +77,9 @@ def run_job(job: QueryJob, limits: Limits | None = None) -> Answer:
         return query_pool().run(job, limits, _client_gone)
     except PoolRetired:
         return query_pool().run(job, limits, _client_gone)
+
+
+def select_rows(query: str, limits: Limits | None = None) -> list[dict[str, str]]:
+    """Run a SELECT on the current pool; its solutions as rows (:func:`graph.query.solution_rows`)."""
+    answer = run_job(QueryJob(query, solution_format="json"), limits)
+    return solution_rows(ox.parse_query_results(answer.body, format=results_format(answer.format)))

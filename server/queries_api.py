@@ -7,7 +7,7 @@ from flask import Blueprint, Response, jsonify, request, url_for
 from graph.query import ParameterError, bind_parameters, named_queries
 
 from . import errors
-from .sparql import ProtocolError, ProtocolRequest, run_query
+from .sparql import ProtocolRequest, run_query
 
 bp = Blueprint("queries", __name__)
 
@@ -27,12 +27,10 @@ def run(name: str) -> Response:
     """Run one named query, with the endpoint's formats and negotiation."""
     found = {q.name: q for q in named_queries()}
     if name not in found:
-        return errors.not_found(f"no named query {name!r}; see /queries/")
+        raise errors.not_found(f"no named query {name!r}; see /queries/")
     given = {k: request.args.getlist(k) for k in request.args if k != "format"}
     try:
         text = bind_parameters(found[name], given)
-        return run_query(ProtocolRequest(text, None, None, request.args.get("format")))
     except ParameterError as exc:
-        return errors.bad_request(str(exc))
-    except ProtocolError as exc:
-        return exc.response
+        raise errors.bad_request(str(exc)) from None
+    return run_query(ProtocolRequest(text, None, None, request.args.get("format")))

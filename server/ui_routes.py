@@ -17,7 +17,7 @@ SERVED = {"yasgui.min.js", "yasgui.min.css"}
 def vendor(filename: str) -> Response:
     """The YASGUI bundle; only the files the editor page needs."""
     if filename not in SERVED:
-        return errors.not_found(f"no such file: {filename}")
+        raise errors.not_found(f"no such file: {filename}")
     if not (YASGUI_BUILD / filename).is_file():
-        return errors.not_found("the YASGUI package is not installed: run `make install` (npm install in server/ui)")
+        raise errors.not_found("the YASGUI package is not installed: run `make install` (npm install in server/ui)")
     return send_from_directory(YASGUI_BUILD, filename, max_age=86400)

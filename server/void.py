@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Any
 
 from flask import request
 from rdflib import RDF, XSD, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF
 
-from graph.executor import QueryJob
+from graph import formats
 from graph.vocab import BASE, ONTOLOGY_IRI
 
 from .catalog import catalog
-from .pool import run_job
+from .pool import select_rows
 
 VOID = Namespace("http://rdfs.org/ns/void#")
 COUNTS = """SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects) (COUNT(DISTINCT ?p) AS ?properties)
@@ -26,17 +25,10 @@ VOCABULARIES = [
     "http://www.w3.org/2000/01/rdf-schema#", "http://www.w3.org/ns/prov#", "http://purl.org/dc/terms/",
     "http://purl.org/ontology/bibo/", "http://www.w3.org/2004/02/skos/core#",
 ]
-DUMPS = {"ttl": "text/turtle", "nt": "application/n-triples", "jsonld": "application/ld+json",
-         "rdf": "application/rdf+xml", "nq": "application/n-quads"}
 
 
 def _digest(text: str) -> str:
     return hashlib.sha1(text.encode()).hexdigest()[:12]
-
-
-def _rows(query: str) -> list[dict[str, str]]:
-    answer = run_job(QueryJob(query, solution_format="json"))
-    return [{k: v["value"] for k, v in b.items()} for b in json.loads(answer.body)["results"]["bindings"]]
 
 
 def void_graph() -> Graph:
@@ -68,29 +60,31 @@ def void_graph() -> Graph:
     g.add((dataset, VOID.openSearchDescription, URIRef(root + "/api/search")))
     for vocabulary in VOCABULARIES:
         g.add((dataset, VOID.vocabulary, URIRef(vocabulary)))
-    counts = _rows(COUNTS)[0]
+    counts = select_rows(COUNTS)[0]
     for key, prop in (("triples", VOID.triples), ("subjects", VOID.distinctSubjects),
                       ("properties", VOID.properties), ("objects", VOID.distinctObjects)):
         g.add((dataset, prop, Literal(int(counts[key]))))
-    classes = _rows(CLASSES)
+    classes = select_rows(CLASSES)
     g.add((dataset, VOID.classes, Literal(len(classes))))
     for row in classes:
         part = BNode(f"class-{_digest(row['c'])}")
         g.add((dataset, VOID.classPartition, part))
         g.add((part, VOID["class"], URIRef(row["c"])))
         g.add((part, VOID.entities, Literal(int(row["n"]))))
-    for row in _rows(PROPERTIES):
+    for row in select_rows(PROPERTIES):
         part = BNode(f"property-{_digest(row['p'])}")
         g.add((dataset, VOID.propertyPartition, part))
         g.add((part, VOID.property, URIRef(row["p"])))
         g.add((part, VOID.triples, Literal(int(row["n"]))))
-    for ext, media in DUMPS.items():
+    for ext in cat.release.dumps if cat.release is not None else []:
         url = URIRef(f"{root}/dumps/dystonia-kg.{ext}")
         g.add((dataset, VOID.dataDump, url))
         distribution = URIRef(f"{BASE}dataset/distribution/{ext}")
         g.add((dataset, DCAT.distribution, distribution))
         g.add((distribution, RDF.type, DCAT.Distribution))
         g.add((distribution, DCAT.downloadURL, url))
-        g.add((distribution, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{media}")))
+        g.add((distribution, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{formats.media_type(ext)}")))
+        if (iri := formats.by_key(ext).iri) is not None:
+            g.add((distribution, DCTERMS.format, URIRef(iri)))
         g.add((distribution, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")))
     return g

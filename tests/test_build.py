@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from graph.build import DUMP_FORMATS, Sources, build
+from graph.build import Sources, build
+from graph.formats import DUMPS
 from graph.paths import CURATION_DIR, resource_dir
 from graph.records import CurationError
 from graph.release import Release
@@ -19,7 +20,7 @@ from .conftest import quiet
 def test_release_has_dumps_store_and_named_graphs(release_dir: Path) -> None:
     current = Release.current(release_dir)
     manifest = current.manifest
-    for ext in DUMP_FORMATS:
+    for ext in DUMPS.keys:
         assert current.dump(ext).stat().st_size > 0, ext
         assert current.dump(ext).name in manifest["files"]
     assert current.store_path.is_dir()

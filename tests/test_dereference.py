@@ -10,6 +10,9 @@ import pytest
 import requests
 from rdflib import RDFS, Graph, Literal, URIRef
 
+from graph import formats
+from graph.formats import RDF_DOCUMENTS
+
 CANON = "https://w3id.org/dystonia-kg/id/"
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
 
@@ -79,12 +82,9 @@ def test_extensions_and_format_override(base: str, path: str, status: int, locat
         assert response.headers["Content-Type"].startswith(("text/plain", "application/json"))
 
 
-@pytest.mark.parametrize(
-    ("ext", "media", "fmt"),
-    [("ttl", "text/turtle", "turtle"), ("nt", "application/n-triples", "nt"),
-     ("jsonld", "application/ld+json", "json-ld"), ("rdf", "application/rdf+xml", "xml")],
-)
-def test_data_documents(base: str, ext: str, media: str, fmt: str) -> None:
+@pytest.mark.parametrize("ext", RDF_DOCUMENTS.keys)
+def test_data_documents(base: str, ext: str) -> None:
+    media = formats.media_type(ext)
     response = get(f"{base}/data/S0010.{ext}")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == f"{media}; charset=utf-8"
@@ -93,7 +93,7 @@ def test_data_documents(base: str, ext: str, media: str, fmt: str) -> None:
     assert 'rel="alternate"' in links and media not in links and "text/html" in links
     if ext != "jsonld":  # JSON-LD keeps one alternate: pyld fails on several
         assert links.count('rel="alternate"') == 4
-    graph = Graph().parse(data=response.content, format=fmt, publicID=f"{base}/data/S0010.{ext}")
+    graph = Graph().parse(data=response.content, format=media, publicID=f"{base}/data/S0010.{ext}")
     statement = URIRef(CANON + "S0010")
     assert (statement, URIRef(CANON + "quote"), None) in graph, "canonical IRIs are kept"
     assert graph.value(URIRef("http://purl.obolibrary.org/obo/UBERON_0001897"), RDFS.label) == \

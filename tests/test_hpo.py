@@ -14,6 +14,7 @@ from graph.export import export
 from graph.hpo import default_hpo_obo, load_hpo
 from graph.hpo_import import write_import_module
 from graph.paths import CURATION_DIR, resource_dir
+from graph.query import solution_rows
 from graph.release import Release
 from graph.store import open_store
 from graph.vocab import ANNOTATIONS_GRAPH, BASE, HPO_GRAPH
@@ -131,8 +132,8 @@ def test_annotated_diseases_map_to_mondo_and_meet_the_curated_layer(release_stor
     PREFIX dkg: <https://w3id.org/dystonia-kg/id/>
     SELECT DISTINCT ?statement ?disease WHERE {
       ?statement dkg:etiology ?mondo . ?disease a dkg:Disease ; skos:exactMatch ?mondo } ORDER BY ?statement ?disease"""
-    rows = [(s["statement"].value.rsplit("/", 1)[-1], s["disease"].value.rsplit("/", 1)[-1])
-            for s in release_store.query(query)]
+    rows = [(r["statement"].rsplit("/", 1)[-1], r["disease"].rsplit("/", 1)[-1])
+            for r in solution_rows(release_store.query(query))]
     # Wilson and Huntington disease: curated from Source002, annotated by HPO under OMIM and Orphanet ids.
     assert {("S0217", "OMIM_277900"), ("S0217", "Orphanet_905"), ("S0216", "Orphanet_399")} <= set(rows)
 
