@@ -80,11 +80,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.update(load_config(test_config))
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_QUERY_BYTES"] * 4 + 4096
 
-    from . import errors, pages, queries_api, resources, sparql, ui_routes
+    from . import errors, pages, queries_api, resources, search, sparql, ui_routes
 
     app.register_blueprint(sparql.bp)
     app.register_blueprint(resources.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(search.bp)
     app.register_blueprint(queries_api.bp)
     app.register_blueprint(ui_routes.bp)
     app.before_request(_request_limits)

@@ -1,5 +1,5 @@
-"""HTML for people: home page (with the lesion-site → dystonia-type picture), entity pages, the
-ontology documentation, and search. Plain server-rendered HTML; no JavaScript needed."""
+"""HTML for people: the home page (with the lesion map), entity pages and the ontology documentation.
+Plain server-rendered HTML; no JavaScript needed."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request
 from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, SKOS
 
@@ -17,14 +17,13 @@ from graph.formats import RDF_DOCUMENTS
 from graph.vocab import BIBO, DKG, IAO_DEFINITION, OBOINOWL, ONTOLOGY_GRAPH, ONTOLOGY_IRI, PROV, compact
 
 from . import errors
-from .busy import at_most
 from .catalog import catalog
+from .documents import describe_triples, home_resolver, jsonld_document, known_id, page_href
+from .lesion_map import lesion_svg
 from .pool import select_rows
-from .resources import describe_triples, home_resolver, jsonld_document, known_id
 
 bp = Blueprint("pages", __name__)
 HTML_UTF8 = f"{formats.HTML}; charset=utf-8"
-search_slots = at_most(2, "search")  # shared by the HTML and the JSON search
 
 STATEMENT_CORE = {RDF.type, DKG.quote, PROV.wasDerivedFrom, DKG.citation, DKG.evidence}
 SYNONYMS = (OBOINOWL.hasExactSynonym, OBOINOWL.hasRelatedSynonym, OBOINOWL.hasBroadSynonym,
@@ -69,15 +68,6 @@ class EntityView:
     facts: list[tuple[str, list[Link | str]]] = field(default_factory=list)
     external_links: list[tuple[str, str]] = field(default_factory=list)
     statements: list[StatementRow] = field(default_factory=list)
-
-
-def page_href(iri: str) -> str:
-    """Where a person reads about ``iri`` on this server."""
-    if iri.startswith(str(DKG)):
-        return f"/page/{iri[len(str(DKG)):]}"
-    if iri in (str(ONTOLOGY_IRI),) or iri.startswith(str(ONTOLOGY_IRI) + "/"):
-        return "/ontology.html"
-    return "/describe?" + urlencode({"uri": iri, "format": "html"})
 
 
 def _label(graph: Graph, node: URIRef) -> str:
@@ -198,50 +188,6 @@ def page(ident: str) -> Response:
     return render_entity(str(DKG[ident]))
 
 
-LESION_EDGES = """
-PREFIX dkg: <https://w3id.org/dystonia-kg/id/>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?statement ?site ?siteLabel ?type ?typeLabel ?lat WHERE {
-  ?statement a dkg:LesionPhenotypeStatement ; dkg:lesionSite ?site ; dkg:phenotype ?type .
-  ?site rdfs:label ?siteLabel . ?type rdfs:label ?typeLabel .
-  OPTIONAL { ?statement dkg:laterality/rdfs:label ?lat }
-} ORDER BY ?siteLabel ?typeLabel ?statement"""
-
-
-def lesion_svg() -> str:
-    """A bipartite drawing: lesion sites on the left, dystonia types on the right, one link per statement."""
-    rows = select_rows(LESION_EDGES)
-    sites = sorted({(r["siteLabel"], r["site"]) for r in rows})
-    types = sorted({(r["typeLabel"], r["type"]) for r in rows})
-    gap, top, width = 26, 30, 900
-    y_site = {iri: top + i * gap for i, (_, iri) in enumerate(sites)}
-    y_type = {iri: top + i * gap for i, (_, iri) in enumerate(types)}
-    height = top + max(len(sites), len(types)) * gap + 10
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-           f'aria-labelledby="lesion-svg-title" class="lesion-map">',
-           '<title id="lesion-svg-title">Lesion sites (left) and the dystonia types they are associated with '
-           '(right); each line links to its statement</title>']
-    for r in rows:
-        y1, y2 = y_site[r["site"]], y_type[r["type"]]
-        ident = r["statement"].rsplit("/", 1)[-1]
-        colour = {"contralateral": "#b03a2e", "bilateral": "#1f618d"}.get(r.get("lat", ""), "#7f8c8d")
-        out.append(f'<a href="{url_for("pages.page", ident=ident)}"><title>{ident}: {_esc(r["siteLabel"])} → '
-                   f'{_esc(r["typeLabel"])}</title><path d="M 300 {y1} C 450 {y1}, 450 {y2}, 600 {y2}" '
-                   f'stroke="{colour}" stroke-width="1.5" fill="none"/></a>')
-    for label, iri in sites:
-        out.append(f'<a href="{page_href(iri)}"><text x="292" y="{y_site[iri] + 4}" text-anchor="end" '
-                   f'font-size="13">{_esc(label)}</text></a>')
-    for label, iri in types:
-        out.append(f'<a href="{page_href(iri)}"><text x="608" y="{y_type[iri] + 4}" font-size="13">'
-                   f'{_esc(label)}</text></a>')
-    out.append("</svg>")
-    return "\n".join(out)
-
-
-def _esc(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-
-
 @bp.route("/")
 def home() -> Response:
     """What the graph is, how to use it, and the lesion map."""
@@ -289,35 +235,3 @@ def ontology_page() -> Response:
                            iri=str(ONTOLOGY_IRI),
                            alternates={formats.media_type(e): f"/ontology/doc.{e}" for e in RDF_DOCUMENTS.keys})
     return Response(html, 200, content_type=HTML_UTF8)
-
-
-@bp.route("/search")
-@search_slots
-def search_page() -> Response:
-    """Search results as HTML (the header's search form)."""
-    query = request.args.get("q", "")[:200]
-    hits = catalog().search.search(query, limit=30) if query else []
-    html = render_template("search.html", q=query,
-                           hits=[(h, page_href(h.iri), compact(h.type) if h.type else "") for h in hits])
-    return Response(html, 200, content_type=HTML_UTF8)
-
-
-@bp.route("/api/search")
-@search_slots
-def search_api() -> Response:
-    """``/api/search?q=…&limit=…``: JSON hits with IRI, label, type, snippet, score."""
-    query = request.args.get("q", "")
-    if not query.strip():
-        raise errors.bad_request("give a search text: /api/search?q=…")
-    if len(query) > 200:
-        raise errors.bad_request("the search text is longer than 200 characters")
-    try:
-        limit = min(max(int(request.args.get("limit", "10")), 1), 100)
-    except ValueError:
-        raise errors.bad_request("limit must be an integer") from None
-    hits = catalog().search.search(query, limit=limit)
-    root = request.host_url.rstrip("/")
-    body = {"query": query, "results": [
-        {"iri": h.iri, "curie": compact(h.iri), "label": h.label, "type": h.type, "snippet": h.snippet,
-         "score": h.score, "page": root + page_href(h.iri)} for h in hits]}
-    return Response(json.dumps(body, ensure_ascii=False) + "\n", 200, content_type=formats.JSON)

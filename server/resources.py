@@ -10,28 +10,26 @@ from __future__ import annotations
 
 import hashlib
 import json
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, request, send_file, url_for
-from rdflib import Graph
 
 from graph import formats
-from graph.describe import LOCAL_ID, describe_query, exists_query, ontology_query
+from graph.describe import exists_query, ontology_query
 from graph.executor import QueryJob
-from graph.formats import DEREFERENCE, RDF_DOCUMENTS, VOID, rdf_format
-from graph.vocab import DKG, PREFIXES
+from graph.formats import DEREFERENCE, RDF_DOCUMENTS, VOID
+from graph.vocab import DKG
 
 from . import errors
 from .busy import at_most
 from .catalog import Catalog, catalog, parse_ntriples
+from .documents import describe_triples, home_resolver, known_id, render
 from .negotiation import negotiate
+from .pages import render_entity
 from .pool import run_job
 
 bp = Blueprint("resources", __name__)
-
-TURTLE_PREFIXES = {p: ns for p, ns in PREFIXES.items() if p not in ("sh", "dkgsh", "obo")}
-
 
 def requested_ext() -> str:
     """The format key (``ttl``, ``jsonld``, ``rdf``, ``nt`` or ``html``) the request asks for:
@@ -61,11 +59,6 @@ def split_name(name: str) -> tuple[str, str | None]:
     return (stem, ext) if dot else (name, None)
 
 
-def known_id(ident: str, cat: Catalog) -> bool:
-    """Whether ``ident`` is a well-formed local ID the graph mentions."""
-    return bool(LOCAL_ID.match(ident)) and ident in cat.local_ids
-
-
 @bp.route("/id/<path:name>", methods=["GET", "HEAD"])
 def entity(name: str) -> Response:
     """The entity IRI: never a document itself, always a 303 to one."""
@@ -77,31 +70,6 @@ def entity(name: str) -> Response:
             raise errors.not_found(f"unknown extension {ext[:20]!r}; use one of {', '.join(DEREFERENCE.keys)}")
         return errors.see_other(url_for("pages.page", ident=ident) if ext == "html" else f"/data/{ident}.{ext}")
     return negotiate_target(f"/data/{ident}", url_for("pages.page", ident=ident))
-
-
-def describe_triples(iri: str) -> list[ox.Triple]:
-    """The self-contained description of ``iri`` (run in the query pool, under its limits)."""
-    answer = run_job(QueryJob(describe_query(iri), graph_format="nt"))
-    return sorted(parse_ntriples(answer.body), key=str)
-
-
-def render(triples: list[ox.Triple], ext: str, cat: Catalog) -> bytes:
-    """Serialize a description; JSON-LD is compacted with the graph's @context, referenced by URL."""
-    if ext == "jsonld":
-        return jsonld_document(triples, cat)
-    data = ox.serialize(triples, format=rdf_format(ext), prefixes=TURTLE_PREFIXES if ext == "ttl" else None)
-    assert data is not None
-    return data
-
-
-def jsonld_document(triples: list[ox.Triple], cat: Catalog) -> bytes:
-    """Compact JSON-LD whose ``@context`` is the graph's context document, by URL."""
-    graph = Graph()
-    nt = ox.serialize(triples, format=rdf_format("nt"))
-    graph.parse(data=nt, format="nt")
-    compacted = json.loads(graph.serialize(format="json-ld", context=cat.jsonld_context["@context"], auto_compact=True))
-    compacted["@context"] = url_for("resources.jsonld_context", _external=True)
-    return (json.dumps(compacted, indent=1, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
 
 
 def document(body: bytes, media_type: str, cat: Catalog, alternates: dict[str, str]) -> Response:
@@ -168,14 +136,6 @@ def _ontology_document(ext: str) -> Response:
     return document(body, formats.media_type(ext), cat, alternates_for("/ontology/doc", url_for("pages.ontology_page")))
 
 
-def home_resolver(iri: str) -> str:
-    """Where an external IRI is documented by its own authority."""
-    if iri.startswith("http://purl.obolibrary.org/obo/"):
-        curie = iri.rsplit("/", 1)[-1].replace("_", ":", 1)
-        return f"https://www.ebi.ac.uk/ols4/search?q={quote(curie)}"
-    return iri
-
-
 @bp.route("/describe", methods=["GET", "HEAD"])
 @at_most(2, "describe")
 def describe_external() -> Response:
@@ -194,8 +154,6 @@ def describe_external() -> Response:
         raise errors.not_found(f"this graph says nothing about {uri[:200]}")
     ext = requested_ext()
     if ext == "html":
-        from .pages import render_entity
-
         return render_entity(uri, external=True)
     cat = catalog()
     body = render(describe_triples(uri), ext, cat)

@@ -1,0 +1,52 @@
+"""Label and synonym search: the HTML results page (the header's search form) and the JSON API,
+sharing a few slots (search runs in the server process)."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, render_template, request
+
+from graph import formats
+from graph.vocab import compact
+
+from . import errors
+from .busy import at_most
+from .catalog import catalog
+from .documents import page_href
+
+bp = Blueprint("search", __name__)
+HTML_UTF8 = f"{formats.HTML}; charset=utf-8"
+search_slots = at_most(2, "search")  # shared by the HTML and the JSON search
+
+
+@bp.route("/search")
+@search_slots
+def search_page() -> Response:
+    """Search results as HTML (the header's search form)."""
+    query = request.args.get("q", "")[:200]
+    hits = catalog().search.search(query, limit=30) if query else []
+    html = render_template("search.html", q=query,
+                           hits=[(h, page_href(h.iri), compact(h.type) if h.type else "") for h in hits])
+    return Response(html, 200, content_type=HTML_UTF8)
+
+
+@bp.route("/api/search")
+@search_slots
+def search_api() -> Response:
+    """``/api/search?q=…&limit=…``: JSON hits with IRI, label, type, snippet, score."""
+    query = request.args.get("q", "")
+    if not query.strip():
+        raise errors.bad_request("give a search text: /api/search?q=…")
+    if len(query) > 200:
+        raise errors.bad_request("the search text is longer than 200 characters")
+    try:
+        limit = min(max(int(request.args.get("limit", "10")), 1), 100)
+    except ValueError:
+        raise errors.bad_request("limit must be an integer") from None
+    hits = catalog().search.search(query, limit=limit)
+    root = request.host_url.rstrip("/")
+    body = {"query": query, "results": [
+        {"iri": h.iri, "curie": compact(h.iri), "label": h.label, "type": h.type, "snippet": h.snippet,
+         "score": h.score, "page": root + page_href(h.iri)} for h in hits]}
+    return Response(json.dumps(body, ensure_ascii=False) + "\n", 200, content_type=formats.JSON)
