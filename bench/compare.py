@@ -33,6 +33,8 @@ from pathlib import Path
 import psutil
 import requests
 
+from graph.query import named_query
+
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = ROOT / "queries"
 CLASSES = {
@@ -171,7 +173,8 @@ def drive(system: System, requests_list: list[tuple[str, dict[str, str] | None]]
 def workload(system: System, kind: str) -> list[tuple[str, dict[str, str] | None]]:
     if kind == "lookup":
         return [(system.base + path, None) for path in LOOKUPS]
-    return [(system.base + system.endpoint_path, {"query": (QUERIES / f"{name}.rq").read_text()})
+    # Bound to the base IRI (a BASE declaration), as every peer must read the query files' relative IRIs.
+    return [(system.base + system.endpoint_path, {"query": named_query(QUERIES / f"{name}.rq").text})
             for name in CLASSES[kind]]
 
 

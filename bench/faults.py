@@ -23,8 +23,10 @@ from pathlib import Path
 import psutil
 import requests
 
+from graph.vocab import DKG
+
 ROOT = Path(__file__).resolve().parent.parent
-SIMPLE = "ASK { ?s a <https://w3id.org/dystonia-kg/id/LesionPhenotypeStatement> }"
+SIMPLE = f"ASK {{ ?s a <{DKG.LesionPhenotypeStatement}> }}"
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 DEEP_PATH = "SELECT (COUNT(*) AS ?n) WHERE { ?a (!<http://x/p>)+ ?b . ?c (!<http://x/q>)+ ?d }"
 MILLIONS = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"

@@ -27,7 +27,7 @@ from .reason import reason
 from .store import EmbeddedStore, canonical_nquads, create_disk_store, open_store
 from .termcheck import hpo_term_violations
 from .validate import Violation, load_shapes, qc_violations, shacl_violations
-from .vocab import ANNOTATIONS_GRAPH, CURATED_GRAPH, DKG, HPO_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, ONTOLOGY_IRI
+from .vocab import ANNOTATIONS_GRAPH, BASE, CURATED_GRAPH, DKG, HPO_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, ONTOLOGY_IRI
 
 DUMP_FORMATS = ("ttl", "nt", "jsonld", "rdf")
 KEEP_BUILDS = 3
@@ -209,6 +209,7 @@ def write_release(parts: Assembled, release_dir: Path, progress: Progress = stde
                 files[f"dystonia-kg.{fmt}"] = _sha256(data)
             manifest = {
                 "version": parts.version(),
+                "base": BASE,  # the base IRI the release's local IRIs are minted under; it is served under it
                 "build": digest,
                 "quads": quads,
                 "graphs": {g: data.count(b"\n") for g, data in _chunks(parts)},

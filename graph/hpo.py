@@ -14,7 +14,7 @@ from typing import Any
 from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
-from .vocab import BASE, IAO_DEFINITION, OBOINOWL, expand
+from .vocab import IAO_DEFINITION, OBOINOWL, expand
 
 SYNONYM_PREDICATES = {
     "EXACT": OBOINOWL.hasExactSynonym,
@@ -22,7 +22,8 @@ SYNONYM_PREDICATES = {
     "BROAD": OBOINOWL.hasBroadSynonym,
     "NARROW": OBOINOWL.hasNarrowSynonym,
 }
-IMPORT_MODULE_IRI = URIRef(BASE + "ontology/imports/hp_import")
+# Relative, as every IRI of the ontology files: resolved against the base IRI when they are loaded.
+IMPORT_MODULE_IRI = URIRef("ontology/imports/hp_import")
 
 
 def default_hpo_obo() -> Path:

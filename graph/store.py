@@ -74,10 +74,11 @@ class EmbeddedStore:
             )
         return self._store.query(sparql, base_iri=base_iri, use_default_graph_as_union=union_default_graph)
 
-    def load(self, data: bytes, fmt: str, graph: str | None = None) -> None:
-        """Add RDF in one of :data:`RDF_FORMATS` (into ``graph`` for triple formats)."""
+    def load(self, data: bytes, fmt: str, graph: str | None = None, base_iri: str | None = None) -> None:
+        """Add RDF in one of :data:`RDF_FORMATS` (into ``graph`` for triple formats), its relative IRIs
+        resolved against ``base_iri``."""
         to_graph = ox.NamedNode(graph) if graph else None
-        self._store.bulk_load(data, format=RDF_FORMATS[fmt], to_graph=to_graph)
+        self._store.bulk_load(data, format=RDF_FORMATS[fmt], to_graph=to_graph, base_iri=base_iri)
 
     def dump(self, fmt: str, graph: str | None = None) -> bytes:
         """Serialize the whole dataset (quad formats) or one graph, the default graph unless named."""

@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 from graph.executor import QueryFailed
 from graph.sandbox import SandboxUnavailable
 
+from .catalog import ReleaseBaseMismatch
 from .config import load_config
 
 CORS_PATHS = ("/sparql", "/queries", "/id/", "/data/", "/describe", "/ontology", "/void", "/.well-known/",
@@ -77,6 +78,12 @@ def _sandbox_unavailable(exc: SandboxUnavailable) -> Response:
     return errors.unavailable(str(exc))
 
 
+def _release_base_mismatch(exc: ReleaseBaseMismatch) -> Response:
+    from . import errors
+
+    return errors.unavailable(str(exc))
+
+
 def _internal_error(exc: Exception) -> Response:
     from flask import current_app
 
@@ -130,6 +137,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # Every route that queries (endpoint, pages, documents, VoID) answers a failed query the same way.
     app.register_error_handler(QueryFailed, _query_failed)
     app.register_error_handler(SandboxUnavailable, _sandbox_unavailable)
+    # A release published later under another base IRI is refused as the server refuses one at start.
+    app.register_error_handler(ReleaseBaseMismatch, _release_base_mismatch)
     app.register_error_handler(Exception, _internal_error)
     app.wsgi_app = CanonicalHost(app.wsgi_app, app.config["PUBLIC_URL"])  # type: ignore[method-assign]
     return app

@@ -22,7 +22,7 @@ from graph.describe import LOCAL_IDS_QUERY, SEARCH_ROWS_QUERY, ontology_query
 from graph.executor import Limits, QueryJob
 from graph.jsonld import context
 from graph.search import Entry, SearchIndex
-from graph.vocab import DKG
+from graph.vocab import BASE, DKG
 
 from .pool import per_release, release_folder, run_job
 
@@ -83,11 +83,32 @@ def _select(query: str) -> list[dict[str, str]]:
     return [{k: v["value"] for k, v in row.items()} for row in bindings]
 
 
+class ReleaseBaseMismatch(RuntimeError):
+    """The release was built under another base IRI than the one this server is configured with."""
+
+
+def release_manifest(folder: Path | None) -> dict[str, Any]:
+    """The release's ``manifest.json`` (empty for a remote store), refused when its base IRI is not the server's.
+
+    A release's IRIs are minted under the base it was built with; served under another, every IRI the
+    server writes about itself, and every ``/id/`` it answers for, would name things the data does not hold.
+    """
+    if folder is None or not (folder / "manifest.json").is_file():
+        return {}
+    manifest: dict[str, Any] = json.loads((folder / "manifest.json").read_text())
+    built = manifest.get("base")
+    if built is not None and built != BASE:
+        raise ReleaseBaseMismatch(
+            f"the release {folder} was built under the base IRI {built} but this server is configured with "
+            f"{BASE} (DKG_BASE): serve it with DKG_BASE={built} (`dystonia-kg serve` does), or rebuild it "
+            f"with `dystonia-kg build --base {BASE}`")
+    return manifest
+
+
 def _load(folder: Path | None) -> Catalog:
-    manifest: dict[str, Any] = {}
+    manifest = release_manifest(folder)
     built_at = datetime.now(UTC).replace(microsecond=0)
-    if folder is not None and (folder / "manifest.json").is_file():
-        manifest = json.loads((folder / "manifest.json").read_text())
+    if folder is not None and manifest:
         built_at = datetime.fromtimestamp((folder / "manifest.json").stat().st_mtime, UTC).replace(microsecond=0)
     ids = frozenset(row["s"][len(str(DKG)):] for row in _select(LOCAL_IDS_QUERY))
     entries = [Entry(r["s"], r["text"], r["kind"], r.get("type", ""), r.get("definition", ""))

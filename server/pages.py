@@ -13,7 +13,17 @@ from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, SKOS
 
 from graph.executor import QueryJob
-from graph.vocab import BIBO, DKG, IAO_DEFINITION, OBOINOWL, ONTOLOGY_GRAPH, ONTOLOGY_IRI, PROV, compact
+from graph.vocab import (
+    BIBO,
+    DKG,
+    IAO_DEFINITION,
+    OBOINOWL,
+    ONTOLOGY_GRAPH,
+    ONTOLOGY_IRI,
+    PROV,
+    compact,
+    sparql_prefixes,
+)
 
 from . import errors
 from .busy import at_most
@@ -196,8 +206,7 @@ def page(ident: str) -> Response:
     return render_entity(str(DKG[ident]))
 
 
-LESION_EDGES = """
-PREFIX dkg: <https://w3id.org/dystonia-kg/id/>
+LESION_EDGES = sparql_prefixes("dkg") + """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?statement ?site ?siteLabel ?type ?typeLabel ?lat WHERE {
   ?statement a dkg:LesionPhenotypeStatement ; dkg:lesionSite ?site ; dkg:phenotype ?type .

@@ -19,6 +19,7 @@ from rdflib import Graph
 
 from graph.describe import LOCAL_ID, describe_query, exists_query, ontology_query
 from graph.executor import QueryJob
+from graph.hpo import IMPORT_MODULE_IRI
 from graph.vocab import DKG, PREFIXES
 
 from . import errors
@@ -159,6 +160,14 @@ def ontology(version: str | None = None) -> Response:
         return _ontology_document(ext)
     if version is not None and name != catalog().manifest.get("version", name):
         return errors.not_found(f"no ontology version {name[:40]!r}")
+    return negotiate_target("/ontology/doc", url_for("pages.ontology_page"))
+
+
+@bp.route("/ontology/imports/<name>", methods=["GET", "HEAD"])
+def ontology_import(name: str) -> Response:
+    """The IRI of the ontology's HPO import module, whose header the ontology document holds: 303 to it."""
+    if f"ontology/imports/{name}" != str(IMPORT_MODULE_IRI):  # the module IRI, relative to the base IRI
+        return errors.not_found(f"no ontology import module {name[:40]!r}")
     return negotiate_target("/ontology/doc", url_for("pages.ontology_page"))
 
 

@@ -18,8 +18,8 @@ from waitress.parser import HTTPRequestParser
 from waitress.server import create_server
 
 from . import create_app
-from .catalog import catalog
-from .pool import query_pool
+from .catalog import ReleaseBaseMismatch, catalog, release_manifest
+from .pool import query_pool, release_folder
 
 CHANNEL_TIMEOUT = 30  # seconds a connection may stay silent, in either direction
 CONNECTION_LIMIT = 1000
@@ -69,6 +69,10 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DKG_PUBLIC_URL", f"http://{args.host}:{args.port}")
     app = create_app()
     with app.app_context():
+        try:
+            release_manifest(release_folder())  # a release built under another base IRI is not served at all
+        except ReleaseBaseMismatch as exc:
+            raise SystemExit(f"error: {exc}") from None
         query_pool()  # start the workers now: a machine that cannot confine them fails here, not at a request
         catalog()  # and read the release's catalog, so no request waits for it behind busy workers
     query_bytes = app.config["MAX_QUERY_BYTES"]

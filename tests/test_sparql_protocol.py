@@ -11,6 +11,8 @@ import pytest
 import requests
 from rdflib import Graph
 
+from graph.vocab import DKG, INFERRED_GRAPH
+
 SELECT = ("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
           "SELECT ?s ?l WHERE { ?s rdfs:label ?l } ORDER BY ?s ?l LIMIT 5")
 CONSTRUCT = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 5"
@@ -111,7 +113,7 @@ def test_406_lists_offered_types(endpoint: str) -> None:
 
 def test_dataset_parameters_select_graphs(endpoint: str) -> None:
     count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
-    inferred = "https://w3id.org/dystonia-kg/graph/inferred"
+    inferred = str(INFERRED_GRAPH)
     def n(**params: str) -> int:
         body = requests.get(endpoint, params={"query": count, **params}, headers={"Accept": "application/json"}).json()
         return int(body["results"]["bindings"][0]["n"]["value"])
@@ -206,7 +208,7 @@ def test_named_query_parameters(live_server) -> None:  # type: ignore[no-untyped
     assert hand.status_code == 200
     rows = hand.json()["results"]["bindings"]
     assert rows and rows != default
-    assert {r["type"]["value"] for r in rows} == {"https://w3id.org/dystonia-kg/id/HandDystonia"}
+    assert {r["type"]["value"] for r in rows} == {str(DKG.HandDystonia)}
     for params, needle in (({"nope": "HP:0000643"}, "no parameter"), ({"type": "FOO:1"}, "unknown prefix"),
                            ({"type": "http://x/ y"}, "not an IRI")):
         bad = requests.get(url, params=params)
