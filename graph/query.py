@@ -48,7 +48,10 @@ def with_base(sparql: str) -> str:
     header = 0
     while header < len(lines) and lines[header].lstrip().startswith("#"):
         header += 1
-    return "".join(lines[:header]) + f"BASE <{BASE}>\n" + "".join(lines[header:])
+    comment = "".join(lines[:header])
+    if comment and not comment.endswith(("\n", "\r")):
+        comment += "\n"  # a comment runs to the end of its line
+    return comment + f"BASE <{BASE}>\n" + "".join(lines[header:])
 
 
 def named_query(path: Path) -> NamedQuery:

@@ -181,6 +181,21 @@ def test_a_server_configured_with_another_base_refuses_to_start(other_release: P
     assert f"built under the base IRI {OTHER}" in server.stderr and DEFAULT_BASE in server.stderr
 
 
+def test_a_release_published_later_under_another_base_is_answered_503(tmp_path: Path) -> None:
+    """A running server whose `current` is repointed to a release of another base serves none of it."""
+    from server import create_app
+
+    build = tmp_path / "builds" / "b1"
+    build.mkdir(parents=True)
+    (build / "manifest.json").write_text(json.dumps({"base": OTHER, "version": "v"}))
+    (tmp_path / "current").symlink_to(build)
+    client = create_app({"RELEASE_DIR": str(tmp_path)}).test_client()
+    for path in ("/id/S0001", "/page/S0001", "/"):
+        response = client.get(path)
+        assert response.status_code == 503, path
+        assert f"built under the base IRI {OTHER}" in response.get_data(as_text=True)
+
+
 # --------------------------------------------------------------------------- served under OTHER, crawled
 def test_every_iri_under_the_base_dereferences(other_server: LiveServer, dump_iris: set[str]) -> None:
     """Each IRI under the base, at the same path under the server's root: 303 to a document of it."""
