@@ -32,6 +32,7 @@ from pathlib import Path
 import psutil
 import requests
 
+from graph.query import named_query
 from graph.release import Release
 from server.live import LiveProcess
 
@@ -149,7 +150,8 @@ def drive(system: System, requests_list: list[tuple[str, dict[str, str] | None]]
 def workload(system: System, kind: str) -> list[tuple[str, dict[str, str] | None]]:
     if kind == "lookup":
         return [(system.base + path, None) for path in LOOKUPS]
-    return [(system.base + system.endpoint_path, {"query": (QUERIES / f"{name}.rq").read_text()})
+    # Bound to the base IRI (a BASE declaration), as every peer must read the query files' relative IRIs.
+    return [(system.base + system.endpoint_path, {"query": named_query(QUERIES / f"{name}.rq").text})
             for name in CLASSES[kind]]
 
 

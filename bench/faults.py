@@ -25,10 +25,11 @@ import psutil
 import requests
 
 from graph.release import Release
+from graph.vocab import DKG
 from server.live import oxigraph_server, serve_release
 
 ROOT = Path(__file__).resolve().parent.parent
-SIMPLE = "ASK { ?s a <https://w3id.org/dystonia-kg/id/LesionPhenotypeStatement> }"
+SIMPLE = f"ASK {{ ?s a <{DKG.LesionPhenotypeStatement}> }}"
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 DEEP_PATH = "SELECT (COUNT(*) AS ?n) WHERE { ?a (!<http://x/p>)+ ?b . ?c (!<http://x/q>)+ ?d }"
 MILLIONS = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"

@@ -16,7 +16,7 @@ from rdflib.namespace import DCTERMS, FOAF
 from .ledger import Ledger, add_units, load_ledgers
 from .paths import CURATION_DIR, resource_dir
 from .records import CurationError, Problem, Record, load_record_list, load_statement_file
-from .vocab import BIBO, DKG, FABIO, PROV, expand
+from .vocab import BASE, BIBO, DKG, FABIO, PROV, expand
 
 
 class OntologyError(Exception):
@@ -30,14 +30,14 @@ def ontology_files(ontology_dir: Path | None = None) -> list[Path]:
 
 
 def load_ontology(ontology_dir: Path | None = None) -> Graph:
-    """Parse every ontology file into one graph."""
+    """Parse every ontology file into one graph, its relative IRIs resolved against the base IRI."""
     graph = Graph()
     files = ontology_files(ontology_dir)
     if not files:
         raise OntologyError(f"no ontology files found in {ontology_dir or resource_dir('ontology')}")
     for path in files:
         try:
-            graph.parse(path, format="turtle")
+            graph.parse(path, format="turtle", publicID=BASE)
         except Exception as exc:  # rdflib raises several parser-specific types
             raise OntologyError(f"{path}: {exc}") from exc
     return graph

@@ -30,7 +30,7 @@ from .release import Release, write_build
 from .store import EmbeddedStore, canonical_nquads, create_disk_store, open_store
 from .termcheck import hpo_term_violations
 from .validate import Violation, load_shapes, qc_violations, shacl_violations
-from .vocab import ANNOTATIONS_GRAPH, CURATED_GRAPH, DKG, HPO_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, ONTOLOGY_IRI
+from .vocab import ANNOTATIONS_GRAPH, BASE, CURATED_GRAPH, DKG, HPO_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, ONTOLOGY_IRI
 
 
 class ValidationFailed(Exception):
@@ -210,6 +210,7 @@ def write_release(parts: Assembled, release_dir: Path, progress: Progress = stde
             release.catalog_path.write_text(json.dumps(catalog, sort_keys=True, ensure_ascii=False) + "\n")
         manifest = {
             "version": parts.version(),
+            "base": BASE,  # the base IRI the release's local IRIs are minted under; it is served under it
             "build": digest,
             "quads": quads,
             "graphs": {g: data.count(b"\n") for g, data in _chunks(parts)},

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .base import DEFAULT_BASE, VARIABLE, check_base
 from .formats import EXPORTS, QUERY_OUTPUTS
 from .paths import default_release_dir, resource_dir
 
@@ -115,9 +117,10 @@ def cmd_refresh_imports(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Serve the current release with waitress (the Flask app and its server live in ``server/``)."""
-    import os
+    """Serve the current release with waitress (the Flask app and its server live in ``server/``).
 
+    The server process inherits ``DKG_BASE``, set by :func:`apply_base` to the release's base IRI.
+    """
     from .release import Release
 
     release = Release.current(args.release)  # fail early, with the hint to build, when there is none
@@ -127,6 +130,50 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print(f"serving {release.folder} at http://{args.host}:{args.port}/sparql", file=sys.stderr)
     os.execvp(command[0], command)
     return EXIT_OK  # not reached
+
+
+# Commands that read a published release: they run under the base IRI it was built with.
+RELEASE_READERS = ("query", "stats", "export", "serve")
+
+
+def _base_option(value: str) -> str:
+    try:
+        return check_base(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _release_base(release_dir: Path) -> str | None:
+    """The base IRI recorded in the current release's manifest (``None`` without a release or a record)."""
+    from .release import Release
+
+    release = Release.published(release_dir)
+    base = release.manifest.get("base") if release is not None else None
+    return str(base) if base is not None else None
+
+
+def apply_base(args: argparse.Namespace) -> None:
+    """Make this run's base IRI the one setting, ``DKG_BASE``, before any module reads it.
+
+    ``--base`` sets it for ``build`` and ``validate``; a command that reads a release takes the base
+    the release was built with, and refuses a ``DKG_BASE`` that says otherwise. Child processes (the
+    server and its query workers) inherit it. ``graph.vocab`` reads it when first imported, so a
+    process that has imported it already cannot change it: that is an error, not a silent old base.
+    """
+    wanted: str | None = getattr(args, "base", None)
+    if wanted is None and args.command in RELEASE_READERS:
+        wanted = _release_base(args.release)
+        given = os.environ.get(VARIABLE)
+        if wanted is not None and given is not None and given != wanted:
+            raise ValueError(f"{VARIABLE} is {given} but the release in {args.release} was built under {wanted}: "
+                             f"unset {VARIABLE}, or rebuild the release with --base {given}")
+    if wanted is not None:
+        os.environ[VARIABLE] = wanted
+    from . import vocab  # reads DKG_BASE (and names it when it is not a base IRI)
+
+    if wanted is not None and wanted != vocab.BASE:
+        raise ValueError(f"this process has already read the base IRI {vocab.BASE}; "
+                         f"run `dystonia-kg {args.command}` in a new process to use {wanted}")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -145,6 +192,9 @@ def parser() -> argparse.ArgumentParser:
         command.add_argument("--no-hpo", action="store_true", help="leave HPO and its annotation layer out")
         command.add_argument("--include-iea", action="store_true",
                              help="keep OMIM-derived IEA annotations (needs OMIM's permission to redistribute)")
+        command.add_argument("--base", type=_base_option, default=None,
+                             help=f"base IRI of the local IRIs, an http(s) IRI ending in '/' "
+                                  f"(default: ${VARIABLE} or {DEFAULT_BASE})")
         command.set_defaults(func=func)
     query = sub.add_parser("query", help="run SPARQL against the release")
     query.add_argument("query", help="SPARQL text, a .rq file, or the name of a query in queries/")
@@ -175,11 +225,16 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; known failures print one readable message and exit non-zero."""
+    args = parser().parse_args(argv)
+    args.release = (args.release or default_release_dir()).resolve()
+    try:
+        apply_base(args)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     from .assemble import OntologyError
     from .records import CurationError
 
-    args = parser().parse_args(argv)
-    args.release = (args.release or default_release_dir()).resolve()
     try:
         return int(args.func(args))
     except CurationError as exc:

@@ -23,7 +23,7 @@ from .formats import EXPORTS
 from .query import solution_rows
 from .release import Release
 from .store import Store
-from .vocab import DKG, ONTOLOGY_GRAPH, ONTOLOGY_IRI, PREFIXES, compact
+from .vocab import BASE, DKG, ONTOLOGY_GRAPH, ONTOLOGY_IRI, PREFIXES, compact, sparql_prefixes
 
 DKG_CURIE = "DKG"  # KGX/SSSOM CURIE prefix for local IRIs (expanded in each file's prefix map)
 INFORES_SELF = "infores:dystonia-kg"
@@ -57,8 +57,7 @@ CATEGORY_BY_PREFIX = {
     "OMIM": "biolink:Disease", "ORDO": "biolink:Disease", "NCBIGene": "biolink:Gene",
     "CHEBI": "biolink:ChemicalEntity",
 }
-LOCAL_CATEGORIES = """
-PREFIX dkg: <https://w3id.org/dystonia-kg/id/>
+LOCAL_CATEGORIES = sparql_prefixes("dkg") + """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT DISTINCT ?term ?category WHERE {
   VALUES (?root ?category) {
@@ -68,8 +67,7 @@ SELECT DISTINCT ?term ?category WHERE {
   }
   ?term rdfs:subClassOf+ ?root FILTER(STRSTARTS(STR(?term), STR(dkg:)))
 }"""
-STATEMENT_EDGES = """
-PREFIX dkg: <https://w3id.org/dystonia-kg/id/>
+STATEMENT_EDGES = sparql_prefixes("dkg") + """
 PREFIX bibo: <http://purl.org/ontology/bibo/>
 SELECT ?statement ?kind ?subject ?object ?direction ?evidence ?pmid ?doi WHERE {
   {
@@ -84,15 +82,14 @@ SELECT ?statement ?kind ?subject ?object ?direction ?evidence ?pmid ?doi WHERE {
   OPTIONAL { ?statement dkg:evidence ?evidence }
   OPTIONAL { ?statement dkg:citation ?c . OPTIONAL { ?c bibo:pmid ?pmid } OPTIONAL { ?c bibo:doi ?doi } }
 } ORDER BY ?statement ?subject ?object"""
-ANNOTATION_EDGES = """
-PREFIX dkg: <https://w3id.org/dystonia-kg/id/>
+ANNOTATION_EDGES = sparql_prefixes("dkg") + """
 SELECT ?a ?disease ?phenotype ?evidence ?onset ?frequency ?negated
        (GROUP_CONCAT(DISTINCT ?ref; separator="|") AS ?refs) WHERE {
   ?a a dkg:DiseasePhenotypeAnnotation ; dkg:disease ?disease ; dkg:phenotype ?phenotype ; dkg:evidence ?evidence .
   OPTIONAL { ?a dkg:onset ?onset } OPTIONAL { ?a dkg:frequency ?frequency } OPTIONAL { ?a dkg:negated ?negated }
   OPTIONAL { ?a dkg:reference ?ref FILTER(STRSTARTS(?ref, "PMID:")) }
 } GROUP BY ?a ?disease ?phenotype ?evidence ?onset ?frequency ?negated ORDER BY ?a"""
-GENE_EDGES = """SELECT ?disease ?gene WHERE { ?disease <https://w3id.org/dystonia-kg/id/associatedGene> ?gene }
+GENE_EDGES = sparql_prefixes("dkg") + """SELECT ?disease ?gene WHERE { ?disease dkg:associatedGene ?gene }
 ORDER BY ?disease ?gene"""
 LABELS = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX obo: <http://purl.obolibrary.org/obo/>
@@ -154,8 +151,7 @@ def export_kgx(store: Store, out: Path) -> dict[str, int]:
 
 
 # ---------------------------------------------------------------------------------------- HPOA
-CURATED_DISEASE_PHENOTYPES = """
-PREFIX dkg: <https://w3id.org/dystonia-kg/id/>
+CURATED_DISEASE_PHENOTYPES = sparql_prefixes("dkg") + """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX bibo: <http://purl.org/ontology/bibo/>
 SELECT DISTINCT ?statement ?disease ?diseaseLabel ?phenotype ?hpo ?direction ?onset ?pmid WHERE {
@@ -188,18 +184,18 @@ def export_hpoa(store: Store, out: Path, version: str, hpo_version: str) -> dict
                      "NOT" if r["direction"].endswith("InverseAssociation") else "", _curie(r["hpo"]), reference,
                      "TAS", _curie(r.get("onset", "")), "", "", "", "P", f"dystonia-kg[{version}]"])
     preamble = (f"#description: \"dystonia-kg curated disease-phenotype statements\"\n#version: {version}\n"
-                "#tracker: https://w3id.org/dystonia-kg/\n"
+                f"#tracker: {BASE}\n"
                 f"#hpo-version: http://purl.obolibrary.org/obo/{hpo_version}/hp.json\n")
     return {"rows": _write_tsv(out / "dystonia-kg.hpoa", HPOA_HEADER, rows, preamble)}
 
 
 # --------------------------------------------------------------------------------------- SSSOM
-MAPPINGS = """
+MAPPINGS = sparql_prefixes("dkg") + """
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT DISTINCT ?s ?sl ?p ?o ?ol WHERE {
   VALUES ?p { skos:exactMatch skos:closeMatch skos:broadMatch skos:narrowMatch skos:relatedMatch }
-  ?s ?p ?o FILTER(STRSTARTS(STR(?s), "https://w3id.org/dystonia-kg/id/"))
+  ?s ?p ?o FILTER(STRSTARTS(STR(?s), STR(dkg:)))
   OPTIONAL { ?s rdfs:label ?sl } OPTIONAL { ?o rdfs:label ?ol }
 } ORDER BY ?s ?p ?o"""
 
@@ -212,10 +208,10 @@ def export_sssom(store: Store, out: Path, version: str) -> dict[str, int]:
                  "HGNC": PREFIXES["HGNC"], "NCBIGene": PREFIXES["NCBIGene"], "UBERON": PREFIXES["UBERON"],
                  "skos": PREFIXES["skos"], "semapv": "https://w3id.org/semapv/vocab/"}
     meta = ["#curie_map:"] + [f"#  {p}: {ns}" for p, ns in curie_map.items()] + [
-        f"#mapping_set_id: https://w3id.org/dystonia-kg/mappings/{version}",
+        f"#mapping_set_id: {BASE}mappings/{version}",
         f"#mapping_set_version: {version!r}".replace("'", '"'),
         f"#license: {CC_BY}",
-        "#subject_source: https://w3id.org/dystonia-kg/ontology",
+        f"#subject_source: {ONTOLOGY_IRI}",
     ]
     header = ["subject_id", "subject_label", "predicate_id", "object_id", "object_label", "mapping_justification"]
     return {"mappings": _write_tsv(out / "dystonia-kg.sssom.tsv", header, rows, "\n".join(meta) + "\n")}

@@ -9,9 +9,10 @@ from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
 from .hpo import SYNONYM_PREDICATES, load_hpo
-from .vocab import BASE, IAO_DEFINITION, OBOINOWL, expand
+from .vocab import IAO_DEFINITION, OBOINOWL, expand
 
-IMPORT_MODULE_IRI = URIRef(BASE + "ontology/imports/hp_import")
+# Relative, as every IRI of the ontology files: resolved against the base IRI when they are loaded.
+IMPORT_MODULE_IRI = URIRef("ontology/imports/hp_import")
 
 
 def read_seed_list(path: Path) -> list[str]:

@@ -13,7 +13,7 @@ import pyoxigraph as ox
 from .formats import QUERY_OUTPUTS, rdf_format, results_format
 from .paths import resource_dir
 from .store import QueryResult
-from .vocab import compact, expand, sparql_prefixes
+from .vocab import BASE, compact, expand, sparql_prefixes
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 _HEADER_FIELD = re.compile(r"^#\s*(\w+):\s*(.*)$")
@@ -32,8 +32,26 @@ class NamedQuery:
 
     @property
     def text(self) -> str:
-        """The SPARQL text."""
-        return self.path.read_text(encoding="utf-8")
+        """The SPARQL text, bound to the base IRI (see :func:`with_base`): what is run and what is shown."""
+        return with_base(self.path.read_text(encoding="utf-8"))
+
+
+def with_base(sparql: str) -> str:
+    """``sparql`` with a ``BASE <base IRI>`` declaration after its header comment.
+
+    The query files write local IRIs relative to the base (``PREFIX dkg: <id/>``); the declaration
+    makes the text self-contained, so any SPARQL client (the store, the endpoint, a copy pasted into
+    another tool) resolves them as the build does. Whole-line comments cannot hold an open string,
+    so the declaration after them is the first thing the parser reads.
+    """
+    lines = sparql.splitlines(keepends=True)
+    header = 0
+    while header < len(lines) and lines[header].lstrip().startswith("#"):
+        header += 1
+    comment = "".join(lines[:header])
+    if comment and not comment.endswith(("\n", "\r")):
+        comment += "\n"  # a comment runs to the end of its line
+    return comment + f"BASE <{BASE}>\n" + "".join(lines[header:])
 
 
 def named_query(path: Path) -> NamedQuery:
@@ -103,8 +121,9 @@ def resolve_query(argument: str) -> str:
 
 
 def with_prefixes(sparql: str) -> str:
-    """Prepend the project's PREFIX declarations, so short names work in ad-hoc queries."""
-    return sparql_prefixes() + sparql
+    """Prepend the base IRI and the project's PREFIX declarations, so short names and the query
+    files' relative IRIs work in ad-hoc queries."""
+    return f"BASE <{BASE}>\n" + sparql_prefixes() + sparql
 
 
 def term_value(term: Term) -> str:

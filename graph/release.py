@@ -36,6 +36,10 @@ DUMP_STEM = "dystonia-kg"
 KEEP_BUILDS = 3  # published builds kept (the current one always among them)
 
 
+class BaseMismatch(Exception):
+    """A release built under another base IRI than the one configured."""
+
+
 @dataclass(frozen=True)
 class Release:
     """One build folder: its files, and the facts its manifest records."""
@@ -111,6 +115,20 @@ class Release:
     def hpo(self) -> dict[str, Any]:
         """What the manifest records of the merged HPO release (``{"merged": False}`` when none)."""
         return dict(self.manifest.get("hpo") or {"merged": False})
+
+    def check_base(self, base: str) -> None:
+        """Raise :class:`BaseMismatch` unless the release was built under ``base``.
+
+        A release's IRIs are minted under the base it was built with; served under another, every IRI
+        the server writes about itself, and every ``/id/`` it answers for, would name things the data
+        does not hold.
+        """
+        built = self.manifest.get("base")
+        if built is not None and built != base:
+            raise BaseMismatch(
+                f"the release {self.folder} was built under the base IRI {built} but this server is configured "
+                f"with {base} (DKG_BASE): serve it with DKG_BASE={built} (`dystonia-kg serve` does), or rebuild "
+                f"it with `dystonia-kg build --base {base}`")
 
     @property
     def built_at(self) -> datetime:

@@ -9,7 +9,6 @@ from .store import Store
 from .vocab import compact
 
 _BY_CLASS = """
-PREFIX dkg: <https://w3id.org/dystonia-kg/id/>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {
   GRAPH ?g { ?s a ?class } FILTER(?g != <GRAPH_INFERRED>)

@@ -72,10 +72,11 @@ class EmbeddedStore:
             )
         return self._store.query(sparql, base_iri=base_iri, use_default_graph_as_union=union_default_graph)
 
-    def load(self, data: bytes, fmt: str, graph: str | None = None) -> None:
-        """Add RDF in the format of key ``fmt`` (``graph/formats.py``; into ``graph`` for triple formats)."""
+    def load(self, data: bytes, fmt: str, graph: str | None = None, base_iri: str | None = None) -> None:
+        """Add RDF in the format of key ``fmt`` (``graph/formats.py``; into ``graph`` for triple formats), its
+        relative IRIs resolved against ``base_iri``."""
         to_graph = ox.NamedNode(graph) if graph else None
-        self._store.bulk_load(data, format=rdf_format(fmt), to_graph=to_graph)
+        self._store.bulk_load(data, format=rdf_format(fmt), to_graph=to_graph, base_iri=base_iri)
 
     def dump(self, fmt: str, graph: str | None = None) -> bytes:
         """Serialize the whole dataset (quad formats) or one graph, the default graph unless named."""

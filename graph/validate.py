@@ -8,15 +8,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pyoxigraph as ox
-from rdflib import Graph, Namespace, URIRef
+from rdflib import XSD, Graph, Literal, Namespace, URIRef
 from rdflib.paths import Path as RdfPath
 from rdflib.term import Node
 
 from .paths import resource_dir
+from .query import with_base
 from .store import Store
-from .vocab import compact
+from .vocab import BASE, compact
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 
@@ -44,10 +46,24 @@ def shape_files(shapes_dir: Path | None = None) -> list[Path]:
 
 
 def load_shapes(shapes_dir: Path | None = None) -> Graph:
-    """All shape files in one graph."""
+    """All shape files in one graph (see :func:`read_shapes`)."""
+    return read_shapes(shape_files(shapes_dir))
+
+
+def read_shapes(paths: list[Path]) -> Graph:
+    """Shape files in one graph, relative IRIs and prefix namespaces resolved against the base IRI.
+
+    A Turtle parser resolves the files' IRIs, but an ``sh:namespace`` is an ``xsd:anyURI`` literal
+    (https://www.w3.org/TR/shacl/#sparql-prefixes), which it leaves as written: a relative one
+    (``"id/"``) is resolved here, by RFC 3986, so that the shapes' SPARQL sees the same namespace.
+    """
     shapes = Graph()
-    for path in shape_files(shapes_dir):
-        shapes.parse(path, format="turtle")
+    for path in paths:
+        shapes.parse(path, format="turtle", publicID=BASE)
+    for declaration, namespace in list(shapes.subject_objects(SH.namespace)):
+        resolved = urljoin(BASE, str(namespace))
+        if resolved != str(namespace):
+            shapes.set((declaration, SH.namespace, Literal(resolved, datatype=XSD.anyURI)))
     return shapes
 
 
@@ -114,7 +130,7 @@ def qc_violations(store: Store, queries_dir: Path | None = None) -> list[Violati
     found: list[Violation] = []
     for path in qc_query_files(queries_dir):
         name = path.name.removesuffix(".rq")
-        result = store.query(path.read_text(encoding="utf-8"))
+        result = store.query(with_base(path.read_text(encoding="utf-8")))
         if not isinstance(result, ox.QuerySolutions):
             raise ValueError(f"{path}: a QC check must be a SELECT query")
         for row in result:

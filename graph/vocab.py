@@ -1,13 +1,16 @@
-"""Namespaces and the one CURIE map used everywhere (records, queries, tables, exports)."""
+"""Namespaces and the one CURIE map used everywhere (records, queries, tables, exports).
+
+Every local namespace is built from :data:`BASE`, the configured base IRI (see ``graph/base.py``),
+read once, when this module is first imported.
+"""
 
 from __future__ import annotations
 
-import os
-
 from rdflib import Namespace, URIRef
 
-DEFAULT_BASE = "https://w3id.org/dystonia-kg/"
-BASE = os.environ.get("DKG_BASE", DEFAULT_BASE)
+from .base import configured_base
+
+BASE = configured_base()
 
 DKG = Namespace(BASE + "id/")
 GRAPH = Namespace(BASE + "graph/")
@@ -83,6 +86,6 @@ def compact(iri: str) -> str:
     return iri
 
 
-def sparql_prefixes() -> str:
-    """PREFIX declarations for every known prefix, for queries and editors."""
-    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
+def sparql_prefixes(*names: str) -> str:
+    """PREFIX declarations for the named prefixes, or for every known prefix, for queries and editors."""
+    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items() if not names or p in names)

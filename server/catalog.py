@@ -22,6 +22,7 @@ from graph.executor import Limits, QueryJob
 from graph.formats import rdf_format
 from graph.release import Release
 from graph.search import SearchIndex
+from graph.vocab import BASE
 
 from .pool import current_release, per_release, run_job, select_rows
 
@@ -82,6 +83,8 @@ def _construct(query: str) -> Graph:
 
 
 def _load(release: Release | None) -> Catalog:
+    if release is not None:
+        release.check_base(BASE)  # a release built under another base IRI is not served at all
     data = release.catalog if release is not None else None
     if data is None:  # no release, or one built before the build wrote catalogs
         data = compute_catalog(lambda query: select_rows(query, CATALOG_LIMITS), _construct)

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from flask import url_for
 
+from graph.vocab import sparql_prefixes
+
 from .documents import page_href
 from .pool import select_rows
 
-LESION_EDGES = """
-PREFIX dkg: <https://w3id.org/dystonia-kg/id/>
+LESION_EDGES = sparql_prefixes("dkg") + """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?statement ?site ?siteLabel ?type ?typeLabel ?lat WHERE {
   ?statement a dkg:LesionPhenotypeStatement ; dkg:lesionSite ?site ; dkg:phenotype ?type .

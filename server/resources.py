@@ -19,6 +19,7 @@ from graph import formats
 from graph.describe import exists_query, ontology_query
 from graph.executor import QueryJob
 from graph.formats import DEREFERENCE, RDF_DOCUMENTS, VOID
+from graph.hpo_import import IMPORT_MODULE_IRI
 from graph.vocab import DKG
 
 from . import errors
@@ -118,6 +119,14 @@ def ontology(version: str | None = None) -> Response:
         return _ontology_document(ext)
     if version is not None and name != catalog().manifest.get("version", name):
         raise errors.not_found(f"no ontology version {name[:40]!r}")
+    return negotiate_target("/ontology/doc", url_for("pages.ontology_page"))
+
+
+@bp.route("/ontology/imports/<name>", methods=["GET", "HEAD"])
+def ontology_import(name: str) -> Response:
+    """The IRI of the ontology's HPO import module, whose header the ontology document holds: 303 to it."""
+    if f"ontology/imports/{name}" != str(IMPORT_MODULE_IRI):  # the module IRI, relative to the base IRI
+        raise errors.not_found(f"no ontology import module {name[:40]!r}")
     return negotiate_target("/ontology/doc", url_for("pages.ontology_page"))
 
 

@@ -17,6 +17,8 @@ from waitress.channel import HTTPChannel
 from waitress.parser import HTTPRequestParser
 from waitress.server import create_server
 
+from graph.release import BaseMismatch
+
 from . import create_app
 from .catalog import catalog
 from .pool import query_pool
@@ -69,8 +71,11 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DKG_PUBLIC_URL", f"http://{args.host}:{args.port}")
     app = create_app()
     with app.app_context():
-        query_pool()  # start the workers now: a machine that cannot confine them fails here, not at a request
-        catalog()  # and read the release's catalog, so no request waits for it behind busy workers
+        try:
+            catalog()  # read the release's catalog now, refusing a release built under another base IRI
+        except BaseMismatch as exc:
+            raise SystemExit(f"error: {exc}") from None
+        query_pool()  # and start the workers: a machine that cannot confine them fails here, not at a request
     query_bytes = app.config["MAX_QUERY_BYTES"]
     server = create_server(
         app,

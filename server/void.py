@@ -10,7 +10,7 @@ from rdflib import RDF, XSD, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF
 
 from graph import formats
-from graph.vocab import BASE, ONTOLOGY_IRI
+from graph.vocab import BASE, DKG, ONTOLOGY_IRI
 
 from .catalog import catalog
 from .pool import select_rows
@@ -21,7 +21,7 @@ COUNTS = """SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects) (COU
 CLASSES = "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c FILTER(isIRI(?c)) } GROUP BY ?c ORDER BY ?c"
 PROPERTIES = "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY ?p"
 VOCABULARIES = [
-    "https://w3id.org/dystonia-kg/id/", "http://purl.obolibrary.org/obo/", "http://www.w3.org/2002/07/owl#",
+    str(DKG), "http://purl.obolibrary.org/obo/", "http://www.w3.org/2002/07/owl#",
     "http://www.w3.org/2000/01/rdf-schema#", "http://www.w3.org/ns/prov#", "http://purl.org/dc/terms/",
     "http://purl.org/ontology/bibo/", "http://www.w3.org/2004/02/skos/core#",
 ]
@@ -54,7 +54,7 @@ def void_graph() -> Graph:
         g.add((dataset, DCTERMS.source, URIRef(hpo["source"])))
         g.add((dataset, DCTERMS.bibliographicCitation, Literal(hpo["acknowledgement"], lang="en")))
     g.add((dataset, VOID.sparqlEndpoint, URIRef(root + "/sparql")))
-    g.add((dataset, VOID.uriSpace, Literal(BASE + "id/")))
+    g.add((dataset, VOID.uriSpace, Literal(str(DKG))))
     g.add((dataset, VOID.rootResource, ONTOLOGY_IRI))
     g.add((dataset, VOID.uriLookupEndpoint, URIRef(root + "/describe?uri=")))
     g.add((dataset, VOID.openSearchDescription, URIRef(root + "/api/search")))

@@ -13,6 +13,7 @@ import requests
 from graph.query import NamedQuery, named_queries
 from graph.release import Release
 from graph.store import RemoteStore, open_backend
+from graph.vocab import DKG
 from server.live import oxigraph_server, serve_release
 
 from .test_queries import GOLDEN_DIR, golden
@@ -57,7 +58,7 @@ def test_endpoint_in_front_of_a_remote_engine(release_dir: Path, oxigraph_endpoi
         _, expected = golden.read_golden(GOLDEN_DIR / "contralateral-lesion-sites.tsv")
         assert len(sites) == len(expected) == 7
         construct = requests.get(server.url + "/sparql", headers={"Accept": "text/turtle"},
-                                 params={"query": "CONSTRUCT WHERE { ?s a <https://w3id.org/dystonia-kg/id/Gene> }"})
+                                 params={"query": f"CONSTRUCT WHERE {{ ?s a <{DKG.Gene}> }}"})
         assert construct.status_code == 200 and "identifiers.org/ncbigene/1861" in construct.text
         bad = requests.get(server.url + "/sparql", params={"query": "SELECT * WHERE {"})
         assert bad.status_code == 400

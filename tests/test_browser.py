@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
+from graph.vocab import sparql_prefixes
+
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).parent / "artifacts"
 # Without the background-networking flags Chromium tries Google's hosts, which this machine refuses.
@@ -35,7 +37,7 @@ def test_editor_runs_a_query_and_shows_rows(live_server, browser) -> None:  # ty
     assert page.title() == "dystonia-kg SPARQL editor"
     assert page.locator("#examples button").count() >= 20, "named queries are listed as examples"
     page.wait_for_selector(".CodeMirror")
-    query = ("PREFIX dkg: <https://w3id.org/dystonia-kg/id/>\n"
+    query = (sparql_prefixes("dkg") +
              "SELECT ?statement WHERE { ?statement a dkg:LesionPhenotypeStatement } ORDER BY ?statement LIMIT 7")
     page.evaluate("q => document.querySelector('.CodeMirror').CodeMirror.setValue(q)", query)
     page.click(".yasqe_queryButton")

@@ -12,7 +12,7 @@ from graph.formats import DUMPS
 from graph.paths import CURATION_DIR, resource_dir
 from graph.records import CurationError
 from graph.release import Release
-from graph.vocab import ANNOTATIONS_GRAPH, CURATED_GRAPH, HPO_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
+from graph.vocab import ANNOTATIONS_GRAPH, CURATED_GRAPH, DKG, HPO_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
 
 from .conftest import quiet
 
@@ -30,9 +30,9 @@ def test_release_has_dumps_store_and_named_graphs(release_dir: Path) -> None:
 
 
 def test_inferred_triples_are_kept_apart(release_store) -> None:  # type: ignore[no-untyped-def]
-    ask = """ASK { GRAPH <%s> { <https://w3id.org/dystonia-kg/id/ContralateralLesionStatement>
+    ask = f"""ASK {{ GRAPH <%s> {{ <{DKG.ContralateralLesionStatement}>
                  <http://www.w3.org/2000/01/rdf-schema#subClassOf>
-                 <https://w3id.org/dystonia-kg/id/LateralisedLesionStatement> } }"""
+                 <{DKG.LateralisedLesionStatement}> }} }}"""
     assert bool(release_store.query(ask % INFERRED_GRAPH))
     assert not bool(release_store.query(ask % CURATED_GRAPH))
     assert not bool(release_store.query(ask % ONTOLOGY_GRAPH))
@@ -111,7 +111,7 @@ def test_contradiction_in_the_ontology_fails_the_build_and_names_the_class(tmp_p
     ontology = tmp_path / "ontology"
     shutil.copytree(resource_dir("ontology"), ontology)
     (ontology / "zz-contradiction.ttl").write_text(
-        "@prefix dkg: <https://w3id.org/dystonia-kg/id/> .\n"
+        "@prefix dkg: <id/> .\n"
         "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
         "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
         "dkg:Impossible a owl:Class ; rdfs:subClassOf dkg:InheritedDystonia , dkg:AcquiredDystonia ;\n"
@@ -123,5 +123,5 @@ def test_contradiction_in_the_ontology_fails_the_build_and_names_the_class(tmp_p
 
     with pytest.raises(ReasonerError) as caught:
         build(tmp_path / "release", quiet, Sources(ontology_dir=ontology, with_hpo=False))
-    assert "https://w3id.org/dystonia-kg/id/Impossible" in caught.value.unsatisfiable
+    assert str(DKG.Impossible) in caught.value.unsatisfiable
     assert not (tmp_path / "release" / "current").exists()

@@ -12,8 +12,9 @@ from rdflib import RDFS, Graph, Literal, URIRef
 
 from graph import formats
 from graph.formats import RDF_DOCUMENTS
+from graph.vocab import BASE, DKG, ONTOLOGY_IRI
 
-CANON = "https://w3id.org/dystonia-kg/id/"
+CANON = str(DKG)
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
 
 
@@ -155,7 +156,7 @@ def test_ontology_iri_and_version_iri_dereference(base: str) -> None:
         page = get(base + path, BROWSER)
         assert page.status_code == 303 and page.headers["Location"].endswith("/ontology.html")
     graph = Graph().parse(f"{base}/ontology")
-    assert (URIRef("https://w3id.org/dystonia-kg/ontology"), None, None) in graph
+    assert (ONTOLOGY_IRI, None, None) in graph
     assert get(f"{base}/ontology/1999-01-01", "text/turtle").status_code == 404
 
 
@@ -178,7 +179,7 @@ def test_void_dcat_context_dumps_robots_sitemap(base: str) -> None:
     assert well_known.status_code == 303
     void = Graph().parse(f"{base}/.well-known/void")
     voidns = "http://rdfs.org/ns/void#"
-    dataset = URIRef("https://w3id.org/dystonia-kg/dataset")
+    dataset = URIRef(BASE + "dataset")
     assert int(void.value(dataset, URIRef(voidns + "triples"))) > 2000  # type: ignore[arg-type]
     assert void.value(dataset, URIRef(voidns + "sparqlEndpoint")) == URIRef(f"{base}/sparql")
     dumps = list(void.objects(dataset, URIRef(voidns + "dataDump")))

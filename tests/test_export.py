@@ -12,6 +12,7 @@ import pytest
 
 from graph.export import HPOA_HEADER, KGX_EDGE_COLUMNS, KGX_NODE_COLUMNS, export
 from graph.release import Release
+from graph.vocab import DKG
 
 ROOT = Path(__file__).resolve().parent.parent
 # kgx and sssom-py pin dependencies of their own, so `make test` installs each in a venv beside ours.
@@ -103,8 +104,8 @@ def test_obographs_loads_in_pronto(exported: Path) -> None:
     document = json.loads((exported / "dystonia-kg.obographs.json").read_text())
     graph = document["graphs"][0]
     ids = {n["id"] for n in graph["nodes"]}
-    assert "https://w3id.org/dystonia-kg/id/HandDystonia" in ids
-    assert {"sub": "https://w3id.org/dystonia-kg/id/HandDystonia", "pred": "is_a",
+    assert str(DKG.HandDystonia) in ids
+    assert {"sub": str(DKG.HandDystonia), "pred": "is_a",
             "obj": "http://purl.obolibrary.org/obo/HP_0031960"} in graph["edges"]
     import pronto
 

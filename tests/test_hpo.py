@@ -17,7 +17,7 @@ from graph.paths import CURATION_DIR, resource_dir
 from graph.query import solution_rows
 from graph.release import Release
 from graph.store import open_store
-from graph.vocab import ANNOTATIONS_GRAPH, BASE, HPO_GRAPH
+from graph.vocab import ANNOTATIONS_GRAPH, BASE, DKG, HPO_GRAPH, sparql_prefixes
 
 from .conftest import quiet
 
@@ -57,14 +57,14 @@ def test_release_keeps_hpo_and_the_layer_in_their_own_graphs(release_dir: Path, 
     assert layer["diseases"] > 500 and layer["genes"] > 300 and layer["iea_left_out"] > 0
     ask = "ASK { GRAPH <%s> { ?s ?p ?o } }"
     assert bool(release_store.query(ask % HPO_GRAPH)) and bool(release_store.query(ask % ANNOTATIONS_GRAPH))
-    iea = "ASK { ?a a <https://w3id.org/dystonia-kg/id/DiseasePhenotypeAnnotation> ; " \
-          "<https://w3id.org/dystonia-kg/id/evidence> <http://purl.obolibrary.org/obo/ECO_0000501> }"
+    iea = f"ASK {{ ?a a <{DKG.DiseasePhenotypeAnnotation}> ; " \
+          f"<{DKG.evidence}> <http://purl.obolibrary.org/obo/ECO_0000501> }}"
     assert not bool(release_store.query(iea)), "IEA (OMIM-derived) annotations are left out by default"
 
 
 def test_curated_genes_and_layer_share_iris(release_store) -> None:  # type: ignore[no-untyped-def]
-    query = """ASK { ?s <https://w3id.org/dystonia-kg/id/etiology> <http://identifiers.org/ncbigene/1861> .
-                    ?d <https://w3id.org/dystonia-kg/id/associatedGene> <http://identifiers.org/ncbigene/1861> }"""
+    query = f"""ASK {{ ?s <{DKG.etiology}> <http://identifiers.org/ncbigene/1861> .
+                     ?d <{DKG.associatedGene}> <http://identifiers.org/ncbigene/1861> }}"""
     assert bool(release_store.query(query))
 
 
@@ -128,8 +128,7 @@ def test_merged_release_round_trips_in_rdflib_and_owlready2(release_dir: Path) -
 
 
 def test_annotated_diseases_map_to_mondo_and_meet_the_curated_layer(release_store) -> None:  # type: ignore[no-untyped-def]
-    query = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-    PREFIX dkg: <https://w3id.org/dystonia-kg/id/>
+    query = sparql_prefixes("skos", "dkg") + """
     SELECT DISTINCT ?statement ?disease WHERE {
       ?statement dkg:etiology ?mondo . ?disease a dkg:Disease ; skos:exactMatch ?mondo } ORDER BY ?statement ?disease"""
     rows = [(r["statement"].rsplit("/", 1)[-1], r["disease"].rsplit("/", 1)[-1])

@@ -18,6 +18,7 @@ from graph.ledger import coverage, load_ledger
 from graph.ledger_writer import write_ledgers
 from graph.paths import CURATION_DIR
 from graph.records import CurationError
+from graph.vocab import DKG
 
 from .conftest import DATA, quiet
 
@@ -128,12 +129,12 @@ def test_a_source_without_a_ledger_fails_the_build(curation: Path, vocabulary: V
 def test_units_go_into_the_curated_graph(curation: Path, vocabulary: Vocabulary) -> None:
     graph = assemble_curated(vocabulary, curation)
     rows = {(str(r[0]).rsplit("/", 1)[-1], str(r[1])) for r in graph.query(
-        "SELECT ?unit ?what WHERE { ?unit a <https://w3id.org/dystonia-kg/id/TextUnit> . "
-        "{ ?unit <https://w3id.org/dystonia-kg/id/captures> ?what } UNION "
-        "{ ?unit <https://w3id.org/dystonia-kg/id/exclusionReason> ?what } UNION "
-        "{ ?unit <https://w3id.org/dystonia-kg/id/footnoteCitation> ?what } }")}
-    assert ("SourceT-U002", "https://w3id.org/dystonia-kg/id/T1") in rows
-    assert ("SourceT-U002", "https://w3id.org/dystonia-kg/id/PaperA") in rows
+        "SELECT ?unit ?what WHERE { ?unit a dkg:TextUnit . "
+        "{ ?unit dkg:captures ?what } UNION "
+        "{ ?unit dkg:exclusionReason ?what } UNION "
+        "{ ?unit dkg:footnoteCitation ?what } }", initNs={"dkg": DKG})}
+    assert ("SourceT-U002", str(DKG.T1)) in rows
+    assert ("SourceT-U002", str(DKG.PaperA)) in rows
     assert ("SourceT-U007", "reference-list") in rows
     assert not any("Thalamic" in what for _, what in rows), "no unit text goes into the graph"
 

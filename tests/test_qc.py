@@ -15,6 +15,7 @@ import pytest
 from graph.query import named_query
 from graph.store import EmbeddedStore, open_store
 from graph.validate import qc_query_files, qc_violations
+from graph.vocab import BASE
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES_DIR = ROOT / "queries"
@@ -36,7 +37,7 @@ def expected_foci(fixture: Path) -> set[str]:
 
 def fixture_store(fixture: Path) -> EmbeddedStore:
     store = open_store("memory:")
-    store.load(fixture.read_bytes(), "ttl")
+    store.load(fixture.read_bytes(), "ttl", base_iri=BASE)
     return store
 
 

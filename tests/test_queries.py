@@ -83,7 +83,7 @@ def test_query_order_is_deterministic(query: NamedQuery) -> None:
 
 @pytest.mark.parametrize("query", QUERIES, ids=IDS)
 def test_query_runs_standalone(query: NamedQuery, release_store: EmbeddedStore) -> None:
-    """The file's own PREFIX declarations suffice: no project prefixes are prepended."""
+    """The file's own PREFIX declarations and its base IRI suffice: no project prefixes are prepended."""
     header, rows = golden.run(release_store, query.text)
     assert header
     assert rows, f"{query.path.name} returns no rows from the shipped graph"

@@ -8,10 +8,12 @@ import time
 
 import requests
 
+from graph.vocab import DKG
+
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 DEEP_PATH = "SELECT (COUNT(*) AS ?n) WHERE { ?a (!<http://x/p>)+ ?b . ?c (!<http://x/q>)+ ?d }"
 MANY_ROWS = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"
-SIMPLE = "ASK { ?s a <https://w3id.org/dystonia-kg/id/LesionPhenotypeStatement> }"
+SIMPLE = f"ASK {{ ?s a <{DKG.LesionPhenotypeStatement}> }}"
 
 
 def _simple_latencies(url: str, stop: threading.Event, out: list[float], failures: list[int]) -> None:

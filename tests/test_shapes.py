@@ -16,8 +16,8 @@ from rdflib import RDF, Graph, Literal, Node, URIRef
 
 from graph.assemble import load_ontology
 from graph.build import Assembled
-from graph.validate import SH, Violation, load_shapes, shacl_violations, shape_files
-from graph.vocab import compact
+from graph.validate import SH, Violation, load_shapes, read_shapes, shacl_violations, shape_files
+from graph.vocab import BASE, compact
 
 from .conftest import DATA
 
@@ -77,8 +77,9 @@ def fixture(shape_file: Path, kind: str) -> Path:
 
 
 def fixture_graph(path: Path) -> Graph:
+    """A Turtle file of shapes or data, its relative IRIs resolved against the base IRI, as the build reads it."""
     graph = Graph()
-    graph.parse(path, format="turtle")
+    graph.parse(path, format="turtle", publicID=BASE)
     return graph
 
 
@@ -99,7 +100,7 @@ def expected_pairs(path: Path) -> set[tuple[str, str]]:
 
 def targets(shape_file: Path, data: Graph) -> set[Node]:
     """The focus nodes the node shapes of one shape file select in ``data``."""
-    shape_graph = fixture_graph(shape_file)
+    shape_graph = read_shapes([shape_file])
     found: set[Node] = set()
     for cls in shape_graph.objects(None, SH.targetClass):
         found |= {
@@ -112,8 +113,14 @@ def targets(shape_file: Path, data: Graph) -> set[Node]:
     for target in shape_graph.objects(None, SH.target):
         select = shape_graph.value(target, SH.select)
         assert select is not None, f"{shape_file.name}: only SPARQL-based custom targets are handled here"
-        found |= {row[0] for row in data.query(str(select))}
+        found |= {row[0] for row in data.query(str(select), initNs=declared_prefixes(shape_graph, target))}
     return found
+
+
+def declared_prefixes(graph: Graph, node: Node) -> dict[str, str]:
+    """The prefixes a SPARQL-based target or constraint of ``graph`` declares (sh:prefixes, sh:declare)."""
+    return {str(graph.value(declaration, SH.prefix)): str(graph.value(declaration, SH.namespace))
+            for owner in graph.objects(node, SH.prefixes) for declaration in graph.objects(owner, SH.declare)}
 
 
 def describe(violations: list[Violation]) -> str:

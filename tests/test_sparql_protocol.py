@@ -13,10 +13,11 @@ from rdflib import Graph
 
 from graph import formats
 from graph.formats import SPARQL_GRAPHS
-from graph.vocab import DKG
+from graph.vocab import DKG, INFERRED_GRAPH
 
 # Cheap on purpose (a few rows of one class): these tests are about the protocol, not the engine's speed.
 ROWS = 3
+
 SELECT = ("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
           f"SELECT ?s ?l WHERE {{ ?s a <{DKG.SourceDocument}> ; rdfs:label ?l }} ORDER BY ?s ?l LIMIT {ROWS}")
 CONSTRUCT = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 5"
@@ -116,7 +117,7 @@ def test_406_lists_offered_types(endpoint: str) -> None:
 
 def test_dataset_parameters_select_graphs(endpoint: str) -> None:
     count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
-    inferred = "https://w3id.org/dystonia-kg/graph/inferred"
+    inferred = str(INFERRED_GRAPH)
     def n(**params: str) -> int:
         body = requests.get(endpoint, params={"query": count, **params}, headers={"Accept": "application/json"}).json()
         return int(body["results"]["bindings"][0]["n"]["value"])
@@ -211,7 +212,7 @@ def test_named_query_parameters(live_server) -> None:  # type: ignore[no-untyped
     assert hand.status_code == 200
     rows = hand.json()["results"]["bindings"]
     assert rows and rows != default
-    assert {r["type"]["value"] for r in rows} == {"https://w3id.org/dystonia-kg/id/HandDystonia"}
+    assert {r["type"]["value"] for r in rows} == {str(DKG.HandDystonia)}
     for params, needle in (({"nope": "HP:0000643"}, "no parameter"), ({"type": "FOO:1"}, "unknown prefix"),
                            ({"type": "http://x/ y"}, "not an IRI")):
         bad = requests.get(url, params=params)

@@ -13,6 +13,7 @@ import time
 import pytest
 import requests
 
+from graph.vocab import DKG
 from tests.adversarial.conftest import raw, send, status_of
 from tests.conftest import LiveServer
 
@@ -167,7 +168,7 @@ def test_a_search_flood_is_turned_away_and_other_routes_stay_fast(live_server: L
 def test_a_query_known_to_be_quick_is_answered_while_slow_ones_hold_the_workers(tight_server: LiveServer) -> None:
     """The quick lane: with the one worker and its queue held by deadline-hitting queries, a query that
     answered quickly before is still answered at once."""
-    quick = f"ASK {{ ?s a <https://w3id.org/dystonia-kg/id/LesionPhenotypeStatement> }} # {time.time()}"
+    quick = f"ASK {{ ?s a <{DKG.LesionPhenotypeStatement}> }} # {time.time()}"
     assert requests.get(tight_server.url + "/sparql", params={"query": quick}, timeout=30).status_code == 200
     with concurrent.futures.ThreadPoolExecutor(3) as pool:
         slow = [pool.submit(send, tight_server.url + "/sparql", SLOW + f" # lane {i}", "get") for i in range(2)]

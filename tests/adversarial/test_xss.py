@@ -8,7 +8,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from graph.vocab import DKG
+from graph.vocab import CURATED_GRAPH, DKG
 from server import create_app
 
 PAYLOAD = '</script><script>alert("x")</script><!--'
@@ -19,7 +19,7 @@ def hostile_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store whose one entity has a label made to close a <script> element."""
     path = tmp_path_factory.mktemp("hostile") / "store"
     store = ox.Store(str(path))
-    entity, graph = ox.NamedNode(str(DKG["X1"])), ox.NamedNode("https://w3id.org/dystonia-kg/graph/curated")
+    entity, graph = ox.NamedNode(str(DKG["X1"])), ox.NamedNode(str(CURATED_GRAPH))
     label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
     store.add(ox.Quad(entity, label, ox.Literal(PAYLOAD), graph))
     store.add(ox.Quad(entity, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
