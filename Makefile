@@ -48,6 +48,8 @@ lint: install
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
 
+# Tests run in one process per core; a file's tests stay together (--dist loadfile), so a module's server or
+# build is set up once.
 test: install system-tools validators
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 	$(MAKE) --no-print-directory lint
