@@ -26,7 +26,7 @@ from .hpo import HpoRelease, default_hpo_obo, load_hpo
 from .paths import CURATION_DIR
 from .query import solution_rows
 from .reason import reason
-from .release import Release, write_build
+from .release import Release, build_id, write_build
 from .store import EmbeddedStore, canonical_nquads, create_disk_store, open_store
 from .termcheck import hpo_term_violations
 from .validate import Violation, load_shapes, qc_violations, shacl_violations
@@ -184,7 +184,7 @@ def write_release(parts: Assembled, release_dir: Path, progress: Progress = stde
     """Write dumps, store, catalog and manifest into a new build and publish it as ``current``."""
     with _step(progress, "canonical N-Quads"):
         nquads = canonical_nquads(_chunks(parts))
-    digest = _sha256(nquads)[:16]
+    digest = build_id(nquads)
 
     def fill(release: Release) -> None:
         with _step(progress, "dumps and on-disk store"):

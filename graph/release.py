@@ -3,13 +3,13 @@
 ::
 
     RELEASE_DIR/
-      current -> builds/<digest>          the published build (repointed atomically)
-      builds/<digest>/
+      current -> builds/<id>              the published build (repointed atomically)
+      builds/<id>/                        id: see build_id
         manifest.json                     versions, counts, files and their digests
         catalog.json                      local IDs, search rows, JSON-LD context (read by the server)
         store/                            the on-disk Oxigraph store
         dystonia-kg.{nq,nt,ttl,jsonld,rdf}  dumps
-      builds/.<digest>.partial-<pid>/     a build being written; never served
+      builds/.<id>.partial-<pid>/         a build being written; never served
 
 A build is written into a staging folder and renamed into place, then ``current`` is repointed,
 so a failed or killed build never touches the release being served.
@@ -17,6 +17,7 @@ so a failed or killed build never touches the release being served.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -34,6 +35,14 @@ CATALOG = "catalog.json"
 STORE = "store"
 DUMP_STEM = "dystonia-kg"
 KEEP_BUILDS = 3  # published builds kept (the current one always among them)
+# What a build folder holds, as a number: raised whenever that changes (2: catalog.json and the base IRI in the
+# manifest), so that a folder an older version wrote for the same data is not taken for this version's.
+LAYOUT = 2
+
+
+def build_id(nquads: bytes) -> str:
+    """A build's name: 16 hex digits of the SHA-256 of its layout and its canonical N-Quads."""
+    return hashlib.sha256(f"dystonia-kg release layout {LAYOUT}\n".encode() + nquads).hexdigest()[:16]
 
 
 class BaseMismatch(Exception):
@@ -108,7 +117,7 @@ class Release:
 
     @property
     def build(self) -> str:
-        """The build's digest: the first 16 hex digits of its canonical N-Quads' SHA-256."""
+        """The build's name (see :func:`build_id`)."""
         return str(self.manifest.get("build", self.folder.name))
 
     @property

@@ -125,3 +125,16 @@ def test_contradiction_in_the_ontology_fails_the_build_and_names_the_class(tmp_p
         build(tmp_path / "release", quiet, Sources(ontology_dir=ontology, with_hpo=False))
     assert str(DKG.Impossible) in caught.value.unsatisfiable
     assert not (tmp_path / "release" / "current").exists()
+
+
+def test_a_build_folder_of_another_layout_is_never_taken_for_this_one(release_copy: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same data written by a version whose folders hold other files (before catalog.json, say) has
+    another name, so a build never publishes that older folder as its own."""
+    import graph.release as layout
+
+    current = Release.current(release_copy)
+    nquads = current.dump("nq").read_bytes()
+    assert current.build == current.folder.name == layout.build_id(nquads)
+    monkeypatch.setattr(layout, "LAYOUT", layout.LAYOUT - 1)
+    assert layout.build_id(nquads) != current.build
