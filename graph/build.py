@@ -11,6 +11,7 @@ import json
 import sys
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -187,7 +188,7 @@ def write_release(parts: Assembled, release_dir: Path, progress: Progress = stde
     digest = build_id(nquads)
 
     def fill(release: Release) -> None:
-        with _step(progress, "dumps and on-disk store"):
+        with _step(progress, "on-disk store, dumps and catalog"):
             files = {}
 
             def write(ext: str, data: bytes) -> None:
@@ -196,18 +197,21 @@ def write_release(parts: Assembled, release_dir: Path, progress: Progress = stde
 
             write("nq", nquads)
             quads = create_disk_store(release.store_path, nquads)
-            # Triple dumps are the union of the named graphs; the .nq keeps the graphs apart.
-            union = _union_ntriples(nquads)
-            write("nt", union)
-            mem = open_store("memory:")
-            mem.load(union, "nt")
-            for fmt in DUMPS.keys:  # every dump of the format registry
-                if fmt not in ("nq", "nt"):  # written above, from the canonical N-Quads
-                    write(fmt, mem.dump(fmt))
-        store = open_store(release.selector)
-        with _step(progress, "catalog (local IDs, search rows, JSON-LD context)"):
-            catalog = compute_catalog(lambda q: solution_rows(store.query(q)), lambda q: _graph(store, q))
-            release.catalog_path.write_text(json.dumps(catalog, sort_keys=True, ensure_ascii=False) + "\n")
+            store = open_store(release.selector)
+            with ThreadPoolExecutor(1, thread_name_prefix="catalog") as background:
+                # The catalog reads the store while the serializers write the dumps (both mostly in the engine).
+                catalog = background.submit(compute_catalog, lambda q: solution_rows(store.query(q)),
+                                            lambda q: _graph(store, q))
+                # Triple dumps are the union of the named graphs; the .nq keeps the graphs apart.
+                union = _union_ntriples(nquads)
+                write("nt", union)
+                mem = open_store("memory:")
+                mem.load(union, "nt")
+                for fmt in DUMPS.keys:  # every dump of the format registry
+                    if fmt not in ("nq", "nt"):  # written above, from the canonical N-Quads
+                        write(fmt, mem.dump(fmt))
+                release.catalog_path.write_text(json.dumps(catalog.result(), sort_keys=True, ensure_ascii=False)
+                                                + "\n")
         manifest = {
             "version": parts.version(),
             "base": BASE,  # the base IRI the release's local IRIs are minted under; it is served under it
@@ -269,11 +273,15 @@ def build(release_dir: Path, progress: Progress = stderr_progress, sources: Sour
     """
     start = time.perf_counter()
     parts = assemble(progress, sources)
-    violations = check(parts, progress)
-    if violations:
-        raise ValidationFailed(violations)
-    with _step(progress, "reasoning (owlready2 + HermiT)"):
-        parts.inferred = reason(parts.to_reason()).graph
+    # HermiT reasons in a Java process of its own: the checks run meanwhile, on the same (unchanged) graphs.
+    # Violations are still reported first: they say more than the reasoner about a broken source.
+    with ThreadPoolExecutor(1, thread_name_prefix="reasoner") as background:
+        reasoning = background.submit(reason, parts.to_reason())
+        violations = check(parts, progress)
+        if violations:
+            raise ValidationFailed(violations)
+        with _step(progress, "reasoning (owlready2 + HermiT; the rest of it, after the checks)"):
+            parts.inferred = reasoning.result().graph
     release = write_release(parts, release_dir, progress)
     progress(f"built {release.folder} in {time.perf_counter() - start:.2f} s")
     return release
