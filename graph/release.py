@@ -45,6 +45,10 @@ def build_id(nquads: bytes) -> str:
     return hashlib.sha256(f"dystonia-kg release layout {LAYOUT}\n".encode() + nquads).hexdigest()[:16]
 
 
+class NoRelease(FileNotFoundError):
+    """No release has been published in the release folder."""
+
+
 class BaseMismatch(Exception):
     """A release built under another base IRI than the one configured."""
 
@@ -60,7 +64,7 @@ class Release:
         """The published release, or ``FileNotFoundError`` telling how to make one."""
         link = release_dir / "current"
         if not link.exists():
-            raise FileNotFoundError(f"no release in {release_dir}: run `dystonia-kg build` first")
+            raise NoRelease(f"no release in {release_dir}: run `dystonia-kg build` first")
         return cls(link.resolve())
 
     @classmethod
@@ -133,7 +137,10 @@ class Release:
         does not hold.
         """
         built = self.manifest.get("base")
-        if built is not None and built != base:
+        if built is None:
+            raise BaseMismatch(f"the release {self.folder} does not record the base IRI it was built under (an "
+                               "older version built it): rebuild it with `dystonia-kg build`")
+        if built != base:
             raise BaseMismatch(
                 f"the release {self.folder} was built under the base IRI {built} but this server is configured "
                 f"with {base} (DKG_BASE): serve it with DKG_BASE={built} (`dystonia-kg serve` does), or rebuild "

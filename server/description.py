@@ -9,10 +9,10 @@ from graph import formats
 from graph.formats import SERVICE_DESCRIPTION, SPARQL_GRAPHS, SPARQL_SOLUTIONS
 from graph.query import named_queries
 from graph.results import Caps, serialize_triples
-from graph.vocab import CURATED_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, PREFIXES
+from graph.vocab import PREFIXES
 
 from . import errors
-from .catalog import parse_ntriples
+from .catalog import catalog, parse_ntriples
 from .negotiation import negotiate
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
@@ -40,7 +40,9 @@ def service_description() -> Graph:
     graph.add((default, RDF.type, SD.Graph))
     graph.add((default, URIRef("http://www.w3.org/2000/01/rdf-schema#comment"),
                Literal("The default graph is the union of the named graphs.")))
-    for name in (ONTOLOGY_GRAPH, CURATED_GRAPH, INFERRED_GRAPH):
+    release = catalog().release  # the graphs the store holds, as the build recorded them
+    names = release.manifest.get("named_graphs", []) if release is not None else []
+    for name in names:
         node = BNode(f"g-{name.rsplit('/', 1)[-1]}")
         graph.add((dataset, SD.namedGraph, node))
         graph.add((node, RDF.type, SD.NamedGraph))
@@ -53,7 +55,7 @@ def service_description_response() -> Response:
     # A browser's Accept lists text/html first with q=1; RDF clients rarely list HTML at all.
     key = negotiate(request.headers.get("Accept"), SERVICE_DESCRIPTION)
     if key is None:
-        raise errors.not_acceptable(SERVICE_DESCRIPTION.media_types)
+        raise errors.not_acceptable(SERVICE_DESCRIPTION.canonical_media_types)
     if key == "html":
         return editor_page()
     # Written by pyoxigraph, which writes every offered format (quad formats put it in the default graph).

@@ -18,7 +18,7 @@ from werkzeug.exceptions import HTTPException
 
 from graph.executor import QueryFailed
 from graph.formats import ERROR_MEDIA_TYPES, JSON, PLAIN_TEXT
-from graph.release import BaseMismatch
+from graph.release import BaseMismatch, NoRelease
 from graph.sandbox import SandboxUnavailable
 
 from .negotiation import content_negotiation
@@ -65,7 +65,7 @@ def as_http_error(exc: Exception) -> HttpError:
         return exc
     if isinstance(exc, QueryFailed):
         return query_failed(exc)
-    if isinstance(exc, SandboxUnavailable | BaseMismatch):
+    if isinstance(exc, SandboxUnavailable | BaseMismatch | NoRelease):
         return unavailable(str(exc))
     if isinstance(exc, HTTPException):
         if exc.code == 405:

@@ -15,20 +15,33 @@ from flask import current_app, has_request_context, request
 from graph.executor import Answer, Confinement, Limits, PoolRetired, QueryJob, QueryPool
 from graph.formats import results_format
 from graph.query import solution_rows
-from graph.release import Release
+from graph.release import NoRelease, Release
+from graph.vocab import BASE
 
 _lock = threading.RLock()  # re-entrant: building the catalog starts the pool
 
 
 def current_release() -> Release | None:
-    """The published release (its own folder, ``current`` resolved), when there is one."""
-    return Release.published(Path(current_app.config["RELEASE_DIR"]))
+    """The published release (its own folder, ``current`` resolved), when there is one.
+
+    Raises ``BaseMismatch`` when it was built under another base IRI than the server's: every route reaches
+    the release through here (the query pool, the catalog), so none answers from it (the handler says 503).
+    """
+    release = Release.published(Path(current_app.config["RELEASE_DIR"]))
+    if release is not None:
+        release.check_base(BASE)
+    return release
 
 
 def _selector() -> str:
-    """The store to open: the published release's own (not the symlink's), or the configured one."""
-    release = current_release() if current_app.config["STORE_FROM_RELEASE"] else None
-    return release.selector if release is not None else str(current_app.config["STORE"])
+    """The store to open: the configured one, else the published release's own (not the symlink's); without
+    either, ``NoRelease`` tells how to make one."""
+    if not current_app.config["STORE_FROM_RELEASE"]:
+        return str(current_app.config["STORE"])
+    release = current_release()
+    if release is None:
+        raise NoRelease(f"no release in {current_app.config['RELEASE_DIR']}: run `dystonia-kg build` first")
+    return release.selector
 
 
 T = TypeVar("T")

@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, request, send_file, url_for
+from werkzeug.urls import iri_to_uri
 
 from graph import formats
 from graph.describe import exists_query, ontology_query
@@ -29,6 +30,7 @@ from .documents import describe_triples, home_resolver, known_id, render
 from .negotiation import negotiate
 from .pages import render_entity
 from .pool import run_job
+from .void import void_graph
 
 bp = Blueprint("resources", __name__)
 
@@ -43,7 +45,7 @@ def requested_ext() -> str:
         return ext
     ext = negotiate(request.headers.get("Accept"), DEREFERENCE)
     if ext is None:
-        raise errors.not_acceptable(DEREFERENCE.media_types)
+        raise errors.not_acceptable(DEREFERENCE.canonical_media_types)
     return ext
 
 
@@ -83,7 +85,9 @@ def document(body: bytes, media_type: str, cat: Catalog, alternates: dict[str, s
         # pyld's document loader breaks on more than one rel="alternate" in a JSON-LD response.
         pages = {media: url for media, url in others.items() if media == formats.HTML}
         others = pages or dict(list(others.items())[:1])
-    response.headers["Link"] = ", ".join(f'<{url}>; rel="alternate"; type="{media}"' for media, url in others.items())
+    # Header values are ASCII: an IRI (a base with non-ASCII characters) goes as its URI (RFC 3987 §3.1).
+    response.headers["Link"] = ", ".join(f'<{iri_to_uri(url)}>; rel="alternate"; type="{media}"'
+                                         for media, url in others.items())
     response.headers["Cache-Control"] = "public, max-age=300"
     response.make_conditional(request)
     return response
@@ -171,7 +175,7 @@ def describe_external() -> Response:
     alternates = {formats.media_type(key): f"{root}{query_url}&format={key}" for key in DEREFERENCE.keys}
     response = document(body, formats.media_type(ext), cat, alternates)
     response.headers["Vary"] = "Accept"
-    response.headers.add("Link", f'<{home_resolver(uri)}>; rel="describedby"')
+    response.headers.add("Link", f'<{iri_to_uri(home_resolver(uri))}>; rel="describedby"')
     return response
 
 
@@ -205,17 +209,15 @@ def well_known_void() -> Response:
 
 @bp.route("/void", methods=["GET", "HEAD"])
 def void() -> Response:
-    """VoID and DCAT description of the dataset, by content negotiation among RDF formats."""
-    from .void import void_graph
-
+    """VoID and DCAT description of the dataset, by content negotiation among RDF formats; computed once per
+    release (its counts read whole indexes), then served from the release's document cache."""
     # An unknown ?format= falls back to negotiation here.
     ext = VOID.key_for_word(request.args.get("format", "")) or negotiate(request.headers.get("Accept"), VOID)
     if ext is None:
-        raise errors.not_acceptable(VOID.media_types)
-    graph = void_graph()
-    nt = graph.serialize(format="nt", encoding="utf-8")
+        raise errors.not_acceptable(VOID.canonical_media_types)
     cat = catalog()
-    body = render(sorted(parse_ntriples(nt), key=str), ext, cat)
+    nt = cat.documents.get(("void",), lambda: void_graph().serialize(format="nt", encoding="utf-8"))
+    body = cat.documents.get(("void", ext), lambda: render(sorted(parse_ntriples(nt), key=str), ext, cat))
     response = document(body, formats.media_type(ext), cat,
                         {formats.media_type(key): f"{request.host_url}void?format={key}" for key in VOID.keys})
     response.headers["Vary"] = "Accept"

@@ -17,7 +17,7 @@ from waitress.channel import HTTPChannel
 from waitress.parser import HTTPRequestParser
 from waitress.server import create_server
 
-from graph.release import BaseMismatch
+from graph.release import BaseMismatch, NoRelease
 
 from . import create_app
 from .catalog import catalog
@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> None:
     with app.app_context():
         try:
             catalog()  # read the release's catalog now, refusing a release built under another base IRI
-        except BaseMismatch as exc:
+        except (BaseMismatch, NoRelease) as exc:
             raise SystemExit(f"error: {exc}") from None
         query_pool()  # and start the workers: a machine that cannot confine them fails here, not at a request
     query_bytes = app.config["MAX_QUERY_BYTES"]

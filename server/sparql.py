@@ -15,7 +15,8 @@ from flask import Blueprint, Response, current_app, request, url_for
 from graph.executor import QueryFailed, QueryJob
 from graph.formats import FORM, SPARQL_GRAPHS, SPARQL_QUERY, SPARQL_SOLUTIONS, SPARQL_UPDATE, Offer
 
-from . import MAX_PARAMETERS, errors, too_many_parameters
+from . import errors
+from .http_rules import MAX_PARAMETERS, too_many_parameters
 from .negotiation import negotiate
 from .pool import run_job
 

@@ -181,19 +181,24 @@ def test_a_server_configured_with_another_base_refuses_to_start(other_release: P
     assert f"built under the base IRI {OTHER}" in server.stderr and DEFAULT_BASE in server.stderr
 
 
-def test_a_release_published_later_under_another_base_is_answered_503(tmp_path: Path) -> None:
-    """A running server whose `current` is repointed to a release of another base serves none of it."""
+def test_a_release_published_later_under_another_base_is_answered_503(release_copy: Path) -> None:
+    """A running server whose `current` is repointed to a release of another base serves none of it: not a
+    page, not a document, not a query (the store is there and would answer), not the Service Description."""
     from server import create_app
 
-    build = tmp_path / "builds" / "b1"
-    build.mkdir(parents=True)
-    (build / "manifest.json").write_text(json.dumps({"base": OTHER, "version": "v"}))
-    (tmp_path / "current").symlink_to(build)
-    client = create_app({"RELEASE_DIR": str(tmp_path)}).test_client()
-    for path in ("/id/S0001", "/page/S0001", "/"):
+    release = Release.current(release_copy)
+    manifest = release.manifest | {"base": OTHER}
+    release.manifest_path.write_text(json.dumps(manifest))
+    client = create_app({"RELEASE_DIR": str(release_copy), "WORKERS": 1}).test_client()
+    for path in ("/id/S0001", "/page/S0001", "/", "/sparql?query=ASK%7B%7D", "/sparql", "/queries/sources",
+                 "/void", "/api/search?q=dystonia", "/dumps/dystonia-kg.nt"):
         response = client.get(path)
         assert response.status_code == 503, path
-        assert f"built under the base IRI {OTHER}" in response.get_data(as_text=True)
+        assert f"built under the base IRI {OTHER}" in response.get_data(as_text=True), path
+    del manifest["base"]  # a release that does not say its base is not served either
+    release.manifest_path.write_text(json.dumps(manifest))
+    fresh = create_app({"RELEASE_DIR": str(release_copy), "WORKERS": 1}).test_client()
+    assert fresh.get("/sparql?query=ASK%7B%7D").status_code == 503
 
 
 # --------------------------------------------------------------------------- served under OTHER, crawled

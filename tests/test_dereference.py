@@ -226,3 +226,48 @@ def test_cors_on_resources(base: str) -> None:
     response = requests.get(f"{base}/data/S0010.ttl", headers={"Origin": "http://x.org"})
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert "ETag" in response.headers["Access-Control-Expose-Headers"]
+
+
+def test_link_headers_carry_uris_never_raw_iris(release_dir: Path) -> None:
+    """Under a base with non-ASCII characters (which the base check accepts), a Link header must still be
+    ASCII: the IRI goes as its URI. (Raw, waitress failed the response with a 500.)"""
+    from server import create_app
+    from server.catalog import catalog
+    from server.resources import document
+
+    app = create_app({"RELEASE_DIR": str(release_dir), "WORKERS": 1})
+    with app.test_request_context("/data/S0010.ttl"):
+        response = document(b"x", formats.media_type("ttl"), catalog(),
+                            {formats.HTML: "https://例え.jp/知識/page/S0010", formats.media_type("nt"): "https://e.org/ö"})
+    header = response.headers["Link"]
+    header.encode("ascii")
+    assert "https://xn--r8jz45g.jp/%E7%9F%A5%E8%AD%98/page/S0010" in header and "https://e.org/%C3%B6" in header
+
+
+def test_void_is_computed_once_per_release_even_for_concurrent_first_requests(release_dir: Path,
+                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """VoID's counts read whole indexes: computed once per release, by one of several first requests."""
+    import threading
+
+    from server import create_app, resources
+
+    calls: list[int] = []
+    real = resources.void_graph
+
+    def counted():  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return real()
+
+    monkeypatch.setattr(resources, "void_graph", counted)
+    app = create_app({"RELEASE_DIR": str(release_dir), "WORKERS": 1})
+    statuses: list[int] = []
+
+    def fetch(accept: str) -> None:
+        statuses.append(app.test_client().get("/void", headers={"Accept": accept}).status_code)
+
+    threads = [threading.Thread(target=fetch, args=(formats.media_type(k),)) for k in ("ttl", "nt", "ttl", "rdf")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [200] * 4 and len(calls) == 1

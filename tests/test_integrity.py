@@ -95,3 +95,22 @@ def test_server_switches_release_without_dropping_requests(release_copy: Path, t
     assert failures == []
     assert any("revised" in text for text in served), "the new release is served"
     assert "revised" not in served[0], "the old release was served first"
+
+
+def test_without_a_release_the_server_says_how_to_make_one(tmp_path: Path) -> None:
+    """No release published: every route answers 503 with the hint, and the server refuses to start with it
+    (no traceback, no worker error)."""
+    import os
+
+    from server import create_app
+    from server.live import free_port
+
+    client = create_app({"RELEASE_DIR": str(tmp_path), "WORKERS": 1}).test_client()
+    for path in ("/", "/sparql?query=ASK%7B%7D", "/id/S0001", "/api/search?q=dystonia"):
+        response = client.get(path)
+        assert response.status_code == 503, path
+        assert "run `dystonia-kg build` first" in response.get_data(as_text=True), path
+    serve = subprocess.run([sys.executable, "-m", "server.serve", "--port", str(free_port())], capture_output=True,
+                           text=True, timeout=120, env={**os.environ, "DKG_RELEASE_DIR": str(tmp_path)})
+    assert serve.returncode == 1 and "run `dystonia-kg build` first" in serve.stderr
+    assert "Traceback" not in serve.stderr

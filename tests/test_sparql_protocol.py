@@ -6,13 +6,15 @@ import csv
 import io
 import json
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 import requests
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
 from graph import formats
 from graph.formats import SPARQL_GRAPHS
+from graph.release import Release
 from graph.vocab import DKG, INFERRED_GRAPH
 
 # Cheap on purpose (a few rows of one class): these tests are about the protocol, not the engine's speed.
@@ -129,13 +131,14 @@ def test_dataset_parameters_select_graphs(endpoint: str) -> None:
     assert [b["g"]["value"] for b in body["results"]["bindings"]] == [inferred]
 
 
-def test_service_description_by_conneg(endpoint: str) -> None:
+def test_service_description_by_conneg(endpoint: str, release_dir: Path) -> None:
     response = requests.get(endpoint, headers={"Accept": "text/turtle"})
     assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/turtle")
     graph = Graph().parse(data=response.text, format="turtle")
     sd = "http://www.w3.org/ns/sparql-service-description#"
     assert any(str(o) == sd + "SPARQL11Query" for o in graph.objects(None, None))
-    assert len(list(graph.subjects(None, None))) > 0
+    names = sorted(str(o) for o in graph.objects(None, URIRef(sd + "name")))
+    assert names == Release.current(release_dir).manifest["named_graphs"], "every named graph the store holds"
 
 
 @pytest.mark.parametrize(
