@@ -70,8 +70,8 @@ class Release:
     @classmethod
     def published(cls, release_dir: Path) -> Release | None:
         """The published release, or ``None`` when there is none."""
-        link = release_dir / "current"
-        return cls(link.resolve()) if link.exists() else None
+        folder = published_folder(release_dir)
+        return cls(folder) if folder is not None else None
 
     @property
     def store_path(self) -> Path:
@@ -150,6 +150,16 @@ class Release:
     def built_at(self) -> datetime:
         """When the build was written (the manifest's modification time, whole seconds, UTC)."""
         return datetime.fromtimestamp(self.manifest_path.stat().st_mtime, UTC).replace(microsecond=0)
+
+
+def published_folder(release_dir: Path) -> Path | None:
+    """The published build's folder, or ``None``: one ``readlink``, cheap enough to ask on every request (the
+    link is repointed atomically, so the answer is always a whole build)."""
+    try:
+        target = os.readlink(release_dir / "current")
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    return release_dir / target  # relative to the release folder, as _publish writes it
 
 
 def write_build(release_dir: Path, digest: str, fill: Callable[[Release], None]) -> Release:

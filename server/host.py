@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
+from flask import current_app
+
 
 class CanonicalHost:
     """WSGI middleware: every request is seen as addressed to the configured public URL.
@@ -29,3 +31,10 @@ class CanonicalHost:
                         "wsgi.url_scheme": self.scheme})
         environ.pop("HTTP_X_FORWARDED_HOST", None)
         return self.app(environ, start_response)
+
+
+def public_root() -> str:
+    """``scheme://host[:port]`` the server names itself by (what ``request.host_url`` says behind
+    :class:`CanonicalHost`, without computing it from the request each time)."""
+    parts = urlsplit(current_app.config["PUBLIC_URL"])
+    return f"{parts.scheme}://{parts.netloc}"

@@ -15,7 +15,7 @@ from flask import current_app, has_request_context, request
 from graph.executor import Answer, Confinement, Limits, PoolRetired, QueryJob, QueryPool
 from graph.formats import results_format
 from graph.query import solution_rows
-from graph.release import NoRelease, Release
+from graph.release import NoRelease, Release, published_folder
 from graph.vocab import BASE
 
 _lock = threading.RLock()  # re-entrant: building the catalog starts the pool
@@ -27,9 +27,14 @@ def current_release() -> Release | None:
     Raises ``BaseMismatch`` when it was built under another base IRI than the server's: every route reaches
     the release through here (the query pool, the catalog), so none answers from it (the handler says 503).
     """
-    release = Release.published(Path(current_app.config["RELEASE_DIR"]))
-    if release is not None:
-        release.check_base(BASE)
+    folder = published_folder(Path(current_app.config["RELEASE_DIR"]))
+    if folder is None:
+        return None
+    release: Release | None = current_app.extensions.get("dkg_release")
+    if release is None or release.folder != folder:
+        release = Release(folder)  # one object per release, so its manifest is read once, not per request
+        current_app.extensions["dkg_release"] = release
+    release.check_base(BASE)
     return release
 
 

@@ -27,6 +27,7 @@ from . import errors
 from .busy import at_most
 from .catalog import Catalog, catalog, parse_ntriples
 from .documents import describe_triples, home_resolver, known_id, render
+from .host import public_root
 from .negotiation import negotiate
 from .pages import render_entity
 from .pool import run_job
@@ -75,6 +76,11 @@ def entity(name: str) -> Response:
     return negotiate_target(f"/data/{ident}", url_for("pages.page", ident=ident))
 
 
+def as_uri(iri: str) -> str:
+    """An IRI as the URI a header can carry (RFC 3987 §3.1); an ASCII one is already that."""
+    return iri if iri.isascii() else iri_to_uri(iri)
+
+
 def document(body: bytes, media_type: str, cat: Catalog, alternates: dict[str, str]) -> Response:
     """A data document with validators (ETag, Last-Modified), 304 handling and Link alternates."""
     response = Response(body, 200, content_type=f"{media_type}; charset=utf-8")
@@ -86,7 +92,7 @@ def document(body: bytes, media_type: str, cat: Catalog, alternates: dict[str, s
         pages = {media: url for media, url in others.items() if media == formats.HTML}
         others = pages or dict(list(others.items())[:1])
     # Header values are ASCII: an IRI (a base with non-ASCII characters) goes as its URI (RFC 3987 §3.1).
-    response.headers["Link"] = ", ".join(f'<{iri_to_uri(url)}>; rel="alternate"; type="{media}"'
+    response.headers["Link"] = ", ".join(f'<{as_uri(url)}>; rel="alternate"; type="{media}"'
                                          for media, url in others.items())
     response.headers["Cache-Control"] = "public, max-age=300"
     response.make_conditional(request)
@@ -95,7 +101,7 @@ def document(body: bytes, media_type: str, cat: Catalog, alternates: dict[str, s
 
 def alternates_for(stem_url: str, page_url: str) -> dict[str, str]:
     """Absolute URLs of every representation."""
-    root = request.host_url.rstrip("/")
+    root = public_root()
     return {formats.media_type(key): root + (page_url if key == "html" else f"{stem_url}.{key}")
             for key in DEREFERENCE.keys}
 
@@ -171,11 +177,11 @@ def describe_external() -> Response:
     cat = catalog()
     body = render(describe_triples(uri), ext, cat)
     query_url = "/describe?" + urlencode({"uri": uri})
-    root = request.host_url.rstrip("/")
+    root = public_root()
     alternates = {formats.media_type(key): f"{root}{query_url}&format={key}" for key in DEREFERENCE.keys}
     response = document(body, formats.media_type(ext), cat, alternates)
     response.headers["Vary"] = "Accept"
-    response.headers.add("Link", f'<{iri_to_uri(home_resolver(uri))}>; rel="describedby"')
+    response.headers.add("Link", f'<{as_uri(home_resolver(uri))}>; rel="describedby"')
     return response
 
 
@@ -219,7 +225,7 @@ def void() -> Response:
     nt = cat.documents.get(("void",), lambda: void_graph().serialize(format="nt", encoding="utf-8"))
     body = cat.documents.get(("void", ext), lambda: render(sorted(parse_ntriples(nt), key=str), ext, cat))
     response = document(body, formats.media_type(ext), cat,
-                        {formats.media_type(key): f"{request.host_url}void?format={key}" for key in VOID.keys})
+                        {formats.media_type(key): f"{public_root()}/void?format={key}" for key in VOID.keys})
     response.headers["Vary"] = "Accept"
     return response
 
@@ -227,14 +233,14 @@ def void() -> Response:
 @bp.route("/robots.txt")
 def robots() -> Response:
     """Crawl everything but the query endpoints; point at the sitemap."""
-    body = f"User-agent: *\nDisallow: /sparql\nDisallow: /api/\nSitemap: {request.host_url}sitemap.xml\n"
+    body = f"User-agent: *\nDisallow: /sparql\nDisallow: /api/\nSitemap: {public_root()}/sitemap.xml\n"
     return Response(body, 200, mimetype=formats.PLAIN_TEXT)
 
 
 @bp.route("/sitemap.xml")
 def sitemap() -> Response:
     """Every HTML page of the graph."""
-    root = request.host_url.rstrip("/")
+    root = public_root()
     urls = [f"{root}/", f"{root}{url_for('pages.ontology_page')}"]
     urls += [f"{root}{url_for('pages.page', ident=i)}" for i in sorted(catalog().local_ids)]
     body = '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'

@@ -14,6 +14,7 @@ from . import errors
 from .busy import at_most
 from .catalog import catalog
 from .documents import page_href
+from .host import public_root
 
 bp = Blueprint("search", __name__)
 HTML_UTF8 = f"{formats.HTML}; charset=utf-8"
@@ -45,7 +46,7 @@ def search_api() -> Response:
     except ValueError:
         raise errors.bad_request("limit must be an integer") from None
     hits = catalog().search.search(query, limit=limit)
-    root = request.host_url.rstrip("/")
+    root = public_root()
     body = {"query": query, "results": [
         {"iri": h.iri, "curie": compact(h.iri), "label": h.label, "type": h.type, "snippet": h.snippet,
          "score": h.score, "page": root + page_href(h.iri)} for h in hits]}

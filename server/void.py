@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from flask import request
 from rdflib import RDF, XSD, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF
 
@@ -13,6 +12,7 @@ from graph import formats
 from graph.vocab import BASE, DKG, ONTOLOGY_IRI
 
 from .catalog import catalog
+from .host import public_root
 from .pool import select_rows
 
 VOID = Namespace("http://rdfs.org/ns/void#")
@@ -34,7 +34,7 @@ def _digest(text: str) -> str:
 def void_graph() -> Graph:
     """Counts, partitions, vocabularies, licence, version, dumps and endpoint of the dataset."""
     cat = catalog()
-    root = request.host_url.rstrip("/")
+    root = public_root()
     dataset = URIRef(BASE + "dataset")
     g = Graph()
     for prefix, ns in (("void", VOID), ("dcat", DCAT), ("dcterms", DCTERMS), ("foaf", FOAF)):
