@@ -61,7 +61,7 @@ class Release:
 
     @classmethod
     def current(cls, release_dir: Path) -> Release:
-        """The published release, or ``FileNotFoundError`` telling how to make one."""
+        """The published release, or :class:`NoRelease` telling how to make one."""
         link = release_dir / "current"
         if not link.exists():
             raise NoRelease(f"no release in {release_dir}: run `dystonia-kg build` first")
