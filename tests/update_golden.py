@@ -32,6 +32,7 @@ if str(ROOT) not in sys.path:  # run as a script from a checkout
     sys.path.insert(0, str(ROOT))
 
 from graph.query import compact_term, named_queries, solution_rows  # noqa: E402
+from graph.release import Release  # noqa: E402
 from graph.store import Store, open_store  # noqa: E402
 
 Table = tuple[list[str], list[list[str]]]
@@ -90,12 +91,10 @@ def diff_rows(query_name: str, expected: Table | None, actual: Table) -> list[st
     return [f"{query_name}.tsv: {len(removed)} row(s) removed, {len(added)} added", *lines]
 
 
-def release_store_path(release: Path) -> Path:
-    """The store folder of a release folder (holding ``current``) or of one build folder."""
-    for candidate in (release / "current" / "store", release / "store"):
-        if candidate.is_dir():
-            return candidate
-    raise FileNotFoundError(f"no release store under {release}: run `dystonia-kg build` first")
+def release_store(release: Path) -> Release:
+    """The release of a release folder (holding ``current``) or one build folder."""
+    published = Release.published(release)
+    return published if published is not None else Release(release)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -110,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("names", nargs="*", help="only these queries (default: all competency queries)")
     args = parser.parse_args(argv)
 
-    store = open_store(f"oxigraph:{release_store_path(args.release.resolve())}")
+    store = open_store(release_store(args.release.resolve()).selector)
     queries = named_queries(args.queries)
     known = {q.name for q in queries}
     unknown = sorted(set(args.names) - known)
