@@ -173,6 +173,8 @@ def main() -> None:
         plot(last["results"], args.out / "latest.png", last["when"])
         return
     clients = [int(c) for c in args.clients.split(",")]
+    if 8 not in clients:
+        parser.error("--clients must include 8: the ratios and the plot compare throughput at 8 clients")
     current = Release.current(args.release)
     threads = ["--threads", str(args.threads)] if args.threads else []
     oxigraph = Path(sys.executable).parent / "oxigraph"
@@ -193,6 +195,15 @@ def main() -> None:
     if args.systems:
         wanted = set(args.systems.split(","))
         systems = [s for s in systems if s.name in wanted or s.name.startswith("dystonia-kg@")]
+    try:
+        run(systems, clients, args)
+    finally:
+        if args.baseline:  # the baseline's checkout is scratch: never leave it behind
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False)
+
+
+def run(systems: list[System], clients: list[int], args: argparse.Namespace) -> None:
+    """Drive every system through every query class at each client count, then write the report."""
     results: dict[str, dict[str, dict[str, float]]] = {}
     meta: dict[str, dict[str, float]] = {}
     for system in systems:
