@@ -1,7 +1,9 @@
 """Checks of the external terms the curated graph uses against their releases (HPO here).
 
 Every HPO IRI used must exist in the release, not be obsolete (the error suggests its replacement),
-and carry the release's label. A failure names the term and every statement or class that uses it.
+and carry the release's label and definition (the import module copies them; a release merged with a
+stale module would otherwise hold two of each). A failure names the term and every statement or class
+that uses it.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from rdflib import RDFS, Graph, URIRef
 
 from .hpo import HpoRelease
 from .validate import Violation
-from .vocab import DKG, compact
+from .vocab import DKG, IAO_DEFINITION, compact
 
 HP_PREFIX = "http://purl.obolibrary.org/obo/HP_"
 
@@ -42,10 +44,13 @@ def hpo_term_violations(ontology: Graph, curated: Graph, hpo: HpoRelease) -> lis
             problems.append(Violation(
                 "hpo-term", curie, "", f"obsolete in HPO {hpo.version}; replaced by {replacements}; used by {users}"))
             continue
-        declared = ontology.value(URIRef(iri), RDFS.label)
-        if declared is not None and str(declared) != term.name:
-            problems.append(Violation(
-                "hpo-term", curie, "rdfs:label",
-                f"label {str(declared)!r} differs from HPO {hpo.version} ({term.name!r}); "
-                f"run `dystonia-kg refresh-imports`; used by {users}"))
+        released = {RDFS.label: term.name, IAO_DEFINITION: str(term.definition) if term.definition else None}
+        for field, value in released.items():
+            declared = ontology.value(URIRef(iri), field)
+            if declared is not None and str(declared) != value:
+                name = "label" if field == RDFS.label else "definition"
+                problems.append(Violation(
+                    "hpo-term", curie, compact(str(field)),
+                    f"{name} {str(declared)[:80]!r} differs from HPO {hpo.version} ({(value or '')[:80]!r}); "
+                    f"run `dystonia-kg refresh-imports`; used by {users}"))
     return problems

@@ -96,13 +96,23 @@ def test_unknown_hpo_term_fails_the_build(tmp_path: Path, hpo) -> None:  # type:
     assert not (tmp_path / "release" / "current").exists()
 
 
-def test_label_mismatch_with_a_newer_release(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("field", "what"), [("name", "label"), ("def", "definition")])
+def test_label_or_definition_mismatch_with_a_newer_release(tmp_path: Path, field: str, what: str) -> None:
+    """A newer HPO release that changes a term's label or definition fails the build until the import module
+    is refreshed: merged as is, the release would hold two of them."""
     newer = tmp_path / "hp.obo"
     text = default_hpo_obo().read_text(encoding="utf-8")
-    newer.write_text(text.replace("name: Hemidystonia\n", "name: Hemi-dystonia\n", 1), encoding="utf-8")
+    start = text.index("id: HP:0032005\n")
+    end = text.index("\n\n", start)
+    stanza = text[start:end]
+    line = next(line for line in stanza.splitlines() if line.startswith(f"{field}: "))
+    old, new = {"name": ("name: ", "name: Revised "), "def": ('def: "', 'def: "Revised. ')}[field]
+    changed = line.replace(old, new, 1)
+    newer.write_text(text[:start] + stanza.replace(line, changed, 1) + text[end:], encoding="utf-8")
     violations = check(assemble(quiet, Sources(hpo=newer)), quiet)
     assert [v.focus for v in violations] == ["HP:0032005"]
-    assert "differs from HPO" in violations[0].message and "refresh-imports" in violations[0].message
+    message = violations[0].message
+    assert f"{what} " in message and "differs from HPO" in message and "refresh-imports" in message
 
 
 def test_hpo_in_obo_graphs_json_is_accepted(tmp_path: Path, hpo) -> None:  # type: ignore[no-untyped-def]
