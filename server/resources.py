@@ -19,7 +19,7 @@ from werkzeug.urls import iri_to_uri
 from graph import formats
 from graph.describe import exists_query, ontology_query
 from graph.executor import QueryJob
-from graph.formats import DEREFERENCE, RDF_DOCUMENTS, VOID
+from graph.formats import DEREFERENCE, RDF_DOCUMENTS, VOID, Offer
 from graph.hpo_import import IMPORT_MODULE_IRI
 from graph.vocab import DKG
 
@@ -35,18 +35,18 @@ from .void import void_graph
 
 bp = Blueprint("resources", __name__)
 
-def requested_ext() -> str:
-    """The format key (``ttl``, ``jsonld``, ``rdf``, ``nt`` or ``html``) the request asks for:
-    ``?format=`` when given (400 when unknown), else the Accept header (406 when nothing fits)."""
+def requested_ext(offer: Offer = DEREFERENCE) -> str:
+    """The key of the format in ``offer`` the request asks for: ``?format=`` when given (400 when unknown),
+    else the Accept header (406 when nothing fits)."""
     fmt = request.args.get("format")
     if fmt is not None:
-        ext = DEREFERENCE.key_for_word(fmt)
+        ext = offer.key_for_word(fmt)
         if ext is None:
-            raise errors.bad_request(f"unknown format {fmt!r}; use one of {', '.join(DEREFERENCE.words)}")
+            raise errors.bad_request(f"unknown format {fmt!r}; use one of {', '.join(offer.words)}")
         return ext
-    ext = negotiate(request.headers.get("Accept"), DEREFERENCE)
+    ext = negotiate(request.headers.get("Accept"), offer)
     if ext is None:
-        raise errors.not_acceptable(DEREFERENCE.canonical_media_types)
+        raise errors.not_acceptable(offer.canonical_media_types)
     return ext
 
 
@@ -217,10 +217,7 @@ def well_known_void() -> Response:
 def void() -> Response:
     """VoID and DCAT description of the dataset, by content negotiation among RDF formats; computed once per
     release (its counts read whole indexes), then served from the release's document cache."""
-    # An unknown ?format= falls back to negotiation here.
-    ext = VOID.key_for_word(request.args.get("format", "")) or negotiate(request.headers.get("Accept"), VOID)
-    if ext is None:
-        raise errors.not_acceptable(VOID.canonical_media_types)
+    ext = requested_ext(VOID)
     cat = catalog()
     nt = cat.documents.get(("void",), lambda: void_graph().serialize(format="nt", encoding="utf-8"))
     body = cat.documents.get(("void", ext), lambda: render(sorted(parse_ntriples(nt), key=str), ext, cat))

@@ -155,6 +155,11 @@ def test_documents_and_void_offer_the_registrys_rdf_formats(base: str) -> None:
     for media, key in VOID.entries:
         response = requests.get(f"{base}/void", headers={"Accept": media})
         assert response.headers["Content-Type"].split(";")[0] == formats.media_type(key)
+    for word in VOID.words:
+        response = requests.get(f"{base}/void", params={"format": word}, headers={"Accept": "image/png"})
+        assert response.headers["Content-Type"].split(";")[0] == formats.media_type(str(VOID.key_for_word(word)))
+    unknown = requests.get(f"{base}/void", params={"format": "bogus"})
+    assert unknown.status_code == 400 and all(word in unknown.text for word in VOID.words), "as /id says"
     refused = requests.get(f"{base}/id/S0010", headers={"Accept": "image/png"}, allow_redirects=False)
     assert refused.status_code == 406 and listed(refused) == DEREFERENCE.canonical_media_types
     for word in DEREFERENCE.words:
