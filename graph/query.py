@@ -166,6 +166,9 @@ def format_result(result: QueryResult, fmt: str) -> str:
             return "true" if bool(result) else "false"
         return _text(result.serialize(format=results_format(fmt)))
     if not isinstance(result, ox.QuerySolutions):
+        if fmt in ("csv", "tsv"):  # tables of solutions: a graph has none
+            raise ValueError(f"--format {fmt} is for SELECT and ASK; a CONSTRUCT or DESCRIBE prints as Turtle "
+                             "(table) or JSON-LD (json)")
         return _text(ox.serialize(result, format=rdf_format("jsonld" if fmt == "json" else "ttl")))
     if fmt != "table":
         return _text(result.serialize(format=results_format(fmt)))

@@ -141,3 +141,15 @@ def test_check_mode_fails_on_a_change_and_on_an_empty_golden(
     (out / "sources.tsv").write_text(header_only, encoding="utf-8")
     assert golden.main(check) == 1
     assert "the golden file has no rows" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv"])
+def test_a_graph_answer_in_a_table_format_is_an_error_not_turtle(release_store: EmbeddedStore, fmt: str) -> None:
+    """`dystonia-kg query … --format csv` on a CONSTRUCT: a named error, not Turtle under a CSV name."""
+    from graph.query import format_result, with_prefixes
+
+    result = release_store.query(with_prefixes("CONSTRUCT WHERE { ?s a dkg:Gene } LIMIT 1"))
+    with pytest.raises(ValueError, match=f"--format {fmt} is for SELECT and ASK"):
+        format_result(result, fmt)
+    assert "Gene" in format_result(release_store.query(with_prefixes("CONSTRUCT WHERE { ?s a dkg:Gene } LIMIT 1")),
+                                   "table")
