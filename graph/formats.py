@@ -90,6 +90,11 @@ def by_key(key: str) -> Format:
     return FORMATS[key]
 
 
+def utf8(media: str) -> str:
+    """A ``Content-Type`` value: ``media`` with ``charset=utf-8`` (every text the server writes is UTF-8)."""
+    return f"{media}; charset=utf-8"
+
+
 def media_type(key: str) -> str:
     """The canonical media type of ``key``."""
     return FORMATS[key].media_type

@@ -61,7 +61,7 @@ def service_description_response() -> Response:
     # Written by pyoxigraph, which writes every offered format (quad formats put it in the default graph).
     triples = parse_ntriples(service_description().serialize(format="nt", encoding="utf-8"))
     body = serialize_triples(triples, key, Caps())
-    response = Response(body, 200, content_type=f"{formats.media_type(key)}; charset=utf-8")
+    response = Response(body, 200, content_type=formats.utf8(formats.media_type(key)))
     response.headers["Vary"] = "Accept"
     return response
 
@@ -74,6 +74,6 @@ def editor_page() -> Response:
     prefixes = {p: ns for p, ns in PREFIXES.items() if p not in ("sh",)}
     html = render_template("editor.html", examples=examples, prefixes=prefixes,
                            endpoint=url_for("sparql.endpoint", _external=True))
-    response = Response(html, 200, content_type=f"{formats.HTML}; charset=utf-8")
+    response = Response(html, 200, content_type=formats.utf8(formats.HTML))
     response.headers["Vary"] = "Accept"
     return response

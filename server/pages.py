@@ -23,7 +23,6 @@ from .lesion_map import lesion_svg
 from .pool import select_rows
 
 bp = Blueprint("pages", __name__)
-HTML_UTF8 = f"{formats.HTML}; charset=utf-8"
 
 STATEMENT_CORE = {RDF.type, DKG.quote, PROV.wasDerivedFrom, DKG.citation, DKG.evidence}
 SYNONYMS = (OBOINOWL.hasExactSynonym, OBOINOWL.hasRelatedSynonym, OBOINOWL.hasBroadSynonym,
@@ -155,7 +154,7 @@ def render_entity(iri: str, external: bool = False) -> Response:
     """The HTML page of an IRI, with alternates and embedded JSON-LD."""
     cat = catalog()
     html = cat.documents.get(("page", iri), lambda: _entity_html(iri, external).encode())
-    response = Response(html, 200, content_type=HTML_UTF8)
+    response = Response(html, 200, content_type=formats.utf8(formats.HTML))
     response.last_modified = cat.built_at
     response.add_etag()
     response.make_conditional(request)
@@ -195,7 +194,7 @@ def home() -> Response:
     release = cat.release
     html = render_template("home.html", svg=lesion_svg(), catalog=cat, counts=cat.manifest.get("graphs", {}),
                            version=release.version if release else "", hpo=release.hpo if release else {})
-    return Response(html, 200, content_type=HTML_UTF8)
+    return Response(html, 200, content_type=formats.utf8(formats.HTML))
 
 
 ONTOLOGY_TERMS = f"""
@@ -234,4 +233,4 @@ def ontology_page() -> Response:
     html = render_template("ontology.html", metadata=metadata, sections=[(n, sections[n]) for n in order],
                            iri=str(ONTOLOGY_IRI),
                            alternates={formats.media_type(e): f"/ontology/doc.{e}" for e in RDF_DOCUMENTS.keys})
-    return Response(html, 200, content_type=HTML_UTF8)
+    return Response(html, 200, content_type=formats.utf8(formats.HTML))

@@ -83,7 +83,7 @@ def as_uri(iri: str) -> str:
 
 def document(body: bytes, media_type: str, cat: Catalog, alternates: dict[str, str]) -> Response:
     """A data document with validators (ETag, Last-Modified), 304 handling and Link alternates."""
-    response = Response(body, 200, content_type=f"{media_type}; charset=utf-8")
+    response = Response(body, 200, content_type=formats.utf8(media_type))
     response.set_etag(hashlib.sha256(body).hexdigest()[:32])
     response.last_modified = cat.built_at
     others = {media: url for media, url in alternates.items() if media != media_type}
@@ -189,7 +189,7 @@ def describe_external() -> Response:
 def jsonld_context() -> Response:
     """The JSON-LD @context every JSON-LD document of this server uses."""
     body = (json.dumps(catalog().jsonld_context, indent=1, sort_keys=True) + "\n").encode()
-    response = Response(body, 200, content_type=f"{formats.media_type('jsonld')}; charset=utf-8")
+    response = Response(body, 200, content_type=formats.utf8(formats.media_type("jsonld")))
     response.headers["Cache-Control"] = "public, max-age=86400"
     return response
 

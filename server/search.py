@@ -17,7 +17,6 @@ from .documents import page_href
 from .host import public_root
 
 bp = Blueprint("search", __name__)
-HTML_UTF8 = f"{formats.HTML}; charset=utf-8"
 search_slots = at_most(2, "search")  # shared by the HTML and the JSON search
 
 
@@ -29,7 +28,7 @@ def search_page() -> Response:
     hits = catalog().search.search(query, limit=30) if query else []
     html = render_template("search.html", q=query,
                            hits=[(h, page_href(h.iri), compact(h.type) if h.type else "") for h in hits])
-    return Response(html, 200, content_type=HTML_UTF8)
+    return Response(html, 200, content_type=formats.utf8(formats.HTML))
 
 
 @bp.route("/api/search")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from flask import Blueprint, Response, current_app, request, url_for
 
 from graph.executor import QueryFailed, QueryJob
-from graph.formats import FORM, SPARQL_GRAPHS, SPARQL_QUERY, SPARQL_SOLUTIONS, SPARQL_UPDATE, Offer
+from graph.formats import FORM, SPARQL_GRAPHS, SPARQL_QUERY, SPARQL_SOLUTIONS, SPARQL_UPDATE, Offer, utf8
 
 from . import errors
 from .http_rules import MAX_PARAMETERS, too_many_parameters
@@ -136,7 +136,7 @@ def run_query(parsed: ProtocolRequest) -> Response:
         if failure.kind == "not_acceptable":
             raise _unavailable_format(str(failure), parsed.format) from None
         raise  # the app's handler answers every other failure, on every route
-    response = Response(answer.body, 200, content_type=f"{answer.media_type}; charset=utf-8")
+    response = Response(answer.body, 200, content_type=utf8(answer.media_type))
     response.headers["Vary"] = "Accept"
     return response
 
