@@ -98,9 +98,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     """Write KGX, HPOA, SSSOM or OBO Graphs files from the current release."""
     from .export import export
     from .release import Release
+    from .store import open_store
 
     release = Release.current(args.release)
-    counts = export(_release_store(args.release), args.format, args.out, release)
+    counts = export(open_store(release.selector), args.format, args.out, release)
     print(f"{args.format}: " + ", ".join(f"{n} {k}" for k, n in counts.items()) + f" → {args.out}")
     return EXIT_OK
 

@@ -71,14 +71,22 @@ class DocumentCache:
 class Catalog:
     """Per-release facts the resource routes need."""
 
-    build: str
     built_at: datetime
-    manifest: dict[str, Any]
     local_ids: frozenset[str]
     search: SearchIndex
     jsonld_context: dict[str, Any]
     release: Release | None
     documents: DocumentCache = field(default_factory=DocumentCache)
+
+    @property
+    def build(self) -> str:
+        """The release's build id (``remote`` when serving a configured store without a release)."""
+        return self.release.build if self.release is not None else "remote"
+
+    @property
+    def manifest(self) -> dict[str, Any]:
+        """The release's manifest (empty without a release)."""
+        return self.release.manifest if self.release is not None else {}
 
     @property
     def folder(self) -> Path | None:
@@ -101,9 +109,8 @@ def _load(release: Release | None) -> Catalog:
     if data is None:  # no release, or one built before the build wrote catalogs
         data = compute_catalog(lambda query: select_rows(query, CATALOG_LIMITS), _construct)
     built_at = release.built_at if release is not None else datetime.now(UTC).replace(microsecond=0)
-    return Catalog(release.build if release is not None else "remote", built_at,
-                   release.manifest if release is not None else {}, frozenset(data["local_ids"]),
-                   SearchIndex(search_entries(data)), data["context"], release)
+    return Catalog(built_at, frozenset(data["local_ids"]), SearchIndex(search_entries(data)), data["context"],
+                   release)
 
 
 def catalog() -> Catalog:
