@@ -79,3 +79,26 @@ def test_killed_worker_is_replaced_without_failing_later_queries(live_server) ->
     time.sleep(0.2)
     statuses = [requests.get(url, params={"query": SIMPLE}).status_code for _ in range(10)]
     assert statuses == [200] * 10
+
+
+def test_a_known_quick_query_takes_an_idle_worker_before_the_quick_lane(release_dir) -> None:  # type: ignore[no-untyped-def]
+    """The quick lane is one worker for when the others are busy: while a main worker is idle, a query known
+    to be quick runs there, so that quick queries use every worker rather than queueing for the lane."""
+    from graph.executor import QueryJob, QueryPool, _quick_key
+    from graph.release import Release
+
+    pool = QueryPool(Release.current(release_dir).selector, size=1)
+    try:
+        job = QueryJob("ASK { ?s ?p ?o }", solution_format="json")
+        pool.run(job)  # answered quickly: from now on it is known to be quick
+        key = _quick_key(job, pool.limits)
+        assert pool._take_quick(key) is None, "a main worker is idle: the lane is not taken"
+        held = pool._idle.pop()  # the main worker is busy now
+        try:
+            lane = pool._take_quick(key)
+            assert lane is not None and lane.quick, "with every main worker busy, the lane answers"
+            pool._release(lane)
+        finally:
+            pool._release(held)
+    finally:
+        pool.close()
