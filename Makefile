@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 
 UI := server/ui/node_modules/@zazuko/yasgui/build/yasgui.min.js
 
-.PHONY: install run build test lint system-tools validators
+.PHONY: install run build test lint system-tools bench-tools validators
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -36,6 +36,10 @@ validators: .venv-kgx/.installed .venv-sssom/.installed
 system-tools:
 	command -v chromium >/dev/null && command -v rapper >/dev/null || \
 		{ apt-get update -q && apt-get install -y -q chromium raptor2-utils; }
+
+# wrk, the C load generator bench/compare.py drives the servers with (its default --driver).
+bench-tools:
+	command -v wrk >/dev/null || { apt-get update -q && apt-get install -y -q wrk; }
 
 build: install
 	$(BIN)/dystonia-kg build

@@ -1,7 +1,7 @@
 """Side by side, in one run: our server, a real Oxigraph server, and rdflib-endpoint, on the same release.
 
-Usage (from the repository root, after `dystonia-kg build`):
-    .venv/bin/python bench/compare.py [--release release] [--duration 5] [--clients 1,8,32]
+Usage (from the repository root, after `dystonia-kg build`, and `make bench-tools` for wrk):
+    .venv/bin/python bench/compare.py [--release release] [--duration 5] [--clients 1,8,32] [--driver wrk|python]
 
 Each system serves the same data (curated graph + HPO + annotation layer): ours and Oxigraph read
 the release's on-disk store (default graph = union of the named graphs), rdflib-endpoint loads the
@@ -11,6 +11,18 @@ and query class: median and p99 latency (1 client), throughput at each client co
 and peak RSS (the server's whole process tree); ratios ours/Oxigraph and ours/rdflib-endpoint are
 computed pair by pair within the run. Writes bench/results/latest.{md,json,png}. Warm-up requests
 are not counted.
+
+The load driver (``--driver``) is wrk by default (``drive_wrk``, a C load generator scripted by
+bench/wrk_cycle.lua): on a 2-core machine a driver of Python threads is GIL-bound and its own
+scheduling decides the numbers, so it measures itself rather than the servers. ``--driver python``
+keeps the old driver (``drive``: one ``requests`` session per client thread). Both send the same
+requests with the same headers, ``clients`` keep-alive connections, each cycling through the class's
+requests, and count as an error every response whose status is not 200 and every socket error or
+timeout. They differ in what is timed: the Python driver times successful requests only, while wrk's
+latency histogram holds every completed response, non-200 ones included (wrk records it before the
+script sees the status, so failures cannot be left out; a clean run has none), and socket errors are
+not timed. wrk stops at the end of the duration and drops requests still in flight (the Python driver
+waits for them), and its percentiles come from an HdrHistogram, not from the sorted list.
 """
 
 from __future__ import annotations
@@ -20,6 +32,7 @@ import contextlib
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -28,6 +41,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlencode, urlsplit
 
 import psutil
 import requests
@@ -47,6 +61,7 @@ CLASSES = {
 }
 LOOKUPS = ["/data/S0010.ttl", "/data/HandDystonia.jsonld", "/data/Source000.nt", "/page/S0010"]
 TIMEOUT = 60.0
+WRK_SCRIPT = Path(__file__).resolve().with_name("wrk_cycle.lua")
 
 
 @dataclass
@@ -90,19 +105,27 @@ class System:
 
 @dataclass
 class Cell:
-    latencies: list[float]
+    """One measured cell: successful (200) responses, errors, seconds of load, latency percentiles in ms."""
+
+    ok: int
     errors: int
     elapsed: float
+    median_ms: float
+    p99_ms: float
 
     @property
     def throughput(self) -> float:
-        return len(self.latencies) / self.elapsed if self.elapsed else 0.0
+        return self.ok / self.elapsed if self.elapsed else 0.0
 
-    def percentile(self, q: float) -> float:
-        if not self.latencies:
-            return float("nan")
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
+    @classmethod
+    def from_latencies(cls, latencies: list[float], errors: int, elapsed: float) -> Cell:
+        """The Python driver's cell: percentiles of the successful requests' latencies (ms)."""
+        ordered = sorted(latencies)
+
+        def percentile(q: float) -> float:
+            return ordered[min(len(ordered) - 1, int(len(ordered) * q))] if ordered else float("nan")
+
+        return cls(len(ordered), errors, elapsed, percentile(0.5), percentile(0.99))
 
 
 def drive(system: System, requests_list: list[tuple[str, dict[str, str] | None]], clients: int,
@@ -144,7 +167,65 @@ def drive(system: System, requests_list: list[tuple[str, dict[str, str] | None]]
     while any(t.is_alive() for t in threads):
         system.rss()
         time.sleep(0.25)
-    return Cell(latencies, errors[0], time.perf_counter() - started)
+    return Cell.from_latencies(latencies, errors[0], time.perf_counter() - started)
+
+
+def drive_wrk(system: System, requests_list: list[tuple[str, dict[str, str] | None]], clients: int,
+              duration: float) -> Cell:
+    """What ``drive`` does, by wrk: ``clients`` keep-alive connections cycling through the requests.
+
+    bench/wrk_cycle.lua reads the requests from a file, cycles through them per wrk thread (thread n
+    starting at request n), counts the non-200 responses and prints one ``WRK_RESULT`` JSON line from
+    done(), parsed here (not wrk's human text). Throughput is the 200 responses over wrk's measured
+    duration; errors are the non-200 responses plus wrk's socket connect/read/write errors and timeouts
+    (a response slower than TIMEOUT, which wrk counts as a timeout rather than timing it). The median
+    and p99 are wrk's, over every completed response (see the module docstring). Two wrk threads, or
+    one when ``clients`` is 1 or odd: wrk gives each thread ``connections // threads`` connections, so
+    this keeps exactly ``clients`` of them. The server's RSS is sampled every 0.25 s while wrk runs.
+    """
+    wrk = shutil.which("wrk")
+    assert wrk is not None, "main() checks that wrk is installed"
+    parts = urlsplit(requests_list[0][0])
+    lines = []
+    for url, form in requests_list:
+        target = urlsplit(url)
+        assert (target.scheme, target.netloc) == (parts.scheme, parts.netloc), "one server per cell"
+        path = (target.path or "/") + (f"?{target.query}" if target.query else "")
+        lines.append(f"GET\t{path}" if form is None else f"POST\t{path}\t{urlencode(form)}")
+    threads = 2 if clients % 2 == 0 else 1
+    with tempfile.TemporaryDirectory(prefix="dkg-wrk-") as scratch:
+        listing, out = Path(scratch) / "requests.tsv", Path(scratch) / "wrk.out"
+        listing.write_text("\n".join(lines) + "\n")
+        command = [wrk, "-t", str(threads), "-c", str(clients), "-d", f"{int(duration)}s",
+                   "--timeout", f"{int(TIMEOUT)}s", "-s", str(WRK_SCRIPT), f"{parts.scheme}://{parts.netloc}",
+                   "--", str(listing)]
+        with out.open("w") as output:
+            process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
+            while process.poll() is None:
+                system.rss()
+                time.sleep(0.25)
+        text = out.read_text(errors="replace")
+    found = [line for line in text.splitlines() if line.startswith("WRK_RESULT ")]
+    if process.returncode != 0 or not found:
+        raise RuntimeError(f"wrk failed (exit {process.returncode}): {' '.join(command)}\n{text}")
+    result = json.loads(found[-1].removeprefix("WRK_RESULT "))
+    ok = int(result["requests"]) - int(result["non200"])
+    errors = int(result["non200"]) + sum(int(result[k]) for k in ("connect", "read", "write", "timeout"))
+    if result["statuses"]:
+        print(f"    non-200 statuses: {result['statuses']}", file=sys.stderr, flush=True)
+    # as in drive(): no percentile without a success (wrk's empty histogram would say 0)
+    median, p99 = (result["p50_us"] / 1000, result["p99_us"] / 1000) if ok else (float("nan"), float("nan"))
+    return Cell(ok, errors, result["duration_us"] / 1e6, median, p99)
+
+
+def wrk_version() -> str:
+    """e.g. "wrk 4.1.0" (Debian's `wrk -v` says "wrk debian/4.1.0-3+b2 [epoll] …")."""
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        return "wrk"
+    first = subprocess.run([wrk, "-v"], capture_output=True, text=True, check=False).stdout.split("\n")[0].split()
+    version = first[1].removeprefix("debian/").split("-")[0] if len(first) > 1 else ""
+    return f"wrk {version}".strip()
 
 
 def workload(system: System, kind: str) -> list[tuple[str, dict[str, str] | None]]:
@@ -167,11 +248,20 @@ def main() -> None:
     parser.add_argument("--baseline", metavar="REV", help="also run our server as of git revision REV (checked out "
                         "in a temporary worktree, run with this environment's packages), to compare changes")
     parser.add_argument("--systems", default="", help="comma-separated names to run (default: all)")
+    parser.add_argument("--driver", choices=["wrk", "python"], default="wrk",
+                        help="load generator: wrk (default; C, see `make bench-tools`) or the old Python threads "
+                        "(GIL-bound: on 2 cores it measures itself as much as the servers)")
     args = parser.parse_args()
     if args.replot:
         last = json.loads((args.out / "latest.json").read_text())
         plot(last["results"], args.out / "latest.png", last["when"])
         return
+    if args.driver == "wrk":
+        if shutil.which("wrk") is None:
+            sys.exit("compare.py: the default load driver is wrk, which is not installed: run `make bench-tools` "
+                     "(apt-get install wrk), or pass --driver python for the old, GIL-bound Python driver")
+        if args.duration < 1 or args.duration != int(args.duration):
+            parser.error("--duration must be whole seconds (at least 1) with --driver wrk")
     clients = [int(c) for c in args.clients.split(",")]
     if 8 not in clients:
         parser.error("--clients must include 8: the ratios and the plot compare throughput at 8 clients")
@@ -220,14 +310,14 @@ def run(systems: list[System], clients: list[int], args: argparse.Namespace) -> 
                          requests.post(url, data=form, timeout=TIMEOUT, headers={"Accept": "application/json"}))
                 row: dict[str, float] = {}
                 for count in clients:
-                    cell = drive(system, load, count, args.duration)
+                    cell = (drive_wrk if args.driver == "wrk" else drive)(system, load, count, args.duration)
                     row[f"rps@{count}"] = round(cell.throughput, 2)
                     row[f"errors@{count}"] = cell.errors
                     if count == 1:
-                        row["median_ms"] = round(cell.percentile(0.5), 2)
-                        row["p99_ms"] = round(cell.percentile(0.99), 2)
+                        row["median_ms"] = round(cell.median_ms, 2)
+                        row["p99_ms"] = round(cell.p99_ms, 2)
                     print(f"  {system.name} {kind} x{count}: {cell.throughput:.1f} req/s, "
-                          f"median {cell.percentile(0.5):.1f} ms, errors {cell.errors}", file=sys.stderr, flush=True)
+                          f"median {cell.median_ms:.1f} ms, errors {cell.errors}", file=sys.stderr, flush=True)
                 results.setdefault(system.name, {})[kind] = row
             meta[system.name] = {"startup_s": round(system.startup, 2), "peak_rss_mb": round(system.peak_rss, 1)}
         finally:
@@ -240,8 +330,9 @@ def report(results: dict[str, dict[str, dict[str, float]]], meta: dict[str, dict
     args.out.mkdir(parents=True, exist_ok=True)
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     machine = f"{platform.machine()}, {os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB"
-    lines = [f"Run {when} on {machine}; {args.duration:g} s per cell; our server with {args.workers} query "
-             "worker processes.", "",
+    driver = wrk_version() if args.driver == "wrk" else "python (requests, one thread per client)"
+    lines = [f"Run {when} on {machine}; {args.duration:g} s per cell; load driver {driver}; our server with "
+             f"{args.workers} query worker processes.", "",
              "| system | class | median ms (1 client) | p99 ms (1 client) | "
              + " | ".join(f"req/s @{c}" for c in clients) + " | errors |",
              "|---|---|---|---|" + "---|" * len(clients) + "---|"]
@@ -265,8 +356,8 @@ def report(results: dict[str, dict[str, dict[str, float]]], meta: dict[str, dict
         lines.append(f"| {kind} | " + " | ".join(ratio(p) for p in peers) + " |")
     text = "\n".join(lines) + "\n"
     (args.out / "latest.md").write_text(text)
-    (args.out / "latest.json").write_text(json.dumps({"when": when, "machine": machine, "results": results,
-                                                      "meta": meta}, indent=1) + "\n")
+    (args.out / "latest.json").write_text(json.dumps({"when": when, "machine": machine, "driver": driver,
+                                                      "results": results, "meta": meta}, indent=1) + "\n")
     plot(results, args.out / "latest.png", when)
     print(text)
 

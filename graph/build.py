@@ -28,7 +28,7 @@ from .paths import CURATION_DIR
 from .query import solution_rows
 from .reason import reason
 from .release import Release, build_id, write_build
-from .store import EmbeddedStore, canonical_nquads, create_disk_store, open_store
+from .store import EmbeddedStore, canonical_nquads, create_disk_store, open_store, reserialize
 from .termcheck import hpo_term_violations
 from .validate import Violation, load_shapes, qc_violations, shacl_violations
 from .vocab import ANNOTATIONS_GRAPH, BASE, CURATED_GRAPH, DKG, HPO_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, ONTOLOGY_IRI
@@ -183,8 +183,9 @@ def _sha256(data: bytes) -> str:
 
 def write_release(parts: Assembled, release_dir: Path, progress: Progress = stderr_progress) -> Release:
     """Write dumps, store, catalog and manifest into a new build and publish it as ``current``."""
+    chunks = _chunks(parts)
     with _step(progress, "canonical N-Quads"):
-        nquads = canonical_nquads(_chunks(parts))
+        nquads = canonical_nquads(chunks)
     digest = build_id(nquads)
 
     def fill(release: Release) -> None:
@@ -202,14 +203,13 @@ def write_release(parts: Assembled, release_dir: Path, progress: Progress = stde
                 # The catalog reads the store while the serializers write the dumps (both mostly in the engine).
                 catalog = background.submit(compute_catalog, lambda q: solution_rows(store.query(q)),
                                             lambda q: _graph(store, q))
-                # Triple dumps are the union of the named graphs; the .nq keeps the graphs apart.
+                # Triple dumps are the union of the named graphs; the .nq keeps the graphs apart. Each is written
+                # from the sorted N-Triples, in their order, so equal data gives byte-identical dumps.
                 union = _union_ntriples(nquads)
                 write("nt", union)
-                mem = open_store("memory:")
-                mem.load(union, "nt")
                 for fmt in DUMPS.keys:  # every dump of the format registry
                     if fmt not in ("nq", "nt"):  # written above, from the canonical N-Quads
-                        write(fmt, mem.dump(fmt))
+                        write(fmt, reserialize(union, "nt", fmt))
                 release.catalog_path.write_text(json.dumps(catalog.result(), sort_keys=True, ensure_ascii=False)
                                                 + "\n")
         manifest = {
@@ -217,7 +217,7 @@ def write_release(parts: Assembled, release_dir: Path, progress: Progress = stde
             "base": BASE,  # the base IRI the release's local IRIs are minted under; it is served under it
             "build": digest,
             "quads": quads,
-            "graphs": {g: data.count(b"\n") for g, data in _chunks(parts)},
+            "graphs": {g: data.count(b"\n") for g, data in chunks},
             "hpo": _hpo_metadata(parts),
             "files": files,
             "named_graphs": store.named_graphs(),

@@ -21,8 +21,10 @@ from .vocab import DKG
 Rows = Callable[[str], list[dict[str, str]]]  # SELECT text → rows of bound variable → value
 Construct = Callable[[str], Graph]  # CONSTRUCT text → graph
 
-# Each a plain scan of one index: together they take half the time of one query joining them.
-LOCAL_IDS_QUERY = f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{DKG}")) }}'
+# Each a plain scan of one index: together they take half the time of one query joining them. Local IDs are
+# the subjects under the base, filtered here, not in the query: a FILTER on every quad tripled the scan (a blank
+# node's label never starts with the base).
+SUBJECTS_QUERY = "SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s ?p ?o } }"
 SEARCH_TEXTS_QUERY = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX oboInOwl: <http://www.geneontology.org/formats/oboInOwl#>
@@ -48,9 +50,10 @@ def _first(rows: list[dict[str, str]], value: str) -> dict[str, str]:
 
 def compute_catalog(rows: Rows, construct: Construct) -> dict[str, Any]:
     """The catalog of the store that ``rows`` and ``construct`` query, as JSON-ready data."""
+    base = str(DKG)
     texts = sorted({(r["s"], r["text"], r["kind"]) for r in rows(SEARCH_TEXTS_QUERY)})
     return {
-        "local_ids": sorted(row["s"][len(str(DKG)):] for row in rows(LOCAL_IDS_QUERY)),
+        "local_ids": sorted(row["s"][len(base):] for row in rows(SUBJECTS_QUERY) if row["s"].startswith(base)),
         "texts": [list(text) for text in texts],
         "types": _first(rows(TYPES_QUERY), "t"),
         "definitions": _first(rows(DEFINITIONS_QUERY), "d"),

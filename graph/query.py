@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -145,11 +146,23 @@ def solution_rows(result: QueryResult, cell: Callable[[Term], str] = term_value)
     left out (``row.get(name, "")``)."""
     if not isinstance(result, ox.QuerySolutions):
         raise TypeError("not a SELECT result")
+    if cell is term_value:
+        # The engine writes SPARQL JSON (without holding the GIL) and the C parser reads it: three times faster
+        # than a Python call per term, on the build's and the catalog's large answers.
+        data = result.serialize(format=ox.QueryResultsFormat.JSON)
+        assert data is not None  # pyoxigraph returns None only when writing to a given output
+        return json_rows(data)
     names = [v.value for v in result.variables]
     rows = []
     for solution in result:
         rows.append({name: cell(term) for name in names if (term := solution[name]) is not None})
     return rows
+
+
+def json_rows(data: bytes) -> list[dict[str, str]]:
+    """A SPARQL 1.1 JSON SELECT answer as rows of variable name → ``value`` (as :func:`solution_rows`)."""
+    bindings = json.loads(data)["results"]["bindings"]
+    return [{name: term["value"] for name, term in binding.items()} for binding in bindings]
 
 
 def _text(data: bytes | None) -> str:

@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 import shutil
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -153,13 +154,41 @@ class Release:
 
 
 def published_folder(release_dir: Path) -> Path | None:
-    """The published build's folder, or ``None``: one ``readlink``, cheap enough to ask on every request (the
-    link is repointed atomically, so the answer is always a whole build)."""
+    """The published build's folder, or ``None``: one ``readlink`` (the link is repointed atomically, so the
+    answer is always a whole build)."""
     try:
         target = os.readlink(release_dir / "current")
     except (FileNotFoundError, NotADirectoryError):
         return None
     return release_dir / target  # relative to the release folder, as _publish writes it
+
+
+class ReleaseWatch:
+    """The release published in a folder, as a long-running reader sees it: ``current`` is read again at most
+    every ``interval`` seconds, so a newly published release is picked up within that time.
+
+    Why not on every request: a system call releases the GIL, and under concurrent requests getting it back
+    means waiting for the threads that took it; one ``readlink`` per request cost 14 % of the request
+    threads' time at 8 clients. Reading the clock does not release it.
+    """
+
+    def __init__(self, release_dir: Path, interval: float = 0.25) -> None:
+        self.release_dir = release_dir
+        self.interval = interval
+        self._release: Release | None = None
+        self._checked = -float("inf")
+
+    def release(self) -> Release | None:
+        """The published release (one object per build, so its manifest is read once), or ``None``."""
+        now = time.monotonic()
+        if now - self._checked >= self.interval:
+            folder = published_folder(self.release_dir)
+            if folder is None:
+                self._release = None
+            elif self._release is None or self._release.folder != folder:
+                self._release = Release(folder)
+            self._checked = now
+        return self._release
 
 
 def write_build(release_dir: Path, digest: str, fill: Callable[[Release], None]) -> Release:

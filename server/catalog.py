@@ -1,11 +1,12 @@
 """What the server knows about the release it serves: build, local IDs, search index, context.
 
 Read once per release from the catalog the build wrote, and cached; a new release (the ``current``
-symlink repointed) is picked up on the next request.
+symlink repointed) is picked up within a quarter second (``graph.release.ReleaseWatch``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -26,6 +27,20 @@ from graph.search import SearchIndex
 from .pool import current_release, per_release, run_job, select_rows
 
 
+@dataclass(frozen=True)
+class Document:
+    """A rendered document and its entity tag, computed once with it (hashing a body on every request
+    releases the GIL, which concurrent requests then wait to get back)."""
+
+    body: bytes
+    etag: str
+
+    @classmethod
+    def of(cls, body: bytes) -> Document:
+        """``body`` with its tag: the first 32 hex digits of its SHA-256."""
+        return cls(body, hashlib.sha256(body).hexdigest()[:32])
+
+
 class DocumentCache:
     """Rendered documents of one release, least recently used first out.
 
@@ -36,19 +51,19 @@ class DocumentCache:
 
     def __init__(self, size: int = 4096) -> None:
         self.size = size
-        self._items: OrderedDict[tuple[str, ...], bytes] = OrderedDict()
+        self._items: OrderedDict[tuple[str, ...], Document] = OrderedDict()
         self._lock = threading.Lock()
         self._producing: dict[tuple[str, ...], threading.Lock] = {}
 
-    def _cached(self, key: tuple[str, ...]) -> bytes | None:
+    def _cached(self, key: tuple[str, ...]) -> Document | None:
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key]
             return None
 
-    def get(self, key: tuple[str, ...], produce: Callable[[], bytes]) -> bytes:
-        """The cached document for ``key``, producing it on a miss."""
+    def get(self, key: tuple[str, ...], produce: Callable[[], bytes]) -> Document:
+        """The cached document for ``key``, producing its body on a miss."""
         value = self._cached(key)
         if value is not None:
             return value
@@ -57,7 +72,7 @@ class DocumentCache:
         with producing:
             value = self._cached(key)
             if value is None:
-                value = produce()
+                value = Document.of(produce())
                 with self._lock:
                     self._items[key] = value
                     while len(self._items) > self.size:

@@ -153,10 +153,10 @@ def build_view(iri: str, graph: Graph) -> EntityView:
 def render_entity(iri: str, external: bool = False) -> Response:
     """The HTML page of an IRI, with alternates and embedded JSON-LD."""
     cat = catalog()
-    html = cat.documents.get(("page", iri), lambda: _entity_html(iri, external).encode())
-    response = Response(html, 200, content_type=formats.utf8(formats.HTML))
+    page = cat.documents.get(("page", iri), lambda: _entity_html(iri, external).encode())
+    response = Response(page.body, 200, content_type=formats.utf8(formats.HTML))
     response.last_modified = cat.built_at
-    response.add_etag()
+    response.set_etag(page.etag)
     response.make_conditional(request)
     return response
 

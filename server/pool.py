@@ -9,32 +9,29 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-import pyoxigraph as ox
 from flask import current_app, has_request_context, request
 
 from graph.executor import Answer, Confinement, Limits, PoolRetired, QueryJob, QueryPool
-from graph.formats import results_format
-from graph.query import solution_rows
-from graph.release import NoRelease, Release, published_folder
+from graph.query import json_rows
+from graph.release import NoRelease, Release, ReleaseWatch
 from graph.vocab import BASE
 
 _lock = threading.RLock()  # re-entrant: building the catalog starts the pool
 
 
 def current_release() -> Release | None:
-    """The published release (its own folder, ``current`` resolved), when there is one.
+    """The published release (its own folder, ``current`` resolved), when there is one; a newly published one
+    is served within a quarter second (see ``ReleaseWatch``).
 
     Raises ``BaseMismatch`` when it was built under another base IRI than the server's: every route reaches
     the release through here (the query pool, the catalog), so none answers from it (the handler says 503).
     """
-    folder = published_folder(Path(current_app.config["RELEASE_DIR"]))
-    if folder is None:
-        return None
-    release: Release | None = current_app.extensions.get("dkg_release")
-    if release is None or release.folder != folder:
-        release = Release(folder)  # one object per release, so its manifest is read once, not per request
-        current_app.extensions["dkg_release"] = release
-    release.check_base(BASE)
+    watch: ReleaseWatch | None = current_app.extensions.get("dkg_release")
+    if watch is None:
+        watch = current_app.extensions.setdefault("dkg_release", ReleaseWatch(Path(current_app.config["RELEASE_DIR"])))
+    release = watch.release()
+    if release is not None:
+        release.check_base(BASE)
     return release
 
 
@@ -98,6 +95,6 @@ def run_job(job: QueryJob, limits: Limits | None = None) -> Answer:
 
 
 def select_rows(query: str, limits: Limits | None = None) -> list[dict[str, str]]:
-    """Run a SELECT on the current pool; its solutions as rows (:func:`graph.query.solution_rows`)."""
+    """Run a SELECT on the current pool; its solutions as rows (:func:`graph.query.json_rows`)."""
     answer = run_job(QueryJob(query, solution_format="json"), limits)
-    return solution_rows(ox.parse_query_results(answer.body, format=results_format(answer.format)))
+    return json_rows(answer.body)

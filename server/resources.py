@@ -8,7 +8,6 @@ dumps, robots.txt and the sitemap live here too.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from urllib.parse import urlencode
 
@@ -25,7 +24,7 @@ from graph.vocab import DKG
 
 from . import errors
 from .busy import at_most
-from .catalog import Catalog, catalog, parse_ntriples
+from .catalog import Catalog, Document, catalog, parse_ntriples
 from .documents import describe_triples, home_resolver, known_id, render
 from .host import public_root
 from .negotiation import negotiate
@@ -81,10 +80,10 @@ def as_uri(iri: str) -> str:
     return iri if iri.isascii() else iri_to_uri(iri)
 
 
-def document(body: bytes, media_type: str, cat: Catalog, alternates: dict[str, str]) -> Response:
+def document(doc: Document, media_type: str, cat: Catalog, alternates: dict[str, str]) -> Response:
     """A data document with validators (ETag, Last-Modified), 304 handling and Link alternates."""
-    response = Response(body, 200, content_type=formats.utf8(media_type))
-    response.set_etag(hashlib.sha256(body).hexdigest()[:32])
+    response = Response(doc.body, 200, content_type=formats.utf8(media_type))
+    response.set_etag(doc.etag)
     response.last_modified = cat.built_at
     others = {media: url for media, url in alternates.items() if media != media_type}
     if media_type == formats.media_type("jsonld"):
@@ -115,9 +114,9 @@ def data(name: str) -> Response:
         raise errors.not_found(f"no document {name[:80]!r}; use /data/<ID>.{{{','.join(RDF_DOCUMENTS.keys)}}}")
     if not known_id(ident, cat):
         raise errors.not_found(f"no entity {ident[:80]!r} in this graph")
-    body = cat.documents.get(("data", ident, ext), lambda: render(describe_triples(str(DKG[ident])), ext, cat))
+    doc = cat.documents.get(("data", ident, ext), lambda: render(describe_triples(str(DKG[ident])), ext, cat))
     page = url_for("pages.page", ident=ident)
-    return document(body, formats.media_type(ext), cat, alternates_for(f"/data/{ident}", page))
+    return document(doc, formats.media_type(ext), cat, alternates_for(f"/data/{ident}", page))
 
 
 @bp.route("/ontology", methods=["GET", "HEAD"])
@@ -152,7 +151,8 @@ def _ontology_document(ext: str) -> Response:
     cat = catalog()
     answer = run_job(QueryJob(ontology_query(), graph_format="nt"))
     body = render(sorted(parse_ntriples(answer.body), key=str), ext, cat)
-    return document(body, formats.media_type(ext), cat, alternates_for("/ontology/doc", url_for("pages.ontology_page")))
+    alternates = alternates_for("/ontology/doc", url_for("pages.ontology_page"))
+    return document(Document.of(body), formats.media_type(ext), cat, alternates)
 
 
 @bp.route("/describe", methods=["GET", "HEAD"])
@@ -179,7 +179,7 @@ def describe_external() -> Response:
     query_url = "/describe?" + urlencode({"uri": uri})
     root = public_root()
     alternates = {formats.media_type(key): f"{root}{query_url}&format={key}" for key in DEREFERENCE.keys}
-    response = document(body, formats.media_type(ext), cat, alternates)
+    response = document(Document.of(body), formats.media_type(ext), cat, alternates)
     response.headers["Vary"] = "Accept"
     response.headers.add("Link", f'<{as_uri(home_resolver(uri))}>; rel="describedby"')
     return response
@@ -219,9 +219,9 @@ def void() -> Response:
     release (its counts read whole indexes), then served from the release's document cache."""
     ext = requested_ext(VOID)
     cat = catalog()
-    nt = cat.documents.get(("void",), lambda: void_graph().serialize(format="nt", encoding="utf-8"))
-    body = cat.documents.get(("void", ext), lambda: render(sorted(parse_ntriples(nt), key=str), ext, cat))
-    response = document(body, formats.media_type(ext), cat,
+    nt = cat.documents.get(("void",), lambda: void_graph().serialize(format="nt", encoding="utf-8")).body
+    doc = cat.documents.get(("void", ext), lambda: render(sorted(parse_ntriples(nt), key=str), ext, cat))
+    response = document(doc, formats.media_type(ext), cat,
                         {formats.media_type(key): f"{public_root()}/void?format={key}" for key in VOID.keys})
     response.headers["Vary"] = "Accept"
     return response

@@ -232,12 +232,12 @@ def test_link_headers_carry_uris_never_raw_iris(release_dir: Path) -> None:
     """Under a base with non-ASCII characters (which the base check accepts), a Link header must still be
     ASCII: the IRI goes as its URI. (Raw, waitress failed the response with a 500.)"""
     from server import create_app
-    from server.catalog import catalog
+    from server.catalog import Document, catalog
     from server.resources import document
 
     app = create_app({"RELEASE_DIR": str(release_dir), "WORKERS": 1})
     with app.test_request_context("/data/S0010.ttl"):
-        response = document(b"x", formats.media_type("ttl"), catalog(),
+        response = document(Document.of(b"x"), formats.media_type("ttl"), catalog(),
                             {formats.HTML: "https://例え.jp/知識/page/S0010", formats.media_type("nt"): "https://e.org/ö"})
     header = response.headers["Link"]
     header.encode("ascii")
