@@ -33,6 +33,7 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -248,6 +249,8 @@ def main() -> None:
     parser.add_argument("--baseline", metavar="REV", help="also run our server as of git revision REV (checked out "
                         "in a temporary worktree, run with this environment's packages), to compare changes")
     parser.add_argument("--systems", default="", help="comma-separated names to run (default: all)")
+    parser.add_argument("--rounds", type=int, default=1, help="measure every system this many times, taking turns; "
+                        "each figure is the median over the rounds (use 3 or more while other work shares the machine)")
     parser.add_argument("--driver", choices=["wrk", "python"], default="wrk",
                         help="load generator: wrk (default; C, see `make bench-tools`) or the old Python threads "
                         "(GIL-bound: on 2 cores it measures itself as much as the servers)")
@@ -293,36 +296,50 @@ def main() -> None:
 
 
 def run(systems: list[System], clients: list[int], args: argparse.Namespace) -> None:
-    """Drive every system through every query class at each client count, then write the report."""
-    results: dict[str, dict[str, dict[str, float]]] = {}
-    meta: dict[str, dict[str, float]] = {}
-    for system in systems:
-        print(f"starting {system.name} …", file=sys.stderr, flush=True)
-        system.start()
-        try:
-            kinds = [*CLASSES, "lookup"] if system.name.startswith("dystonia-kg") else list(CLASSES)
-            for kind in kinds:
-                load = workload(system, kind)
-                for url, form in load:  # warm-up: one pass of each request, not counted
-                    # a peer slower than the timeout shows it in the measured cells
-                    with contextlib.suppress(requests.RequestException):
-                        (requests.get(url, timeout=TIMEOUT) if form is None else
-                         requests.post(url, data=form, timeout=TIMEOUT, headers={"Accept": "application/json"}))
-                row: dict[str, float] = {}
-                for count in clients:
-                    cell = (drive_wrk if args.driver == "wrk" else drive)(system, load, count, args.duration)
-                    row[f"rps@{count}"] = round(cell.throughput, 2)
-                    row[f"errors@{count}"] = cell.errors
-                    if count == 1:
-                        row["median_ms"] = round(cell.median_ms, 2)
-                        row["p99_ms"] = round(cell.p99_ms, 2)
-                    print(f"  {system.name} {kind} x{count}: {cell.throughput:.1f} req/s, "
-                          f"median {cell.median_ms:.1f} ms, errors {cell.errors}", file=sys.stderr, flush=True)
-                results.setdefault(system.name, {})[kind] = row
-            meta[system.name] = {"startup_s": round(system.startup, 2), "peak_rss_mb": round(system.peak_rss, 1)}
-        finally:
-            system.stop()
+    """Drive every system through every query class at each client count, ``--rounds`` times, then write the
+    report: each figure is the median over the rounds. The systems take turns, in reversed order every other
+    round, so that a change in the machine's other load falls on each system alike."""
+    rounds: dict[str, list[dict[str, dict[str, float]]]] = {}
+    startups: dict[str, list[float]] = {}
+    for turn in range(args.rounds):
+        for system in systems if turn % 2 == 0 else systems[::-1]:
+            print(f"round {turn + 1}/{args.rounds}: starting {system.name} …", file=sys.stderr, flush=True)
+            rounds.setdefault(system.name, []).append(measure(system, clients, args))
+            startups.setdefault(system.name, []).append(system.startup)
+    results = {name: {kind: {key: round(statistics.median(r[kind][key] for r in runs), 2) for key in runs[0][kind]}
+                      for kind in runs[0]} for name, runs in rounds.items()}
+    meta = {s.name: {"startup_s": round(statistics.median(startups[s.name]), 2), "peak_rss_mb": round(s.peak_rss, 1)}
+            for s in systems}
     report(results, meta, clients, args)
+
+
+def measure(system: System, clients: list[int], args: argparse.Namespace) -> dict[str, dict[str, float]]:
+    """One round of one system: every query class at each client count (peak RSS kept on the system)."""
+    results: dict[str, dict[str, float]] = {}
+    system.start()
+    try:
+        kinds = [*CLASSES, "lookup"] if system.name.startswith("dystonia-kg") else list(CLASSES)
+        for kind in kinds:
+            load = workload(system, kind)
+            for url, form in load:  # warm-up: one pass of each request, not counted
+                # a peer slower than the timeout shows it in the measured cells
+                with contextlib.suppress(requests.RequestException):
+                    (requests.get(url, timeout=TIMEOUT) if form is None else
+                     requests.post(url, data=form, timeout=TIMEOUT, headers={"Accept": "application/json"}))
+            row: dict[str, float] = {}
+            for count in clients:
+                cell = (drive_wrk if args.driver == "wrk" else drive)(system, load, count, args.duration)
+                row[f"rps@{count}"] = round(cell.throughput, 2)
+                row[f"errors@{count}"] = cell.errors
+                if count == 1:
+                    row["median_ms"] = round(cell.median_ms, 2)
+                    row["p99_ms"] = round(cell.p99_ms, 2)
+                print(f"  {system.name} {kind} x{count}: {cell.throughput:.1f} req/s, "
+                      f"median {cell.median_ms:.1f} ms, errors {cell.errors}", file=sys.stderr, flush=True)
+            results[kind] = row
+    finally:
+        system.stop()
+    return results
 
 
 def report(results: dict[str, dict[str, dict[str, float]]], meta: dict[str, dict[str, float]], clients: list[int],
@@ -331,7 +348,8 @@ def report(results: dict[str, dict[str, dict[str, float]]], meta: dict[str, dict
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     machine = f"{platform.machine()}, {os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB"
     driver = wrk_version() if args.driver == "wrk" else "python (requests, one thread per client)"
-    lines = [f"Run {when} on {machine}; {args.duration:g} s per cell; load driver {driver}; our server with "
+    lines = [f"Run {when} on {machine}; {args.duration:g} s per cell, median of {args.rounds} round(s); load driver "
+             f"{driver}; our server with "
              f"{args.workers} query worker processes.", "",
              "| system | class | median ms (1 client) | p99 ms (1 client) | "
              + " | ".join(f"req/s @{c}" for c in clients) + " | errors |",
@@ -357,6 +375,7 @@ def report(results: dict[str, dict[str, dict[str, float]]], meta: dict[str, dict
     text = "\n".join(lines) + "\n"
     (args.out / "latest.md").write_text(text)
     (args.out / "latest.json").write_text(json.dumps({"when": when, "machine": machine, "driver": driver,
+                                                      "rounds": args.rounds,
                                                       "results": results, "meta": meta}, indent=1) + "\n")
     plot(results, args.out / "latest.png", when)
     print(text)
