@@ -258,7 +258,9 @@ def _hpo_metadata(parts: Assembled) -> dict[str, object]:
 
 def _union_ntriples(nquads: bytes) -> bytes:
     lines = set()
-    for line in nquads.decode("utf-8").splitlines():
+    # Split at LF only: str.splitlines also splits at U+2028, U+2029 and U+0085, which N-Triples keeps raw in
+    # literals (a label holding one broke the build).
+    for line in nquads.decode("utf-8").split("\n")[:-1]:
         # Canonical N-Quads end with "<graph> ." ; drop the graph term to get the triple.
         body = line[: line.rstrip(" .").rfind(" <")]
         lines.add(body + " .\n")

@@ -23,8 +23,9 @@ Construct = Callable[[str], Graph]  # CONSTRUCT text → graph
 
 # Each a plain scan of one index: together they take half the time of one query joining them. Local IDs are
 # the subjects under the base, filtered here, not in the query: a FILTER on every quad tripled the scan (a blank
-# node's label never starts with the base).
-SUBJECTS_QUERY = "SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s ?p ?o } }"
+# node's label never starts with the base). The default graph is what the store serves as one (the union of
+# the named graphs in a release's store; a configured store's own default graph).
+SUBJECTS_QUERY = "SELECT DISTINCT ?s WHERE { ?s ?p ?o }"
 SEARCH_TEXTS_QUERY = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX oboInOwl: <http://www.geneontology.org/formats/oboInOwl#>

@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,8 +38,9 @@ STORE = "store"
 DUMP_STEM = "dystonia-kg"
 KEEP_BUILDS = 3  # published builds kept (the current one always among them)
 # What a build folder holds, as a number: raised whenever that changes (2: catalog.json and the base IRI in the
-# manifest), so that a folder an older version wrote for the same data is not taken for this version's.
-LAYOUT = 2
+# manifest; 3: every dump written from the sorted N-Triples), so that a folder an older version wrote for the same
+# data is not taken for this version's.
+LAYOUT = 3
 
 
 def build_id(nquads: bytes) -> str:
@@ -59,6 +61,9 @@ class Release:
     """One build folder: its files, and the facts its manifest records."""
 
     folder: Path
+    # When it was published as ``current`` (the link's own time), as a server saw it: the same build published
+    # again later (a revert) is a release of its own, with a later date (HTTP Last-Modified never goes back).
+    published_at: datetime | None = None
 
     @classmethod
     def current(cls, release_dir: Path) -> Release:
@@ -165,30 +170,44 @@ def published_folder(release_dir: Path) -> Path | None:
 
 class ReleaseWatch:
     """The release published in a folder, as a long-running reader sees it: ``current`` is read again at most
-    every ``interval`` seconds, so a newly published release is picked up within that time.
+    every ``interval`` seconds, so a newly published release is noticed within that time.
 
     Why not on every request: a system call releases the GIL, and under concurrent requests getting it back
     means waiting for the threads that took it; one ``readlink`` per request cost 14 % of the request
-    threads' time at 8 clients. Reading the clock does not release it.
+    threads' time at 8 clients. Reading the clock does not release it. The link is read under a lock, so a
+    thread that read it before a publish cannot store what it read after one that read it since.
     """
 
     def __init__(self, release_dir: Path, interval: float = 0.25) -> None:
         self.release_dir = release_dir
         self.interval = interval
-        self._release: Release | None = None
-        self._checked = -float("inf")
+        self._lock = threading.Lock()
+        self._seen: tuple[float, Release | None] = (-float("inf"), None)  # (when read, what), replaced whole
 
     def release(self) -> Release | None:
         """The published release (one object per build, so its manifest is read once), or ``None``."""
-        now = time.monotonic()
-        if now - self._checked >= self.interval:
-            folder = published_folder(self.release_dir)
-            if folder is None:
-                self._release = None
-            elif self._release is None or self._release.folder != folder:
-                self._release = Release(folder)
-            self._checked = now
-        return self._release
+        checked, release = self._seen
+        if time.monotonic() - checked < self.interval:
+            return release
+        with self._lock:
+            checked, release = self._seen
+            now = time.monotonic()
+            if now - checked >= self.interval:
+                release = self._read(release)
+                self._seen = (now, release)
+            return release
+
+    def _read(self, last: Release | None) -> Release | None:
+        try:
+            when = datetime.fromtimestamp(os.lstat(self.release_dir / "current").st_mtime, UTC).replace(microsecond=0)
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        folder = published_folder(self.release_dir)
+        if folder is None:
+            return None
+        if last is not None and last.folder == folder and last.published_at == when:
+            return last
+        return Release(folder, when)
 
 
 def write_build(release_dir: Path, digest: str, fill: Callable[[Release], None]) -> Release:

@@ -86,7 +86,8 @@ class DocumentCache:
 class Catalog:
     """Per-release facts the resource routes need."""
 
-    built_at: datetime
+    built_at: datetime  # when the build was written (VoID's dcterms:modified)
+    published_at: datetime  # when it was published (HTTP Last-Modified: never earlier than what was served before)
     local_ids: frozenset[str]
     search: SearchIndex
     jsonld_context: dict[str, Any]
@@ -123,9 +124,11 @@ def _load(release: Release | None) -> Catalog:
     data = release.catalog if release is not None else None
     if data is None:  # no release, or one built before the build wrote catalogs
         data = compute_catalog(lambda query: select_rows(query, CATALOG_LIMITS), _construct)
-    built_at = release.built_at if release is not None else datetime.now(UTC).replace(microsecond=0)
-    return Catalog(built_at, frozenset(data["local_ids"]), SearchIndex(search_entries(data)), data["context"],
-                   release)
+    now = datetime.now(UTC).replace(microsecond=0)
+    built_at = release.built_at if release is not None else now
+    published_at = (release.published_at or built_at) if release is not None else now
+    return Catalog(built_at, published_at, frozenset(data["local_ids"]), SearchIndex(search_entries(data)),
+                   data["context"], release)
 
 
 def catalog() -> Catalog:

@@ -153,9 +153,11 @@ def build_view(iri: str, graph: Graph) -> EntityView:
 def render_entity(iri: str, external: bool = False) -> Response:
     """The HTML page of an IRI, with alternates and embedded JSON-LD."""
     cat = catalog()
-    page = cat.documents.get(("page", iri), lambda: _entity_html(iri, external).encode())
+    # An external IRI's page links its alternates through /describe, a local one's through /data: two documents.
+    page = cat.documents.get(("page", iri, "external" if external else "local"),
+                             lambda: _entity_html(iri, external).encode())
     response = Response(page.body, 200, content_type=formats.utf8(formats.HTML))
-    response.last_modified = cat.built_at
+    response.last_modified = cat.published_at
     response.set_etag(page.etag)
     response.make_conditional(request)
     return response

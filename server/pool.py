@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from flask import current_app, has_request_context, request
+from flask import current_app, g, has_request_context, request
 
 from graph.executor import Answer, Confinement, Limits, PoolRetired, QueryJob, QueryPool
 from graph.query import json_rows
@@ -21,15 +21,22 @@ _lock = threading.RLock()  # re-entrant: building the catalog starts the pool
 
 def current_release() -> Release | None:
     """The published release (its own folder, ``current`` resolved), when there is one; a newly published one
-    is served within a quarter second (see ``ReleaseWatch``).
+    is noticed within a quarter second (see ``ReleaseWatch``). A request sees one release from start to end,
+    so that no answer mixes two builds (a catalog of one and a query of the other).
 
     Raises ``BaseMismatch`` when it was built under another base IRI than the server's: every route reaches
     the release through here (the query pool, the catalog), so none answers from it (the handler says 503).
     """
-    watch: ReleaseWatch | None = current_app.extensions.get("dkg_release")
-    if watch is None:
-        watch = current_app.extensions.setdefault("dkg_release", ReleaseWatch(Path(current_app.config["RELEASE_DIR"])))
-    release = watch.release()
+    if has_request_context() and "dkg_release" in g:
+        release: Release | None = g.dkg_release  # one release for the whole request: its catalog, pool and store
+    else:
+        watch: ReleaseWatch | None = current_app.extensions.get("dkg_release")
+        if watch is None:
+            watch = current_app.extensions.setdefault("dkg_release",
+                                                      ReleaseWatch(Path(current_app.config["RELEASE_DIR"])))
+        release = watch.release()
+        if has_request_context():
+            g.dkg_release = release
     if release is not None:
         release.check_base(BASE)
     return release

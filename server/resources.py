@@ -84,7 +84,7 @@ def document(doc: Document, media_type: str, cat: Catalog, alternates: dict[str,
     """A data document with validators (ETag, Last-Modified), 304 handling and Link alternates."""
     response = Response(doc.body, 200, content_type=formats.utf8(media_type))
     response.set_etag(doc.etag)
-    response.last_modified = cat.built_at
+    response.last_modified = cat.published_at
     others = {media: url for media, url in alternates.items() if media != media_type}
     if media_type == formats.media_type("jsonld"):
         # pyld's document loader breaks on more than one rel="alternate" in a JSON-LD response.
@@ -173,7 +173,9 @@ def describe_external() -> Response:
         raise errors.not_found(f"this graph says nothing about {uri[:200]}")
     ext = requested_ext()
     if ext == "html":
-        return render_entity(uri, external=True)
+        page = render_entity(uri, external=True)
+        page.headers["Vary"] = "Accept"  # negotiated, as the RDF answers of the same URL are
+        return page
     cat = catalog()
     body = render(describe_triples(uri), ext, cat)
     query_url = "/describe?" + urlencode({"uri": uri})

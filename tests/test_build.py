@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from rdflib import Graph
 
 from graph.build import Sources, build
 from graph.formats import DUMPS
@@ -139,3 +140,36 @@ def test_a_build_folder_of_another_layout_is_never_taken_for_this_one(release_co
     assert current.build == current.folder.name == layout.build_id(nquads)
     monkeypatch.setattr(layout, "LAYOUT", layout.LAYOUT - 1)
     assert layout.build_id(nquads) != current.build
+
+
+def test_the_union_dump_keeps_literals_that_hold_unicode_line_separators() -> None:
+    """U+2028, U+2029 and U+0085 stay raw inside N-Triples literals; splitting the N-Quads at them broke the build
+    (found by the independent attempt)."""
+    import pyoxigraph as ox
+
+    from graph.build import _union_ntriples
+    from graph.store import canonical_nquads
+
+    label = "a\u2028b\u2029c\u0085d"
+    nt = f'<https://e.org/s> <http://www.w3.org/2000/01/rdf-schema#label> "{label}" .\n'.encode()
+    union = _union_ntriples(canonical_nquads([("https://e.org/g1", nt), ("https://e.org/g2", nt)]))
+    triples = list(ox.parse(union, format=ox.RdfFormat.N_TRIPLES))
+    assert [t.object.value for t in triples] == [label]
+
+
+def test_local_ids_are_the_subjects_under_the_base_of_the_default_graph_as_the_store_serves_it() -> None:
+    """A configured store may hold the data in its default graph, a release's store in named graphs (served as
+    their union): both give the local IDs, and a blank node or an IRI that only begins like the base does not
+    (a subject scan of the named graphs only lost every ID of the first kind; found by the independent attempt)."""
+    from graph.catalog import compute_catalog
+    from graph.query import solution_rows
+    from graph.store import open_store
+
+    nt = (f"<{DKG}S0001> <http://www.w3.org/2000/01/rdf-schema#label> \"one\" .\n"
+          f"<{str(DKG).rstrip('/')}-other/X> <http://www.w3.org/2000/01/rdf-schema#label> \"not ours\" .\n"
+          "_:b <http://www.w3.org/2000/01/rdf-schema#label> \"blank\" .\n").encode()
+    for graph in (None, str(CURATED_GRAPH)):  # the default graph itself; a named graph served as the union
+        store = open_store("memory:")
+        store.load(nt, "nt", graph=graph)
+        catalog = compute_catalog(lambda q, s=store: solution_rows(s.query(q)), lambda q: Graph())
+        assert catalog["local_ids"] == ["S0001"], graph

@@ -170,6 +170,9 @@ def test_describe_external_iri(base: str) -> None:
     assert 'rel="describedby"' in response.headers["Link"] and "ols4" in response.headers["Link"]
     html = requests.get(f"{base}/describe", params={"uri": hp, "format": "html"})
     assert html.status_code == 200 and "Blepharospasm" in html.text
+    for accept in ("text/turtle", "text/html"):  # one URL, negotiated: a shared cache must key on Accept
+        negotiated = requests.get(f"{base}/describe", params={"uri": hp}, headers={"Accept": accept})
+        assert "accept" in negotiated.headers.get("Vary", "").lower(), accept
     assert requests.get(f"{base}/describe", params={"uri": "http://example.org/none"}).status_code == 404
     assert requests.get(f"{base}/describe", params={"uri": "not an iri"}).status_code == 400
 

@@ -138,3 +138,90 @@ def test_a_release_watch_reads_the_link_once_per_interval_and_sees_a_new_release
     (tmp_path / "current").unlink()
     time.sleep(0.35)
     assert watch.release() is None, "no release once the link is gone"
+
+
+def test_a_slow_read_of_the_link_cannot_store_a_release_older_than_one_read_since(tmp_path: Path,
+                                                                                   monkeypatch: pytest.MonkeyPatch
+                                                                                   ) -> None:
+    """A thread that read ``current`` before a publish, and is slow to store what it read, must not overwrite
+    what a thread that read it after the publish stored (found by the independent attempt: the server went
+    back to the previous build)."""
+    import graph.release as release_module
+    from graph.release import ReleaseWatch
+
+    for name in ("a", "b"):
+        (tmp_path / "builds" / name).mkdir(parents=True)
+    (tmp_path / "current").symlink_to("builds/a")
+    read = release_module.published_folder
+    calls = []
+
+    def slow_first(release_dir: Path) -> Path | None:
+        folder = read(release_dir)
+        calls.append(folder)
+        if len(calls) == 1:
+            time.sleep(0.4)  # read before the publish, stored after it
+        return folder
+
+    monkeypatch.setattr(release_module, "published_folder", slow_first)
+    watch = ReleaseWatch(tmp_path, interval=0.05)
+    slow = threading.Thread(target=watch.release)
+    slow.start()
+    time.sleep(0.1)
+    (tmp_path / "next").symlink_to("builds/b")
+    (tmp_path / "next").replace(tmp_path / "current")
+    time.sleep(0.1)
+    fresh = watch.release()
+    slow.join()
+    watch.interval = 60.0  # from here on, what the watch last stored
+    assert fresh is not None and fresh.folder == tmp_path / "builds" / "b"
+    last = watch.release()
+    assert last is not None and last.folder == tmp_path / "builds" / "b", "the watch went back to the older build"
+
+
+def test_a_request_sees_one_release_from_start_to_end(release_copy: Path) -> None:
+    """Every part of one request reads the same release, even when ``current`` moves meanwhile (found by the
+    independent attempt: a document of one build, a catalog of the other, 200 with an empty body)."""
+    from server import create_app
+    from server.pool import current_release
+
+    app = create_app({"RELEASE_DIR": str(release_copy), "WORKERS": 1})
+    first_folder = (release_copy / "current").resolve()
+    other = first_folder.with_name("other")
+    shutil.copytree(first_folder, other, symlinks=True)
+    with app.test_request_context("/data/S0010.ttl"):
+        seen = current_release()
+        (release_copy / "next").symlink_to(f"builds/{other.name}")
+        (release_copy / "next").replace(release_copy / "current")
+        time.sleep(0.3)  # past the watch's interval
+        again = current_release()
+        assert seen is not None and again is seen, "the request switched builds midway"
+    with app.test_request_context("/data/S0010.ttl"):
+        later = current_release()
+        assert later is not None and later.folder == other, "the next request sees the new build"
+
+
+def test_last_modified_is_when_the_release_was_published_so_a_republished_build_is_newer(release_copy: Path
+                                                                                        ) -> None:
+    """Last-Modified is the publish time: publishing an older build again (a revert) must not send a date
+    earlier than the one served before, or If-Modified-Since would get a 304 for changed content (found by the
+    independent attempt)."""
+    import os
+    from email.utils import parsedate_to_datetime
+
+    from server import create_app
+
+    link = release_copy / "current"
+    target = os.readlink(link)
+    os.utime(link, (1_700_000_000, 1_700_000_000), follow_symlinks=False)
+    app = create_app({"RELEASE_DIR": str(release_copy), "WORKERS": 1})
+    client = app.test_client()
+    first = parsedate_to_datetime(client.get("/data/Source003.nt").headers["Last-Modified"])
+    assert first.timestamp() == 1_700_000_000
+    (release_copy / "next").symlink_to(target)  # the same build, published again now
+    (release_copy / "next").replace(link)
+    time.sleep(0.3)
+    response = client.get("/data/Source003.nt", headers={"If-Modified-Since": client.get(
+        "/data/Source003.nt").headers["Last-Modified"]})
+    second = parsedate_to_datetime(client.get("/data/Source003.nt").headers["Last-Modified"])
+    assert second > first and abs(second.timestamp() - time.time()) < 120
+    assert response.status_code == 304  # and unchanged since the new date: still conditional
