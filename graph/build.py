@@ -11,10 +11,11 @@ import json
 import sys
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import OWL, RDF, Graph
@@ -28,7 +29,7 @@ from .paths import CURATION_DIR
 from .query import solution_rows
 from .reason import reason
 from .release import Release, build_id, write_build
-from .store import EmbeddedStore, canonical_nquads, create_disk_store, open_store, reserialize
+from .store import EmbeddedStore, canonical_nquads, create_disk_store, graphs_store, open_store, reserialize
 from .termcheck import hpo_term_violations
 from .validate import Violation, load_shapes, qc_violations, shacl_violations
 from .vocab import ANNOTATIONS_GRAPH, BASE, CURATED_GRAPH, DKG, HPO_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, ONTOLOGY_IRI
@@ -184,47 +185,49 @@ def _sha256(data: bytes) -> str:
 def write_release(parts: Assembled, release_dir: Path, progress: Progress = stderr_progress) -> Release:
     """Write dumps, store, catalog and manifest into a new build and publish it as ``current``."""
     chunks = _chunks(parts)
-    with _step(progress, "canonical N-Quads"):
-        nquads = canonical_nquads(chunks)
-    digest = build_id(nquads)
+    graphs = graphs_store(chunks)
+    with ThreadPoolExecutor(1, thread_name_prefix="catalog") as background:
+        # The catalog is read from the graphs while the rest is written: most of that runs in the engine, without
+        # the GIL, so the two overlap. (The catalog keeps IRIs only: blank node labels do not matter to it.)
+        catalog = background.submit(compute_catalog, lambda q: solution_rows(graphs.query(q)),
+                                    lambda q: _graph(graphs, q))
+        with _step(progress, "canonical N-Quads"):
+            nquads = canonical_nquads(graphs)
+        return write_build(release_dir, build_id(nquads),
+                           lambda release: _fill(release, parts, chunks, nquads, catalog, progress))
 
-    def fill(release: Release) -> None:
-        with _step(progress, "on-disk store, dumps and catalog"):
-            files = {}
 
-            def write(ext: str, data: bytes) -> None:
-                release.dump(ext).write_bytes(data)
-                files[release.dump(ext).name] = _sha256(data)
+def _fill(release: Release, parts: Assembled, chunks: list[tuple[str, bytes]], nquads: bytes,
+          catalog: Future[dict[str, Any]], progress: Progress) -> None:
+    with _step(progress, "on-disk store, dumps and catalog"):
+        files = {}
 
-            write("nq", nquads)
-            quads = create_disk_store(release.store_path, nquads)
-            store = open_store(release.selector)
-            with ThreadPoolExecutor(1, thread_name_prefix="catalog") as background:
-                # The catalog reads the store while the serializers write the dumps (both mostly in the engine).
-                catalog = background.submit(compute_catalog, lambda q: solution_rows(store.query(q)),
-                                            lambda q: _graph(store, q))
-                # Triple dumps are the union of the named graphs; the .nq keeps the graphs apart. Each is written
-                # from the sorted N-Triples, in their order, so equal data gives byte-identical dumps.
-                union = _union_ntriples(nquads)
-                write("nt", union)
-                for fmt in DUMPS.keys:  # every dump of the format registry
-                    if fmt not in ("nq", "nt"):  # written above, from the canonical N-Quads
-                        write(fmt, reserialize(union, "nt", fmt))
-                release.catalog_path.write_text(json.dumps(catalog.result(), sort_keys=True, ensure_ascii=False)
-                                                + "\n")
-        manifest = {
-            "version": parts.version(),
-            "base": BASE,  # the base IRI the release's local IRIs are minted under; it is served under it
-            "build": digest,
-            "quads": quads,
-            "graphs": {g: data.count(b"\n") for g, data in chunks},
-            "hpo": _hpo_metadata(parts),
-            "files": files,
-            "named_graphs": store.named_graphs(),
-        }
-        release.manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+        def write(ext: str, data: bytes) -> None:
+            release.dump(ext).write_bytes(data)
+            files[release.dump(ext).name] = _sha256(data)
 
-    return write_build(release_dir, digest, fill)
+        write("nq", nquads)
+        quads = create_disk_store(release.store_path, nquads)
+        # Triple dumps are the union of the named graphs; the .nq keeps the graphs apart. Each is written from the
+        # sorted N-Triples, in their order, so equal data gives byte-identical dumps.
+        union = _union_ntriples(nquads)
+        write("nt", union)
+        for fmt in DUMPS.keys:  # every dump of the format registry
+            if fmt not in ("nq", "nt"):  # written above, from the canonical N-Quads
+                write(fmt, reserialize(union, "nt", fmt))
+        release.catalog_path.write_text(json.dumps(catalog.result(), sort_keys=True, ensure_ascii=False) + "\n")
+        named_graphs = open_store(release.selector).named_graphs()
+    manifest = {
+        "version": parts.version(),
+        "base": BASE,  # the base IRI the release's local IRIs are minted under; it is served under it
+        "build": build_id(nquads),
+        "quads": quads,
+        "graphs": {g: data.count(b"\n") for g, data in chunks},
+        "hpo": _hpo_metadata(parts),
+        "files": files,
+        "named_graphs": named_graphs,
+    }
+    release.manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
 
 
 def _graph(store: EmbeddedStore, query: str) -> Graph:

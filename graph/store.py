@@ -189,15 +189,18 @@ def create_disk_store(path: Path, nquads: bytes) -> int:
     return count
 
 
-def canonical_nquads(chunks: Iterable[tuple[str, bytes]]) -> bytes:
-    """Merge N-Triples chunks into named graphs, give blank nodes canonical labels (RDFC-1.0), sort lines.
-
-    ``chunks`` pairs a graph IRI with N-Triples bytes. Equal input gives byte-identical output.
-    """
-    dataset = ox.Dataset()
+def graphs_store(chunks: Iterable[tuple[str, bytes]]) -> EmbeddedStore:
+    """An in-memory store holding each chunk (a graph IRI and N-Triples bytes) in its named graph."""
+    store = open_store("memory:")
     for graph, data in chunks:
-        for triple in ox.parse(data, format=rdf_format("nt")):
-            dataset.add(ox.Quad(triple.subject, triple.predicate, triple.object, ox.NamedNode(graph)))
+        store.load(data, "nt", graph=graph)  # the engine puts each triple in its graph: no Python object per quad
+    return store
+
+
+def canonical_nquads(store: EmbeddedStore) -> bytes:
+    """The store's quads with canonical blank node labels (RDFC-1.0), as sorted N-Quads lines: equal data gives
+    byte-identical output."""
+    dataset = ox.Dataset(store._store)
     dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
     # Sorting UTF-8 bytes gives code point order: the same lines, in the same order, as sorting the text.
     return b"".join(sorted(_bytes(ox.serialize(dataset, format=rdf_format("nq"))).splitlines(keepends=True)))

@@ -148,11 +148,11 @@ def test_the_union_dump_keeps_literals_that_hold_unicode_line_separators() -> No
     import pyoxigraph as ox
 
     from graph.build import _union_ntriples
-    from graph.store import canonical_nquads
+    from graph.store import canonical_nquads, graphs_store
 
     label = "a\u2028b\u2029c\u0085d"
     nt = f'<https://e.org/s> <http://www.w3.org/2000/01/rdf-schema#label> "{label}" .\n'.encode()
-    union = _union_ntriples(canonical_nquads([("https://e.org/g1", nt), ("https://e.org/g2", nt)]))
+    union = _union_ntriples(canonical_nquads(graphs_store([("https://e.org/g1", nt), ("https://e.org/g2", nt)])))
     triples = list(ox.parse(union, format=ox.RdfFormat.N_TRIPLES))
     assert [t.object.value for t in triples] == [label]
 
