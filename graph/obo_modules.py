@@ -115,6 +115,7 @@ class Module:
             "file": self.release.path.name,
             "source": self.release.source,
             "licence": self.spec.licence,
+            "licence_name": self.spec.licence_name,
             "via": f"cellxgene-ontology-guide {package_version()} (label, definition, exact synonyms, "
                    "deprecation, is_a and part_of ancestors)",
             "terms_used": len([c for c in self.used if self.release.term(c) is not None]),

@@ -39,16 +39,18 @@ class ReleaseSpec:
     prefix: str  # CURIE prefix, also the package's file-name prefix
     title: str
     licence: str
+    licence_name: str
 
 
 SPECS: dict[str, ReleaseSpec] = {
     spec.name: spec for spec in (
         # UBERON declares CC BY 3.0 in its header (uberon-edit.obo: dcterms-license); MONDO and ChEBI CC BY 4.0.
         ReleaseSpec("uberon", "UBERON", "Uberon multi-species anatomy ontology",
-                    "https://creativecommons.org/licenses/by/3.0/"),
-        ReleaseSpec("mondo", "MONDO", "Mondo Disease Ontology", "https://creativecommons.org/licenses/by/4.0/"),
+                    "https://creativecommons.org/licenses/by/3.0/", "CC BY 3.0"),
+        ReleaseSpec("mondo", "MONDO", "Mondo Disease Ontology", "https://creativecommons.org/licenses/by/4.0/",
+                    "CC BY 4.0"),
         ReleaseSpec("chebi", "CHEBI", "Chemical Entities of Biological Interest (ChEBI)",
-                    "https://creativecommons.org/licenses/by/4.0/"),
+                    "https://creativecommons.org/licenses/by/4.0/", "CC BY 4.0"),
     )
 }
 
