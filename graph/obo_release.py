@@ -82,14 +82,18 @@ class Term:
         ancestors = entry.get("ancestors", {})
         if not all(isinstance(d, int) and d >= 1 for d in ancestors.values()):
             raise ReleaseFileError(f"{where}: {curie}: ancestor distances must be integers from 1")
+        for key in ("synonyms", "consider"):
+            listed = entry.get(key, [])
+            if not isinstance(listed, list) or not all(isinstance(item, str) for item in listed):
+                raise ReleaseFileError(f"{where}: {curie}: '{key}' must be a list of strings")
         return cls(
             curie=curie,
             label=entry["label"],
             definition=entry.get("description") or None,
-            synonyms=tuple(str(s) for s in entry.get("synonyms", [])),
+            synonyms=tuple(entry.get("synonyms", [])),
             deprecated=bool(entry.get("deprecated", False)),
             replaced_by=entry.get("replaced_by") or None,
-            consider=tuple(str(c) for c in entry.get("consider", [])),
+            consider=tuple(entry.get("consider", [])),
             ancestors=tuple(sorted(ancestors.items(), key=lambda kv: (kv[1], kv[0]))),
         )
 
