@@ -49,7 +49,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     violations = check(assemble(stderr_progress, _sources(args)))
     for violation in violations:
         print(violation)
-    print(f"{len(violations)} violation(s)" if violations else "valid: SHACL and QC checks pass")
+    print(f"{len(violations)} violation(s)" if violations else "valid: term, SHACL and QC checks pass")
     return EXIT_FAIL if violations else EXIT_OK
 
 
