@@ -25,14 +25,25 @@ from .assemble import Vocabulary, assemble_curated, load_ontology
 from .catalog import compute_catalog
 from .formats import DUMPS, rdf_format
 from .hpo import HpoRelease, default_hpo_obo, load_hpo
+from .obo_modules import Module, Uses, load_modules, term_uses
 from .paths import CURATION_DIR
 from .query import solution_rows
 from .reason import reason
 from .release import Release, build_id, write_build
 from .store import EmbeddedStore, canonical_nquads, create_disk_store, graphs_store, open_store, reserialize
-from .termcheck import hpo_term_violations
+from .termcheck import hpo_term_violations, module_term_violations
 from .validate import Violation, load_shapes, qc_violations, shacl_violations
-from .vocab import ANNOTATIONS_GRAPH, BASE, CURATED_GRAPH, DKG, HPO_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, ONTOLOGY_IRI
+from .vocab import (
+    ANNOTATIONS_GRAPH,
+    BASE,
+    CURATED_GRAPH,
+    DKG,
+    HPO_GRAPH,
+    INFERRED_GRAPH,
+    MODULE_GRAPHS,
+    ONTOLOGY_GRAPH,
+    ONTOLOGY_IRI,
+)
 
 
 class ValidationFailed(Exception):
@@ -69,6 +80,8 @@ class Assembled:
     hpo: HpoRelease | None = None
     hpo_nt: bytes = b""
     layer: Layer | None = None
+    uses: Uses = field(default_factory=dict)  # the UBERON, MONDO and ChEBI terms used, and by whom
+    modules: dict[str, Module] = field(default_factory=dict)  # their modules, by name (see MODULE_GRAPHS)
 
     @property
     def asserted(self) -> Graph:
@@ -102,10 +115,18 @@ class Sources:
     hpo: Path | None = None  # hp.obo / hp.owl / hp.json; phenotype.hpoa and genes_to_phenotype.txt beside it
     with_hpo: bool = True  # merge HPO and its annotation layer
     include_iea: bool = False  # OMIM-derived IEA annotations need OMIM's permission to redistribute
+    uberon: Path | None = None  # cellxgene-ontology-guide release files; None: the ones the package ships
+    mondo: Path | None = None
+    chebi: Path | None = None
+
+    def module_files(self) -> dict[str, Path | None]:
+        """The UBERON, MONDO and ChEBI release files asked for, by module name."""
+        return {"uberon": self.uberon, "mondo": self.mondo, "chebi": self.chebi}
 
 
 def assemble(progress: Progress = stderr_progress, sources: Sources = Sources()) -> Assembled:
-    """Parse the ontology, the curation sources and, unless turned off, HPO and its annotations."""
+    """Parse the ontology, the curation sources, HPO and its annotations (unless turned off) and the UBERON,
+    MONDO and ChEBI modules of the terms they use."""
     with _step(progress, "parse ontology and curation sources"):
         ontology = load_ontology(sources.ontology_dir)
         curated = assemble_curated(Vocabulary.from_ontology(ontology), sources.curation_dir)
@@ -120,6 +141,9 @@ def assemble(progress: Progress = stderr_progress, sources: Sources = Sources())
             parts.layer = build_layer(parts.hpo, folder / "phenotype.hpoa", folder / "genes_to_phenotype.txt",
                                       include_iea=sources.include_iea,
                                       mappings=(sources.curation_dir or CURATION_DIR) / "mondo-mappings.sssom.tsv")
+    with _step(progress, "UBERON, MONDO and ChEBI modules"):
+        parts.uses = term_uses([parts.ontology, parts.curated], [parts.layer.ntriples] if parts.layer else [])
+        parts.modules = load_modules(parts.uses, sources.module_files())
     return parts
 
 
@@ -130,6 +154,8 @@ def memory_store(parts: Assembled) -> EmbeddedStore:
         store.load(graph.serialize(format="nt", encoding="utf-8"), "nt", graph=graph_iri)
     if parts.layer is not None:
         store.load(parts.layer.ntriples, "nt", graph=str(ANNOTATIONS_GRAPH))
+    for name, module in parts.modules.items():  # the labels of the UBERON, MONDO and ChEBI terms are there
+        store.load(module.ntriples, "nt", graph=str(MODULE_GRAPHS[name]))
     return store
 
 
@@ -142,12 +168,14 @@ def _chunks(parts: Assembled) -> list[tuple[str, bytes]]:
     """Every named graph of the release as N-Triples, each triple in one graph only.
 
     The default graph is the union of the named graphs, and a triple held by two of them would
-    come back twice from it; so HPO, kept whole, goes first, and the copies other graphs hold (the
-    HPO import module, gene labels) are dropped from them.
+    come back twice from it; so HPO, kept whole, goes first, then the UBERON, MONDO and ChEBI modules, and
+    the copies other graphs hold (the HPO import module, the external terms' class declarations, gene
+    labels) are dropped from them.
     """
     chunks = []
     if parts.hpo_nt:
         chunks.append((str(HPO_GRAPH), parts.hpo_nt))
+    chunks += [(str(MODULE_GRAPHS[name]), module.ntriples) for name, module in parts.modules.items()]
     chunks += [(g, graph.serialize(format="nt", encoding="utf-8")) for g, graph in _named(parts)]
     if parts.layer is not None:
         chunks.append((str(ANNOTATIONS_GRAPH), parts.layer.ntriples))
@@ -168,6 +196,8 @@ def check(parts: Assembled, progress: Progress = stderr_progress) -> list[Violat
             violations = hpo_term_violations(parts.ontology, parts.curated, parts.hpo)
     else:
         violations = []
+    with _step(progress, "UBERON, MONDO and ChEBI term checks"):
+        violations += module_term_violations([parts.ontology, parts.curated], parts.uses, parts.modules)
     with _step(progress, "SHACL validation"):
         data = parts.asserted
         if parts.layer is not None:
@@ -224,6 +254,7 @@ def _fill(release: Release, parts: Assembled, chunks: list[tuple[str, bytes]], n
         "quads": quads,
         "graphs": {g: data.count(b"\n") for g, data in chunks},
         "hpo": _hpo_metadata(parts),
+        "modules": {name: module.metadata() for name, module in parts.modules.items()},
         "files": files,
         "named_graphs": named_graphs,
     }

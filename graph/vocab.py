@@ -28,6 +28,11 @@ CURATED_GRAPH = GRAPH["curated"]
 INFERRED_GRAPH = GRAPH["inferred"]
 HPO_GRAPH = GRAPH["hpo"]  # the HPO release, unaltered
 ANNOTATIONS_GRAPH = GRAPH["annotations"]  # the etiology layer from HPO's annotation files
+# Modules of the UBERON, MONDO and ChEBI releases: the terms the graphs use and their ancestors (graph/obo_modules.py).
+UBERON_GRAPH = GRAPH["uberon"]
+MONDO_GRAPH = GRAPH["mondo"]
+CHEBI_GRAPH = GRAPH["chebi"]
+MODULE_GRAPHS = {"uberon": UBERON_GRAPH, "mondo": MONDO_GRAPH, "chebi": CHEBI_GRAPH}
 
 PREFIXES: dict[str, str] = {
     "dkg": str(DKG),

@@ -195,7 +195,8 @@ def home() -> Response:
     cat = catalog()
     release = cat.release
     html = render_template("home.html", svg=lesion_svg(), catalog=cat, counts=cat.manifest.get("graphs", {}),
-                           version=release.version if release else "", hpo=release.hpo if release else {})
+                           version=release.version if release else "", hpo=release.hpo if release else {},
+                           modules=release.modules if release else {})
     return Response(html, 200, content_type=formats.utf8(formats.HTML))
 
 

@@ -9,13 +9,14 @@ from rdflib import RDF, XSD, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF
 
 from graph import formats
-from graph.vocab import BASE, DKG, ONTOLOGY_IRI
+from graph.vocab import BASE, DKG, MODULE_GRAPHS, ONTOLOGY_IRI
 
 from .catalog import catalog
 from .host import public_root
 from .pool import select_rows
 
 VOID = Namespace("http://rdfs.org/ns/void#")
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 COUNTS = """SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects) (COUNT(DISTINCT ?p) AS ?properties)
   (COUNT(DISTINCT ?o) AS ?objects) WHERE { ?s ?p ?o }"""
 CLASSES = "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c FILTER(isIRI(?c)) } GROUP BY ?c ORDER BY ?c"
@@ -29,6 +30,26 @@ VOCABULARIES = [
 
 def _digest(text: str) -> str:
     return hashlib.sha1(text.encode()).hexdigest()[:12]
+
+
+def _module_subset(g: Graph, dataset: URIRef, name: str, module: dict[str, Any]) -> None:
+    """A merged UBERON, MONDO or ChEBI module: a source of the dataset, and a subset of it (its named graph)
+    with its own version and licence (CC BY: attribution, with the version, wherever it is shown)."""
+    source = URIRef(module["source"])
+    g.add((dataset, DCTERMS.source, source))
+    subset = URIRef(f"{BASE}dataset/{name}")
+    g.add((dataset, VOID.subset, subset))
+    g.add((subset, RDF.type, VOID.Dataset))
+    g.add((subset, DCTERMS.title, Literal(f"{module['title']} {module['version']}: the terms used and their "
+                                          "ancestors", lang="en")))
+    g.add((subset, DCTERMS.source, source))
+    g.add((subset, DCTERMS.hasVersion, Literal(module["version"])))
+    g.add((subset, DCTERMS.license, URIRef(module["licence"])))
+    g.add((subset, DCTERMS.bibliographicCitation, Literal(
+        f"{module['title']}, release {module['version']} ({module['source']}), licensed under {module['licence_name']} "
+        f"({module['licence']}); "
+        f"read from {module['file']} of {module['via']}", lang="en")))
+    g.add((subset, SD.name, MODULE_GRAPHS[name]))  # the release's named graph that holds it
 
 
 def void_graph() -> Graph:
@@ -45,7 +66,8 @@ def void_graph() -> Graph:
     g.add((dataset, DCTERMS.title, Literal("dystonia-kg: a knowledge graph of dystonia", lang="en")))
     g.add((dataset, DCTERMS.description, Literal(
         "Lesion sites, dystonia types, etiologies, classification, treatments and their sources, as curated "
-        "statements with verbatim quotes, merged with the Human Phenotype Ontology terms they use.", lang="en")))
+        "statements with verbatim quotes, merged with the Human Phenotype Ontology and with modules of UBERON, "
+        "MONDO and ChEBI: the terms the statements use and their ancestors.", lang="en")))
     g.add((dataset, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")))
     g.add((dataset, DCTERMS.hasVersion, Literal(version)))
     g.add((dataset, DCTERMS.modified, Literal(cat.built_at.isoformat(), datatype=XSD.dateTime)))
@@ -53,6 +75,8 @@ def void_graph() -> Graph:
     if hpo["merged"]:
         g.add((dataset, DCTERMS.source, URIRef(hpo["source"])))
         g.add((dataset, DCTERMS.bibliographicCitation, Literal(hpo["acknowledgement"], lang="en")))
+    for name, module in (cat.release.modules if cat.release is not None else {}).items():
+        _module_subset(g, dataset, name, module)
     g.add((dataset, VOID.sparqlEndpoint, URIRef(root + "/sparql")))
     g.add((dataset, VOID.uriSpace, Literal(str(DKG))))
     g.add((dataset, VOID.rootResource, ONTOLOGY_IRI))

@@ -13,7 +13,15 @@ from graph.formats import DUMPS
 from graph.paths import CURATION_DIR, resource_dir
 from graph.records import CurationError
 from graph.release import Release
-from graph.vocab import ANNOTATIONS_GRAPH, CURATED_GRAPH, DKG, HPO_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
+from graph.vocab import (
+    ANNOTATIONS_GRAPH,
+    CURATED_GRAPH,
+    DKG,
+    HPO_GRAPH,
+    INFERRED_GRAPH,
+    MODULE_GRAPHS,
+    ONTOLOGY_GRAPH,
+)
 
 from .conftest import quiet
 
@@ -26,7 +34,8 @@ def test_release_has_dumps_store_and_named_graphs(release_dir: Path) -> None:
         assert current.dump(ext).name in manifest["files"]
     assert current.store_path.is_dir()
     assert manifest["named_graphs"] == sorted(
-        str(g) for g in (ONTOLOGY_GRAPH, CURATED_GRAPH, INFERRED_GRAPH, HPO_GRAPH, ANNOTATIONS_GRAPH))
+        str(g) for g in (ONTOLOGY_GRAPH, CURATED_GRAPH, INFERRED_GRAPH, HPO_GRAPH, ANNOTATIONS_GRAPH,
+                         *MODULE_GRAPHS.values()))
     assert manifest["graphs"][str(INFERRED_GRAPH)] > 0, "the reasoner's inferences are in their own graph"
 
 
