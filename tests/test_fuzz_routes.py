@@ -55,7 +55,10 @@ def test_random_accept_headers(client: FlaskClient, accept: str) -> None:
 @given(prefix=PREFIX, tail=st.text(max_size=120), accept=ACCEPT)
 def test_random_paths(client: FlaskClient, prefix: str, tail: str, accept: str) -> None:
     response = client.get(prefix + quote(tail, safe="/.:?=&"), headers={"Accept": accept})
-    assert response.status_code < 500, (prefix, tail, response.status_code, response.data[:200])
+    # The one 5xx allowed is the 503 that names the limit it hit (a query's deadline: under a loaded machine even
+    # a garbled /sparql text's parse can reach the 1 s of this client); any other 5xx is a bug.
+    limit = response.status_code == 503 and b"\nlimit: " in response.data
+    assert response.status_code < 500 or limit, (prefix, tail, response.status_code, response.data[:200])
     assert b"Traceback" not in response.data
 
 
