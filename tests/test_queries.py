@@ -14,8 +14,10 @@ from types import ModuleType
 
 import pytest
 
-from graph.query import NamedQuery, named_queries
+from graph.obo_release import SPECS, default_release_file, load_release
+from graph.query import NamedQuery, bind_parameters, named_queries, solution_rows
 from graph.store import EmbeddedStore
+from graph.vocab import DKG, compact, expand
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES_DIR = ROOT / "queries"
@@ -153,3 +155,95 @@ def test_a_graph_answer_in_a_table_format_is_an_error_not_turtle(release_store: 
         format_result(result, fmt)
     assert "Gene" in format_result(release_store.query(with_prefixes("CONSTRUCT WHERE { ?s a dkg:Gene } LIMIT 1")),
                                    "table")
+
+
+
+# ---------------------------------------------------------------- roll-ups over the UBERON, MONDO and ChEBI modules
+
+BY_NAME = {q.name: q for q in QUERIES}
+# A live UBERON term that no term the graph uses is under or within, so not in the module.
+OUTSIDE_THE_UBERON_MODULE = "UBERON:0002437"
+# roll-up query → (statement class, property, module, the column of the term rolled up)
+ROLL_UPS = {
+    "lesions-within-structure": ("LesionPhenotypeStatement", "lesionSite", "uberon", "site"),
+    "etiologies-under-disease-class": ("EtiologyStatement", "etiology", "mondo", "etiology"),
+    "drugs-under-chemical-class": ("EtiologyStatement", "etiology", "chebi", "drug"),
+}
+
+
+def _values(text: str, variable: str) -> list[str]:
+    """The terms of the query's first ``VALUES ?variable { … }`` block, in order."""
+    block = re.search(r"VALUES\s+\?" + variable + r"\s*\{([^}]*)\}", text)
+    assert block, f"no VALUES ?{variable} block"
+    return block.group(1).split()
+
+
+def _with_values(text: str, variable: str, terms: list[str]) -> str:
+    return re.sub(r"VALUES\s+\?" + variable + r"\s*\{[^}]*\}", f"VALUES ?{variable} {{ {' '.join(terms)} }}", text)
+
+
+def _dicts(table: tuple[list[str], list[list[str]]]) -> list[dict[str, str]]:
+    header, rows = table
+    return [dict(zip(header, row, strict=True)) for row in rows]
+
+
+def test_the_brain_region_set_is_written_the_same_twice() -> None:
+    """lesion-sites-by-brain-region needs its fixed set twice (the regions, and the larger ones to compare with)."""
+    text = BY_NAME["lesion-sites-by-brain-region"].text
+    assert _values(text, "region") == _values(text, "larger")
+    assert len(_values(text, "region")) >= 5
+
+
+def test_the_largest_region_of_a_nested_set_wins(release_store: EmbeddedStore) -> None:
+    """With the dorsal thalamus and the thalamus in the set, the dorsal thalamus and the sites within it go to the
+    thalamus only: a region another region of the set contains is never the largest. The release does not put the
+    midbrain within the brainstem, so the red nucleus, within both, is listed under each. A site within none of the
+    regions has no region."""
+    nested = ["UBERON:0001891", "UBERON:0002298", "UBERON:0004703", "UBERON:0001897"]
+    text = BY_NAME["lesion-sites-by-brain-region"].text
+    for variable in ("region", "larger"):
+        text = _with_values(text, variable, nested)
+    regions: dict[str, set[str]] = {}
+    for row in _dicts(golden.run(release_store, text)):
+        regions.setdefault(row["site"], set()).add(row["region"])
+    for site in ("UBERON:0004703", "UBERON:0002705", "UBERON:0002709", "UBERON:0001906", "UBERON:0001897"):
+        assert regions[site] == {"UBERON:0001897"}, site
+    assert regions["UBERON:0001947"] == {"UBERON:0001891", "UBERON:0002298"}, "red nucleus: two regions, not nested"
+    assert regions["UBERON:0001874"] == {""}, "putamen: within none of these"
+    assert "UBERON:0004703" not in set().union(*regions.values())
+
+
+def test_a_structure_outside_the_uberon_module_answers_no_rows(release_store: EmbeddedStore) -> None:
+    """A UBERON term the release has but the module leaves out (no term the graph uses is under or within it) contains
+    no lesion site: the roll-up answers nothing, and is still a valid query."""
+    spec = SPECS["uberon"]
+    term = load_release(spec, default_release_file(spec), {OUTSIDE_THE_UBERON_MODULE}).term(OUTSIDE_THE_UBERON_MODULE)
+    assert term is not None and not term.deprecated, "a live term of the UBERON release"
+    assert not release_store.query(f"ASK {{ <{expand(OUTSIDE_THE_UBERON_MODULE)}> ?p ?o }}"), "not in the module"
+    text = bind_parameters(BY_NAME["lesions-within-structure"], {"structure": [OUTSIDE_THE_UBERON_MODULE]})
+    assert golden.run(release_store, text)[1] == []
+
+
+@pytest.mark.parametrize("name", sorted(ROLL_UPS))
+def test_a_roll_up_agrees_with_the_release_file(name: str, release_store: EmbeddedStore) -> None:
+    """A roll-up query's default answer is exactly the statements whose term is the class, or has it among its
+    ancestors in the release file itself (read with graph.obo_release, not from the graph)."""
+    kind, prop, module, column = ROLL_UPS[name]
+    query = BY_NAME[name]
+    (variable,) = query.parameters
+    classes = _values(query.text, variable)
+    spec = SPECS[module]
+    namespace = f"http://purl.obolibrary.org/obo/{spec.prefix}_"
+    used = [(compact(r["statement"]), compact(r["term"])) for r in solution_rows(release_store.query(
+        f"SELECT ?statement ?term WHERE {{ ?statement a <{DKG[kind]}> ; <{DKG[prop]}> ?term "
+        f"FILTER(STRSTARTS(STR(?term), \"{namespace}\")) }}"))]
+    release = load_release(spec, default_release_file(spec), {term for _, term in used})
+    expected = set()
+    for statement, curie in used:
+        term = release.term(curie)
+        assert term is not None, curie
+        lineage = {curie, *(ancestor for ancestor, _ in term.ancestors)}
+        expected |= {(c, curie, statement) for c in classes if c in lineage}
+    rows = _dicts(golden.run(release_store, query.text))
+    assert expected, f"{name}: nothing in the release falls under {classes}"
+    assert {(r[variable], r[column], r["statement"]) for r in rows} == expected

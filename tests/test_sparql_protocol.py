@@ -220,3 +220,25 @@ def test_named_query_parameters(live_server) -> None:  # type: ignore[no-untyped
                            ({"type": "http://x/ y"}, "not an IRI")):
         bad = requests.get(url, params=params)
         assert bad.status_code == 400 and needle in bad.text
+
+
+def test_roll_up_query_parameters(live_server) -> None:  # type: ignore[no-untyped-def]
+    """The roll-up queries declare their class parameter; the brain-region grouping has a fixed set, no parameter."""
+    listing = {q["name"]: q for q in requests.get(live_server.url + "/queries/").json()}
+    assert "structure" in listing["lesions-within-structure"]["parameters"]
+    assert "class" in listing["etiologies-under-disease-class"]["parameters"]
+    assert "class" in listing["drugs-under-chemical-class"]["parameters"]
+    assert listing["lesion-sites-by-brain-region"]["parameters"] == {}
+    url = listing["lesions-within-structure"]["url"]
+    obo = "http://purl.obolibrary.org/obo/"
+    cerebellum, brainstem = obo + "UBERON_0002037", obo + "UBERON_0002298"
+    response = requests.get(url, params={"structure": "UBERON:0002037"}, headers={"Accept": "application/json"})
+    assert response.status_code == 200
+    rows = response.json()["results"]["bindings"]
+    assert {r["structure"]["value"] for r in rows} == {cerebellum}
+    assert {r["statement"]["value"].rsplit("/", 1)[-1] for r in rows} == {"S0003", "S0034", "S0035", "S0036"}
+    both = requests.get(url, params=[("structure", "UBERON:0002037"), ("structure", brainstem)],  # CURIE or IRI
+                        headers={"Accept": "application/json"}).json()["results"]["bindings"]
+    assert {r["structure"]["value"] for r in both} == {cerebellum, brainstem}
+    fixed = requests.get(listing["lesion-sites-by-brain-region"]["url"], params={"region": "UBERON:0002037"})
+    assert fixed.status_code == 400 and "no parameter 'region'" in fixed.text
