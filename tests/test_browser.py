@@ -154,7 +154,7 @@ def test_home_page_by_region_view_leads_to_a_regions_statements(live_server, bro
     details = page.locator("details.ancestors")
     assert not details.locator("ol").is_visible(), "the ancestors are collapsed"
     details.locator("summary").click()
-    assert details.locator("ol li", has_text="diencephalon").is_visible()
+    assert details.get_by_role("link", name="diencephalon", exact=True).first.is_visible()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "region-thalamus.png"), full_page=True)
     assert problems == []
