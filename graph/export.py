@@ -23,7 +23,7 @@ from .formats import EXPORTS
 from .query import solution_rows
 from .release import Release
 from .store import Store
-from .vocab import BASE, DKG, ONTOLOGY_GRAPH, ONTOLOGY_IRI, PREFIXES, compact, sparql_prefixes
+from .vocab import BASE, DKG, MODULE_GRAPHS, ONTOLOGY_GRAPH, ONTOLOGY_IRI, PREFIXES, compact, sparql_prefixes
 
 DKG_CURIE = "DKG"  # KGX/SSSOM CURIE prefix for local IRIs (expanded in each file's prefix map)
 INFORES_SELF = "infores:dystonia-kg"
@@ -67,6 +67,27 @@ SELECT DISTINCT ?term ?category WHERE {
   }
   ?term rdfs:subClassOf+ ?root FILTER(STRSTARTS(STR(?term), STR(dkg:)))
 }"""
+# Every term of the UBERON, MONDO and ChEBI modules is a node (its category by prefix, its label and definition
+# from the module), whether or not an edge uses it, so a pipeline gets the ancestors the statements roll up to.
+MODULE_TERMS = f"""
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+SELECT DISTINCT ?term ?graph WHERE {{
+  VALUES ?graph {{ {" ".join(f"<{g}>" for g in MODULE_GRAPHS.values())} }}
+  GRAPH ?graph {{ ?term a owl:Class }}
+}}"""
+# ChEBI's role branch holds no chemical entities: a term under ChEBI's "drug" role (CHEBI:23888, which Biolink maps
+# to biolink:Drug) is a biolink:Drug, any other role a biolink:ChemicalRole (Biolink's class for ChEBI roles);
+# the first root that holds wins. The structure branch stays biolink:ChemicalEntity: the module's classes there
+# include groupings ("piperidines", "ketone") as well as compounds, and the release files give no structures to
+# tell a small molecule apart.
+CHEBI_ROLE_CATEGORIES = (("http://purl.obolibrary.org/obo/CHEBI_23888", "biolink:Drug"),
+                         ("http://purl.obolibrary.org/obo/CHEBI_50906", "biolink:ChemicalRole"))
+CHEBI_ROLES = sparql_prefixes("dkg") + f"""
+SELECT ?term ?root WHERE {{
+  VALUES ?root {{ {" ".join(f"<{root}>" for root, _ in CHEBI_ROLE_CATEGORIES)} }}
+  ?term dkg:isaPartofAncestor? ?root
+}}"""
+MODULE_INFORES = {"uberon": "infores:uberon", "mondo": "infores:mondo", "chebi": "infores:chebi"}
 STATEMENT_EDGES = sparql_prefixes("dkg") + """
 PREFIX bibo: <http://purl.org/ontology/bibo/>
 SELECT ?statement ?kind ?subject ?object ?direction ?evidence ?pmid ?doi WHERE {
@@ -136,13 +157,18 @@ def export_kgx(store: Store, out: Path) -> dict[str, int]:
                       _curie(r["disease"]), "biolink:GeneToDiseaseAssociation", "knowledge_assertion",
                       "not_provided", INFORES_HPOA, "", "", "", "", "", ""])
         used.update((r["gene"], r["disease"]))
+    module_of = {r["term"]: r["graph"].rsplit("/", 1)[-1] for r in solution_rows(store.query(MODULE_TERMS))}
+    roles: dict[str, set[str]] = defaultdict(set)
+    for r in solution_rows(store.query(CHEBI_ROLES)):
+        roles[r["term"]].add(r["root"])
     nodes = []
-    for iri in sorted(used):
+    for iri in sorted(used | set(module_of)):
         curie = _curie(iri)
-        category = local.get(iri) or CATEGORY_BY_PREFIX.get(curie.split(":", 1)[0], "biolink:NamedThing")
+        category = local.get(iri) or next((c for root, c in CHEBI_ROLE_CATEGORIES if root in roles[iri]), None) \
+            or CATEGORY_BY_PREFIX.get(curie.split(":", 1)[0], "biolink:NamedThing")
         label = labels.get(iri, {})
         nodes.append([curie, category, label.get("label", ""), label.get("definition", "").replace("\t", " "),
-                      INFORES_SELF])
+                      MODULE_INFORES.get(module_of.get(iri, ""), INFORES_SELF)])
     # Local IRIs use a prefix of our own; pipelines (and kgx) extend Biolink's prefix map with it.
     (out / "dystonia-kg_prefix_map.json").write_text(json.dumps({DKG_CURIE: str(DKG)}, indent=1) + "\n")
     n = _write_tsv(out / "dystonia-kg_nodes.tsv", KGX_NODE_COLUMNS, nodes)

@@ -2,7 +2,8 @@
 
 The description is the graph's self-contained CONSTRUCT for the IRI (``graph/describe.py``), run in
 the query pool and rendered in an RDF format, or as compact JSON-LD with the graph's ``@context``.
-Both the data documents (``resources``) and the HTML pages (``pages``) use it.
+Both the data documents (``resources``) and the HTML pages (``pages``) use it; pages of external terms add
+the term's context (``graph.describe.context_query``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import pyoxigraph as ox
 from flask import url_for
 from rdflib import Graph
 
-from graph.describe import LOCAL_ID, describe_query
+from graph.describe import LOCAL_ID, context_query, describe_query
 from graph.executor import QueryJob
 from graph.formats import rdf_format
 from graph.vocab import DKG, ONTOLOGY_IRI, PREFIXES
@@ -33,6 +34,12 @@ def known_id(ident: str, cat: Catalog) -> bool:
 def describe_triples(iri: str) -> list[ox.Triple]:
     """The self-contained description of ``iri`` (run in the query pool, under its limits)."""
     answer = run_job(QueryJob(describe_query(iri), graph_format="nt"))
+    return sorted(parse_ntriples(answer.body), key=str)
+
+
+def context_triples(iri: str) -> list[ox.Triple]:
+    """Where a module term sits and the statements about its parts and subclasses (run in the query pool)."""
+    answer = run_job(QueryJob(context_query(iri), graph_format="nt"))
     return sorted(parse_ntriples(answer.body), key=str)
 
 

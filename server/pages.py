@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request
 from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, SKOS
@@ -18,13 +19,14 @@ from graph.vocab import BIBO, DKG, IAO_DEFINITION, OBOINOWL, ONTOLOGY_GRAPH, ONT
 
 from . import errors
 from .catalog import catalog
-from .documents import describe_triples, home_resolver, jsonld_document, known_id, page_href
-from .lesion_map import lesion_svg
+from .documents import context_triples, describe_triples, home_resolver, jsonld_document, known_id, page_href
+from .lesion_map import pictures
 from .pool import select_rows
 
 bp = Blueprint("pages", __name__)
 
 STATEMENT_CORE = {RDF.type, DKG.quote, PROV.wasDerivedFrom, DKG.citation, DKG.evidence}
+HIERARCHY = (DKG.isaPartofParent, DKG.isaPartofAncestor)  # a module term's: shown as where it sits
 SYNONYMS = (OBOINOWL.hasExactSynonym, OBOINOWL.hasRelatedSynonym, OBOINOWL.hasBroadSynonym,
             OBOINOWL.hasNarrowSynonym, SKOS.altLabel)
 
@@ -50,6 +52,18 @@ class StatementRow:
     source: list[Link]
     citations: list[dict[str, str]]
     evidence: list[Link]
+    direct: list[str] = field(default_factory=list)  # the properties by which it names the page's term itself
+    via: list[tuple[Link, list[str]]] = field(default_factory=list)  # the parts or subclasses of the page's term
+    #                                                                  it names, each with those properties
+
+
+@dataclass
+class AncestorRow:
+    """An ancestor of a module term (is_a or part_of), with its own parents: the chains up to the roots."""
+
+    link: Link
+    curie: str
+    parents: list[Link]
 
 
 @dataclass
@@ -67,6 +81,10 @@ class EntityView:
     facts: list[tuple[str, list[Link | str]]] = field(default_factory=list)
     external_links: list[tuple[str, str]] = field(default_factory=list)
     statements: list[StatementRow] = field(default_factory=list)
+    module: str = ""  # the ontology whose module holds the term (UBERON, MONDO, CHEBI), when it is a module term
+    module_parents: list[Link] = field(default_factory=list)  # is_a or part_of, distance 1
+    ancestors: list[AncestorRow] = field(default_factory=list)  # nearest first
+    rolled_up: bool = False  # the statements include those about the term's parts and subclasses
 
 
 def _label(graph: Graph, node: URIRef) -> str:
@@ -98,8 +116,76 @@ def _external_links(iri: str, graph: Graph) -> list[tuple[str, str]]:
     return links
 
 
-def build_view(iri: str, graph: Graph) -> EntityView:
-    """Turn a self-contained description into what the page shows."""
+def _roles(graph: Graph, statement: URIRef, value: URIRef) -> list[str]:
+    """The properties by which ``statement`` names ``value``, as the qualifiers column names them."""
+    return sorted(compact(str(p)).removeprefix("dkg:") for p in graph.predicates(statement, value))
+
+
+def _statement_row(graph: Graph, statement: URIRef) -> StatementRow:
+    qualifiers: dict[str, list[Link]] = defaultdict(list)
+    for p, o in sorted(graph.predicate_objects(statement)):
+        if p in STATEMENT_CORE or not isinstance(o, URIRef | Literal):
+            continue
+        name = compact(str(p)).removeprefix("dkg:")
+        qualifiers[name].append(_link(graph, o) if isinstance(o, URIRef) else Link(str(o), "", ""))
+    citations = []
+    for c in sorted(graph.objects(statement, DKG.citation), key=str):
+        assert isinstance(c, URIRef)
+        entry = {"label": _label(graph, c), "href": page_href(str(c))}
+        for doi in graph.objects(c, BIBO.doi):
+            entry["doi"] = str(doi)
+        for pmid in graph.objects(c, BIBO.pmid):
+            entry["pmid"] = str(pmid)
+        citations.append(entry)
+    types = [t for t in graph.objects(statement, RDF.type) if isinstance(t, URIRef)]
+    return StatementRow(
+        link=Link(compact(str(statement)), page_href(str(statement)), str(statement)),
+        type=", ".join(sorted(_label(graph, t) for t in types)),
+        quote=str(graph.value(statement, DKG.quote) or ""),
+        qualifiers=sorted(qualifiers.items()),
+        source=[_link(graph, s) for s in graph.objects(statement, PROV.wasDerivedFrom) if isinstance(s, URIRef)],
+        citations=citations,
+        evidence=[_link(graph, e) for e in graph.objects(statement, DKG.evidence) if isinstance(e, URIRef)],
+    )
+
+
+def _ancestors(node: URIRef, context: Graph) -> list[AncestorRow]:
+    """The term's ancestors in its module, nearest first (fewest parent links away; an ancestor the release reaches
+    only through another ontology's terms last), then the more specific first (more ancestors of its own over
+    the parent chains), then by label."""
+    ancestors = {a for a in context.objects(node, DKG.isaPartofAncestor) if isinstance(a, URIRef) and a != node}
+    parents: dict[URIRef, list[URIRef]] = {}
+    for a in ancestors:
+        own = [p for p in context.objects(a, DKG.isaPartofParent) if isinstance(p, URIRef) and p in ancestors]
+        parents[a] = sorted(own, key=lambda p: (_label(context, p).lower(), str(p)))
+    above: dict[URIRef, frozenset[URIRef]] = {}
+
+    def up(term: URIRef, seen: frozenset[URIRef] = frozenset()) -> frozenset[URIRef]:
+        if term not in above:
+            found: set[URIRef] = set()
+            for parent in parents.get(term, []):
+                if parent not in seen:  # a cycle cannot recurse for ever
+                    found |= {parent} | up(parent, seen | {term})
+            above[term] = frozenset(found)
+        return above[term]
+
+    distance: dict[URIRef, int] = {}
+    frontier = [p for p in context.objects(node, DKG.isaPartofParent) if isinstance(p, URIRef) and p in ancestors]
+    steps = 1
+    while frontier:
+        reached = [t for t in dict.fromkeys(frontier) if t not in distance]
+        distance.update((t, steps) for t in reached)
+        frontier = [p for t in reached for p in parents[t]]
+        steps += 1
+    far = len(ancestors) + 1
+    order = sorted(ancestors, key=lambda a: (distance.get(a, far), -len(up(a)), _label(context, a).lower(), str(a)))
+    return [AncestorRow(_link(context, a), compact(str(a)), [_link(context, p) for p in parents[a]]) for a in order]
+
+
+def build_view(iri: str, graph: Graph, context: Graph | None = None) -> EntityView:
+    """Turn a self-contained description into what the page shows; with a module term's ``context``
+    (``graph.describe.context_query``), where it sits in its module and the statements about its parts and
+    subclasses too."""
     node = URIRef(iri)
     view = EntityView(iri, _label(graph, node), compact(iri))
     view.definitions = sorted(str(d) for d in graph.objects(node, IAO_DEFINITION))
@@ -110,7 +196,7 @@ def build_view(iri: str, graph: Graph) -> EntityView:
     view.matches = [_link(graph, m) for p in (SKOS.exactMatch, SKOS.closeMatch, SKOS.relatedMatch)
                     for m in sorted(graph.objects(node, p), key=str) if isinstance(m, URIRef)]
     shown = {RDF.type, RDFS.subClassOf, RDFS.label, IAO_DEFINITION, *SYNONYMS, SKOS.exactMatch, SKOS.closeMatch,
-             SKOS.relatedMatch}
+             SKOS.relatedMatch, *HIERARCHY}
     facts: dict[str, list[Link | str]] = defaultdict(list)
     for p, o in sorted(graph.predicate_objects(node)):
         if p in shown or not isinstance(p, URIRef):
@@ -121,32 +207,26 @@ def build_view(iri: str, graph: Graph) -> EntityView:
     view.external_links = _external_links(iri, graph)
     statements = sorted({s for s, _, o in graph if o == node and isinstance(s, URIRef)
                          and (s, DKG.quote, None) in graph})
-    for statement in statements:
-        qualifiers: dict[str, list[Link]] = defaultdict(list)
-        for p, o in sorted(graph.predicate_objects(statement)):
-            if p in STATEMENT_CORE or not isinstance(o, URIRef | Literal):
+    rows = {statement: _statement_row(graph, statement) for statement in statements}
+    for statement, row in rows.items():
+        row.direct = _roles(graph, statement, node)
+    if context is not None:
+        view.ancestors = _ancestors(node, context)
+        view.module_parents = sorted((_link(context, p) for p in context.objects(node, DKG.isaPartofParent)
+                                      if isinstance(p, URIRef)), key=lambda link: link.label.lower())
+        under = set(context.subjects(DKG.isaPartofAncestor, node))  # the parts and subclasses statements name
+        for statement in sorted({s for s in context.subjects(DKG.quote, None) if isinstance(s, URIRef)}):
+            values = sorted({o for o in context.objects(statement, None) if o in under}, key=str)
+            if not values:
                 continue
-            name = compact(str(p)).removeprefix("dkg:")
-            qualifiers[name].append(_link(graph, o) if isinstance(o, URIRef) else Link(str(o), "", ""))
-        citations = []
-        for c in sorted(graph.objects(statement, DKG.citation), key=str):
-            assert isinstance(c, URIRef)
-            entry = {"label": _label(graph, c), "href": page_href(str(c))}
-            for doi in graph.objects(c, BIBO.doi):
-                entry["doi"] = str(doi)
-            for pmid in graph.objects(c, BIBO.pmid):
-                entry["pmid"] = str(pmid)
-            citations.append(entry)
-        types = [t for t in graph.objects(statement, RDF.type) if isinstance(t, URIRef)]
-        view.statements.append(StatementRow(
-            link=Link(compact(str(statement)), page_href(str(statement)), str(statement)),
-            type=", ".join(sorted(_label(graph, t) for t in types)),
-            quote=str(graph.value(statement, DKG.quote) or ""),
-            qualifiers=sorted(qualifiers.items()),
-            source=[_link(graph, s) for s in graph.objects(statement, PROV.wasDerivedFrom) if isinstance(s, URIRef)],
-            citations=citations,
-            evidence=[_link(graph, e) for e in graph.objects(statement, DKG.evidence) if isinstance(e, URIRef)],
-        ))
+            row = rows.get(statement) or _statement_row(context, statement)
+            named = [(_link(context, v), _roles(context, statement, v)) for v in values if isinstance(v, URIRef)]
+            row.via = sorted(named, key=lambda via: via[0].label.lower())
+            rows[statement] = row
+            view.rolled_up = True
+        if view.ancestors or view.rolled_up:
+            view.module = view.curie.split(":", 1)[0]
+    view.statements = [rows[s] for s in sorted(rows)]
     return view
 
 
@@ -166,8 +246,8 @@ def render_entity(iri: str, external: bool = False) -> Response:
 def _entity_html(iri: str, external: bool) -> str:
     cat = catalog()
     triples = describe_triples(iri)
-    nt = b"".join(f"{t} .\n".encode() for t in triples)
-    view = build_view(iri, Graph().parse(data=nt, format="nt"))
+    context = _graph(context_triples(iri)) if external else None
+    view = build_view(iri, _graph(triples), context)
     if external:
         base = "/describe?" + urlencode({"uri": iri}) + "&format="
         alternates = {formats.media_type(ext): base + ext for ext in RDF_DOCUMENTS.keys}
@@ -179,6 +259,10 @@ def _entity_html(iri: str, external: bool) -> str:
     embedded = json.loads(jsonld_document(triples, cat))
     return render_template("entity.html", view=view, alternates=alternates, jsonld=embedded,
                            jsonld_type=formats.media_type("jsonld"), external=external, catalog=cat)
+
+
+def _graph(triples: list[ox.Triple]) -> Graph:
+    return Graph().parse(data=b"".join(f"{t} .\n".encode() for t in triples), format="nt")
 
 
 @bp.route("/page/<ident>", methods=["GET", "HEAD"])
@@ -194,7 +278,9 @@ def home() -> Response:
     """What the graph is, how to use it, and the lesion map."""
     cat = catalog()
     release = cat.release
-    html = render_template("home.html", svg=lesion_svg(), catalog=cat, counts=cat.manifest.get("graphs", {}),
+    # The pictures are the same for every request of a release: drawn once, then from its document cache.
+    drawn = cat.documents.get(("home", "pictures"), lambda: pictures().encode()).body.decode()
+    html = render_template("home.html", pictures=drawn, catalog=cat, counts=cat.manifest.get("graphs", {}),
                            version=release.version if release else "", hpo=release.hpo if release else {},
                            modules=release.modules if release else {})
     return Response(html, 200, content_type=formats.utf8(formats.HTML))

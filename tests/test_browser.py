@@ -68,7 +68,9 @@ def _watch(page) -> list[str]:  # type: ignore[no-untyped-def]
     [("/", "home", "dystonia-kg"), ("/id/HandDystonia", "entity-hand-dystonia", "hand dystonia"),
      ("/id/S0236", "statement-coffee", "S0236"), ("/ontology", "ontology", "Dystonia Knowledge Graph ontology"),
      ("/describe?uri=http%3A%2F%2Fpurl.obolibrary.org%2Fobo%2FHP_0000643&format=html", "external-blepharospasm",
-      "Blepharospasm")],
+      "Blepharospasm"),
+     ("/describe?uri=http%3A%2F%2Fpurl.obolibrary.org%2Fobo%2FUBERON_0001897&format=html", "external-thalamus",
+      "dorsal plus ventral thalamus")],
 )
 def test_pages_render_and_every_internal_link_answers(live_server, browser, path: str, name: str,  # type: ignore[no-untyped-def]
                                                      heading: str) -> None:
@@ -119,5 +121,41 @@ def test_header_search_suggests_terms(live_server, browser) -> None:  # type: ig
     page.press("#q", "Enter")
     page.wait_for_url("**/search?q=blepharo")
     assert "Blepharospasm" in page.content()
+    assert problems == []
+    page.close()
+
+
+def test_home_page_by_region_view_leads_to_a_regions_statements(live_server, browser) -> None:  # type: ignore[no-untyped-def]
+    """The lesion picture grouped by brain region renders (an image with a text alternative, and a table), and a
+    region's link leads to the statements about the region and its parts, each marked direct or via a part; the
+    region page's ancestors open from a <details> element."""
+    page = browser.new_page()
+    problems = _watch(page)
+    page.goto(live_server.url + "/", wait_until="networkidle")
+    picture = page.locator("svg#region-map")
+    assert picture.is_visible()
+    title = page.locator("#" + picture.get_attribute("aria-labelledby"))
+    assert "grouped by brain region" in title.text_content()
+    assert picture.locator("text.region").count() >= 5, "one heading per region"
+    assert picture.locator("path").count() >= page.locator("svg.lesion-map:not(#region-map) path").count()
+    page.click("nav.views a[href='#by-region']")
+    assert page.url.endswith("#by-region")
+    row = page.locator("table.regions tr", has=page.locator("th", has_text="thalamus"))
+    link = row.locator("a.region-statements")
+    count = int(link.inner_text().split()[0])
+    link.click()
+    page.wait_for_load_state("networkidle")
+    assert "UBERON_0001897" in page.url and page.url.endswith("#statements")
+    assert page.locator("h1").inner_text() == "dorsal plus ventral thalamus"
+    about = page.locator("td.about")
+    assert about.count() >= count
+    marks = about.all_inner_texts()
+    assert "direct (lesionSite)" in marks and "via dorsal thalamus (lesionSite)" in marks
+    details = page.locator("details.ancestors")
+    assert not details.locator("ol").is_visible(), "the ancestors are collapsed"
+    details.locator("summary").click()
+    assert details.get_by_role("link", name="diencephalon", exact=True).first.is_visible()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "region-thalamus.png"), full_page=True)
     assert problems == []
     page.close()

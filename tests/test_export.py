@@ -54,6 +54,31 @@ def test_kgx_structure(exported: Path) -> None:
     assert [e["predicate"] for e in stressor] == ["biolink:associated_with"]
 
 
+def test_kgx_has_every_module_term_with_its_category_and_label(exported: Path, release_dir: Path) -> None:
+    """The UBERON, MONDO and ChEBI modules' terms are nodes, used by an edge or not (the ancestors the statements
+    roll up to): anatomy, diseases, ChEBI's drug roles as drugs, its other roles as roles, its structures as
+    chemical entities, each with the label and source of its module."""
+    nodes = {n["id"]: n for n in _tsv(exported / "dystonia-kg_nodes.tsv")}
+    modules = Release.current(release_dir).modules
+    for prefix, name in (("UBERON", "uberon"), ("MONDO", "mondo"), ("CHEBI", "chebi")):
+        ids = {i for i in nodes if i.startswith(prefix + ":")}
+        assert len(ids) == modules[name]["terms"], name
+        assert all(nodes[i]["name"] and nodes[i]["provided_by"] == f"infores:{name}" for i in ids), name
+    expected = {
+        "UBERON:0000955": ("brain", "biolink:AnatomicalEntity"),  # an ancestor only: no edge uses it
+        "UBERON:0001897": ("dorsal plus ventral thalamus", "biolink:AnatomicalEntity"),
+        "MONDO:0000001": ("disease", "biolink:Disease"),
+        "CHEBI:23888": ("drug", "biolink:Drug"),  # a role; Biolink maps it to biolink:Drug
+        "CHEBI:35476": ("antipsychotic agent", "biolink:Drug"),  # a drug role
+        "CHEBI:50906": ("role", "biolink:ChemicalRole"),
+        "CHEBI:5613": ("haloperidol", "biolink:ChemicalEntity"),
+        "CHEBI:26151": ("piperidines", "biolink:ChemicalEntity"),
+    }
+    assert {i: (nodes[i]["name"], nodes[i]["category"]) for i in expected} == expected
+    edges = _tsv(exported / "dystonia-kg_edges.tsv")
+    assert not any(e["subject"] == "UBERON:0000955" or e["object"] == "UBERON:0000955" for e in edges)
+
+
 def test_kgx_validates_with_the_kgx_package(exported: Path) -> None:
     assert KGX_PYTHON.exists(), f"{KGX_PYTHON} is missing: `make test` installs kgx in .venv-kgx"
     result = subprocess.run([str(KGX_PYTHON), str(KGX_VALIDATE), str(exported / "dystonia-kg_nodes.tsv"),

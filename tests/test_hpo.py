@@ -135,6 +135,13 @@ def test_merged_release_round_trips_in_rdflib_and_owlready2(release_dir: Path) -
     blepharospasm = world[OBO + "HP_0000643"]
     assert blepharospasm is not None and world[OBO + "HP_0012179"] in blepharospasm.is_a
     assert onto is not None
+    # the UBERON, MONDO and ChEBI modules load too: their classes, labels and annotation-property hierarchy
+    thalamus = world[OBO + "UBERON_0001897"]
+    assert thalamus is not None and [str(label) for label in thalamus.label] == ["dorsal plus ventral thalamus"]
+    assert world[OBO + "UBERON_0000955"] in thalamus.isaPartofAncestor
+    assert world[OBO + "UBERON_0000955"] not in thalamus.is_a, "the hierarchy is no subclass axiom"
+    assert world[OBO + "MONDO_0000001"] is not None and world[OBO + "CHEBI_23888"] is not None
+    assert (URIRef(OBO + "UBERON_0001897"), DKG.isaPartofAncestor, URIRef(OBO + "UBERON_0000955")) in graph
 
 
 def test_annotated_diseases_map_to_mondo_and_meet_the_curated_layer(release_store) -> None:  # type: ignore[no-untyped-def]
