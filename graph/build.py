@@ -31,7 +31,7 @@ from .query import solution_rows
 from .reason import reason
 from .release import Release, build_id, write_build
 from .store import EmbeddedStore, canonical_nquads, create_disk_store, graphs_store, open_store, reserialize
-from .termcheck import hpo_term_violations, module_term_violations
+from .termcheck import hpo_term_violations, module_iri_violations, module_term_violations
 from .validate import Violation, load_shapes, qc_violations, shacl_violations
 from .vocab import (
     ANNOTATIONS_GRAPH,
@@ -198,6 +198,7 @@ def check(parts: Assembled, progress: Progress = stderr_progress) -> list[Violat
         violations = []
     with _step(progress, "UBERON, MONDO and ChEBI term checks"):
         violations += module_term_violations([parts.ontology, parts.curated], parts.uses, parts.modules)
+        violations += module_iri_violations([parts.ontology, parts.curated])
     with _step(progress, "SHACL validation"):
         data = parts.asserted
         if parts.layer is not None:

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from urllib.parse import urlsplit
 
-from rdflib import RDFS, Graph, URIRef
+from rdflib import RDFS, SKOS, Graph, Literal, URIRef
 
 from .hpo import HpoRelease
 from .obo_modules import Module, Uses
+from .obo_release import SPECS
 from .validate import Violation
 from .vocab import DKG, IAO_DEFINITION, compact, expand
 
@@ -84,15 +86,62 @@ def module_term_violations(graphs: Iterable[Graph], uses: Uses, modules: Mapping
                                                             f"{used_by}"))
                 continue
             iri = URIRef(expand(curie))
-            for field, value in ((RDFS.label, term.label), (IAO_DEFINITION, term.definition)):
-                for declared in sorted({str(v) for part in parts for v in part.objects(iri, field)}):
-                    if declared != value:
-                        what = "label" if field == RDFS.label else "definition"
+            fields = ((RDFS.label, "label", term.label), (SKOS.prefLabel, "label", term.label),
+                      (IAO_DEFINITION, "definition", term.definition))
+            for field, what, value in fields:
+                # The module writes the release's text in English: any other text, or the same text in another
+                # language or without one, is a second label the graph would hold (found by the independent attempt).
+                declared = {(str(v), v.language if isinstance(v, Literal) else None)
+                            for part in parts for v in part.objects(iri, field)}
+                for text, language in sorted(declared, key=str):
+                    if text != value or language != "en":
+                        tag = "" if language == "en" else f"@{language}" if language else " (no language tag)"
                         problems.append(Violation(
                             check, curie, compact(str(field)),
-                            f"{what} {declared[:80]!r} differs from {where} ({(value or '')[:80]!r}); the {name} "
-                            f"module carries the release's {what}: remove this one or correct it; {used_by}"))
+                            f"{what} {text[:80]!r}{tag} differs from {where} ({(value or '')[:80]!r}); the "
+                            f"{name} module carries the release's {what}: remove this one or correct it; {used_by}"))
     return problems
+
+
+def module_iri_violations(graphs: Iterable[Graph]) -> list[Violation]:
+    """IRIs that name a UBERON, MONDO or ChEBI term in another form than its OBO PURL
+    (``http://purl.obolibrary.org/obo/UBERON_0001897``): another scheme, case or resolver. The term checks and
+    the modules know a term by its PURL only, so a term written otherwise would escape both (found by the
+    independent attempt: an https PURL, a lower-case prefix and an identifiers.org IRI of a deprecated term)."""
+    prefixes = {spec.prefix.upper(): spec.prefix for spec in SPECS.values()}
+    problems: list[Violation] = []
+    seen: set[str] = set()
+    for graph in graphs:
+        for triple in graph:
+            for node in triple:
+                if not isinstance(node, URIRef) or str(node) in seen:
+                    continue
+                seen.add(str(node))
+                canonical = _obo_purl(str(node), prefixes)
+                if canonical is not None and canonical != str(node):
+                    problems.append(Violation(
+                        "module-term-iri", str(node), "",
+                        f"names {canonical.rsplit('/', 1)[-1].replace('_', ':', 1)} in a form the term checks and "
+                        f"the modules do not read: write <{canonical}>"))
+    return problems
+
+
+def _obo_purl(iri: str, prefixes: Mapping[str, str]) -> str | None:
+    """The OBO PURL of the UBERON, MONDO or ChEBI term ``iri`` names (as a PURL of any scheme or case, or an
+    identifiers.org IRI), else ``None``."""
+    parts = urlsplit(iri)
+    host, segments = parts.netloc.lower(), [s for s in parts.path.split("/") if s]
+    if host == "purl.obolibrary.org" and len(segments) == 2 and segments[0].lower() == "obo":
+        local = segments[1]
+    elif host == "identifiers.org" and segments:
+        local = segments[-1]
+    else:
+        return None
+    for separator in ("_", ":"):
+        prefix, found, number = local.partition(separator)
+        if found and prefix.upper() in prefixes and number:
+            return f"http://purl.obolibrary.org/obo/{prefixes[prefix.upper()]}_{number}"
+    return None
 
 
 def _replacement(module: Module, curie: str) -> str:

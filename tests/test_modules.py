@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import zstandard
-from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
+from rdflib import OWL, RDF, RDFS, SKOS, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from graph import json_stream
@@ -327,3 +327,45 @@ def test_a_newer_release_given_on_the_command_line_shows_its_version(tmp_path: P
     assert str(void.value(subset, URIRef("http://purl.org/dc/terms/hasVersion"))) == "v2099-12-31"
     home = client.get("/").get_data(as_text=True)
     assert "v2099-12-31" in home and "CC BY 3.0" in home and "v2026-04-01" not in home
+
+
+@pytest.mark.parametrize("name", SPECS)
+def test_the_releases_label_in_another_language_or_as_a_preferred_label_fails(without_hpo: Assembled,
+                                                                              tmp_path: Path, name: str) -> None:
+    """Only the release's label, in English, may be declared: the same text without a language tag or in another
+    language, or a skos:prefLabel other than it, is a second label the graph would hold (found by the
+    independent attempt: all three were built)."""
+    curie, user, _ = USED[name]
+    entries = small_release(name, set(without_hpo.uses[name]))
+    label = entries[curie]["label"]
+    path = write_release(tmp_path / f"{SPECS[name].prefix}-ontology-v2099-01-01.json.zst", entries)
+    for literal, field in ((Literal(label), RDFS.label), (Literal(label, lang="fr"), RDFS.label),
+                           (Literal(f"wrong {label}", lang="en"), SKOS.prefLabel)):
+        declared = Graph()
+        declared.add((iri(curie), field, literal))
+        messages = _check(without_hpo, name, path, declared)
+        assert len(messages) == 1 and user in messages[0], (literal, messages)
+    same = Graph()
+    same.add((iri(curie), SKOS.prefLabel, Literal(label, lang="en")))
+    assert _check(without_hpo, name, path, same) == []
+
+
+def test_a_module_term_written_in_another_form_than_its_purl_fails() -> None:
+    """An https PURL, a lower-case prefix or an identifiers.org IRI names a term the checks and the modules do not
+    read (found by the independent attempt: an obsolete MONDO term got through that way); the PURL itself and
+    other OBO terms pass."""
+    from graph.termcheck import module_iri_violations
+
+    graph = Graph()
+    subject = URIRef(str(DKG) + "SomeClass")
+    others = ["https://purl.obolibrary.org/obo/MONDO_0005328", "http://purl.obolibrary.org/obo/mondo_0000399",
+              "http://identifiers.org/mondo/MONDO:0000399", "HTTP://PURL.OBOLIBRARY.ORG/obo/UBERON_0001897",
+              "https://identifiers.org/CHEBI:5613"]
+    fine = ["http://purl.obolibrary.org/obo/MONDO_0005328", "http://purl.obolibrary.org/obo/HP_0001332",
+            "https://example.org/mondo_1"]
+    for target in others + fine:
+        graph.add((subject, SKOS.closeMatch, URIRef(target)))
+    problems = {v.focus: v.message for v in module_iri_violations([graph])}
+    assert set(problems) == set(others)
+    assert "write <http://purl.obolibrary.org/obo/MONDO_0000399>" in problems[others[2]]
+    assert "write <http://purl.obolibrary.org/obo/CHEBI_5613>" in problems[others[4]]
