@@ -64,6 +64,11 @@ def _types(rows: list[dict[str, str]]) -> tuple[list[tuple[str, str]], dict[str,
     return types, {iri: TOP + i * GAP for i, (_, iri) in enumerate(types)}
 
 
+def _site_label(label: str, iri: str, y: int) -> str:
+    return (f'<a href="{page_href(iri)}"><text x="292" y="{y + 4}" text-anchor="end" font-size="13">{_esc(label)}'
+            '</text></a>')
+
+
 def _type_labels(types: list[tuple[str, str]], y_type: dict[str, int]) -> list[str]:
     return [f'<a href="{page_href(iri)}"><text x="608" y="{y_type[iri] + 4}" font-size="13">{_esc(label)}</text></a>'
             for label, iri in types]
@@ -82,9 +87,7 @@ def lesion_svg(rows: list[dict[str, str]] | None = None) -> str:
            '(right); each line links to its statement</title>']
     for r in rows:
         out.append(_edge(r["statement"].rsplit("/", 1)[-1], r, y_site[r["site"]], y_type[r["type"]]))
-    for label, iri in sites:
-        out.append(f'<a href="{page_href(iri)}"><text x="292" y="{y_site[iri] + 4}" text-anchor="end" '
-                   f'font-size="13">{_esc(label)}</text></a>')
+    out += [_site_label(label, iri, y_site[iri]) for label, iri in sites]
     out += _type_labels(types, y_type)
     out.append("</svg>")
     return "\n".join(out)
@@ -143,9 +146,7 @@ def region_svg(rows: list[dict[str, str]], groups: list[RegionGroup]) -> str:
             if (group.key, r["site"]) in y_site:
                 out.append(_edge(r["statement"].rsplit("/", 1)[-1], r, y_site[(group.key, r["site"])],
                                  y_type[r["type"]]))
-        for label, iri in group.sites:
-            out.append(f'<a href="{page_href(iri)}"><text x="292" y="{y_site[(group.key, iri)] + 4}" '
-                       f'text-anchor="end" font-size="13">{_esc(label)}</text></a>')
+        out += [_site_label(label, iri, y_site[(group.key, iri)]) for label, iri in group.sites]
     out += _type_labels(types, y_type)
     out.append("</svg>")
     return "\n".join(out)
