@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -309,7 +309,14 @@ def build(release_dir: Path, progress: Progress = stderr_progress, sources: Sour
     anything is written, so the current release stays in place.
     """
     start = time.perf_counter()
-    parts = assemble(progress, sources)
+    release = publish(assemble(progress, sources), release_dir, progress)
+    progress(f"built {release.folder} in {time.perf_counter() - start:.2f} s")
+    return release
+
+
+def publish(parts: Assembled, release_dir: Path, progress: Progress = stderr_progress) -> Release:
+    """Check and reason over assembled graphs, then write them as the release's new build (``parts`` is not
+    changed). Raises as ``build`` does, before anything is written."""
     # HermiT reasons in a Java process of its own: the checks run meanwhile, on the same (unchanged) graphs.
     # Violations are still reported first: they say more than the reasoner about a broken source.
     with ThreadPoolExecutor(1, thread_name_prefix="reasoner") as background:
@@ -318,7 +325,5 @@ def build(release_dir: Path, progress: Progress = stderr_progress, sources: Sour
         if violations:
             raise ValidationFailed(violations)
         with _step(progress, "reasoning (owlready2 + HermiT; the rest of it, after the checks)"):
-            parts.inferred = reasoning.result().graph
-    release = write_release(parts, release_dir, progress)
-    progress(f"built {release.folder} in {time.perf_counter() - start:.2f} s")
-    return release
+            inferred = reasoning.result().graph
+    return write_release(replace(parts, inferred=inferred), release_dir, progress)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
 
-from graph.build import Assembled, Sources, assemble, build, memory_store
+from graph.build import Assembled, Sources, assemble, build, memory_store, publish
 from graph.release import Release
 from graph.store import EmbeddedStore, open_store
 from server.live import LiveProcess, serve_release
@@ -32,21 +34,33 @@ def assembled() -> Assembled:
     return assemble(quiet)
 
 
+def _shared(factory: pytest.TempPathFactory, name: str, make: Callable[[Path], object]) -> Path:
+    """A folder made once per test run and shared by the xdist workers (each would otherwise build its own): the
+    first worker to ask makes it under a file lock, the others wait for it and read it. Tests only read it."""
+    base = factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    folder = shared / name
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (folder / "current").exists():
+            shutil.rmtree(folder, ignore_errors=True)  # a worker that died mid-build left it half made
+            make(folder)
+    return folder
+
+
 @pytest.fixture(scope="session")
-def release_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A release folder holding one full build of the shipped sources."""
-    root = tmp_path_factory.mktemp("release")
-    build(root, quiet)
-    return root
+def release_dir(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Path:
+    """A release folder holding one full build of the shipped sources (built from the session's assembled
+    graphs, which the build would otherwise parse again)."""
+    return _shared(tmp_path_factory, "release",
+                   lambda root: publish(request.getfixturevalue("assembled"), root, quiet))
 
 
 @pytest.fixture(scope="session")
 def small_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A release folder holding one build of the curated graphs without HPO (seconds, where the full build
     takes tens): for the tests that build over a release or switch releases."""
-    root = tmp_path_factory.mktemp("small") / "release"
-    build(root, quiet, Sources(with_hpo=False))
-    return root
+    return _shared(tmp_path_factory, "small", lambda root: build(root, quiet, Sources(with_hpo=False)))
 
 
 @pytest.fixture()

@@ -9,7 +9,8 @@ import pytest
 from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from graph.build import Sources, ValidationFailed, assemble, build, check
+from graph.assemble import Vocabulary, assemble_curated
+from graph.build import Assembled, Sources, ValidationFailed, build
 from graph.export import export
 from graph.hpo import default_hpo_obo, load_hpo
 from graph.hpo_import import write_import_module
@@ -17,6 +18,7 @@ from graph.paths import CURATION_DIR, resource_dir
 from graph.query import solution_rows
 from graph.release import Release
 from graph.store import open_store
+from graph.termcheck import hpo_term_violations
 from graph.vocab import ANNOTATIONS_GRAPH, BASE, DKG, HPO_GRAPH, sparql_prefixes
 
 from .conftest import quiet
@@ -78,12 +80,12 @@ def _curation_with(tmp_path: Path, old: str, new: str) -> Path:
     return curation
 
 
-def test_obsolete_hpo_term_fails_with_its_replacement(tmp_path: Path, hpo) -> None:  # type: ignore[no-untyped-def]
+def test_obsolete_hpo_term_fails_with_its_replacement(tmp_path: Path, hpo, assembled: Assembled) -> None:  # type: ignore[no-untyped-def]
     obsolete = next(t for t in hpo.ontology.terms() if t.obsolete and t.replaced_by)
     replacement = next(iter(obsolete.replaced_by))
     curation = _curation_with(tmp_path, "  phenotype: HP:0032005", f"  phenotype: {obsolete.id}")
-    violations = check(assemble(quiet, Sources(curation_dir=curation)), quiet)
-    messages = [str(v) for v in violations if v.check == "hpo-term"]
+    curated = assemble_curated(Vocabulary.from_ontology(assembled.ontology), curation)
+    messages = [str(v) for v in hpo_term_violations(assembled.ontology, curated, hpo)]
     assert len(messages) == 1
     assert obsolete.id in messages[0] and f"replaced by {replacement.id}" in messages[0]
     assert "dkg:S0013" in messages[0], "the statement using the term is named"
@@ -97,7 +99,8 @@ def test_unknown_hpo_term_fails_the_build(tmp_path: Path, hpo) -> None:  # type:
 
 
 @pytest.mark.parametrize(("field", "what"), [("name", "label"), ("def", "definition")])
-def test_label_or_definition_mismatch_with_a_newer_release(tmp_path: Path, field: str, what: str) -> None:
+def test_label_or_definition_mismatch_with_a_newer_release(tmp_path: Path, field: str, what: str,
+                                                           assembled: Assembled) -> None:
     """A newer HPO release that changes a term's label or definition fails the build until the import module
     is refreshed: merged as is, the release would hold two of them."""
     newer = tmp_path / "hp.obo"
@@ -109,7 +112,9 @@ def test_label_or_definition_mismatch_with_a_newer_release(tmp_path: Path, field
     old, new = {"name": ("name: ", "name: Revised "), "def": ('def: "', 'def: "Revised. ')}[field]
     changed = line.replace(old, new, 1)
     newer.write_text(text[:start] + stanza.replace(line, changed, 1) + text[end:], encoding="utf-8")
-    violations = check(assemble(quiet, Sources(hpo=newer)), quiet)
+    # The term check alone (the one that reads HPO's text); that a failed check stops the build is
+    # test_unknown_hpo_term_fails_the_build's.
+    violations = hpo_term_violations(assembled.ontology, assembled.curated, load_hpo(newer))
     assert [v.focus for v in violations] == ["HP:0032005"]
     message = violations[0].message
     assert f"{what} " in message and "differs from HPO" in message and "refresh-imports" in message
