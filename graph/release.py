@@ -39,8 +39,9 @@ DUMP_STEM = "dystonia-kg"
 KEEP_BUILDS = 3  # published builds kept (the current one always among them)
 # What a build folder holds, as a number: raised whenever that changes (2: catalog.json and the base IRI in the
 # manifest; 3: every dump written from the sorted N-Triples, and the UBERON, MONDO and ChEBI modules in the
-# manifest), so that a folder an older version wrote for the same data is not taken for this version's.
-LAYOUT = 3
+# manifest; 4: the statements' titles in catalog.json), so that a folder an older version wrote for the same data
+# is not taken for this version's.
+LAYOUT = 4
 
 
 def build_id(nquads: bytes) -> str:

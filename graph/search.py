@@ -24,7 +24,7 @@ class Entry:
 
     iri: str
     text: str
-    kind: str  # label | synonym
+    kind: str  # label | synonym | title (a statement's, graph/titles.py)
     type: str
     definition: str
 

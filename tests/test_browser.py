@@ -66,7 +66,8 @@ def _watch(page) -> list[str]:  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(
     ("path", "name", "heading"),
     [("/", "home", "dystonia-kg"), ("/id/HandDystonia", "entity-hand-dystonia", "hand dystonia"),
-     ("/id/S0236", "statement-coffee", "S0236"), ("/ontology", "ontology", "Dystonia Knowledge Graph ontology"),
+     ("/id/S0236", "statement-coffee", "coffee drinking → Blepharospasm"),
+     ("/ontology", "ontology", "Dystonia Knowledge Graph ontology"),
      ("/describe?uri=http%3A%2F%2Fpurl.obolibrary.org%2Fobo%2FHP_0000643&format=html", "external-blepharospasm",
       "Blepharospasm"),
      ("/describe?uri=http%3A%2F%2Fpurl.obolibrary.org%2Fobo%2FUBERON_0001897&format=html", "external-thalamus",
@@ -157,5 +158,38 @@ def test_home_page_by_region_view_leads_to_a_regions_statements(live_server, bro
     assert details.get_by_role("link", name="diencephalon", exact=True).first.is_visible()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "region-thalamus.png"), full_page=True)
+    assert problems == []
+    page.close()
+
+
+def test_incoming_links_lead_to_statement_pages_titled_by_their_content(live_server, browser) -> None:  # type: ignore[no-untyped-def]
+    """The putamen's page lists what points at it, by role, each statement titled by its content and marked with
+    its graph; a title leads to the statement's page, headed by the same title, its quote shown first."""
+    page = browser.new_page()
+    problems = _watch(page)
+    page.goto(live_server.url + "/describe?uri=http%3A%2F%2Fpurl.obolibrary.org%2Fobo%2FUBERON_0001874&format=html",
+              wait_until="networkidle")
+    incoming = page.locator("#incoming")
+    assert incoming.is_visible() and page.locator("section.role").count() >= 1
+    role = page.locator("section.role").first
+    heading = role.locator("h3").inner_text()
+    items = role.locator("li")
+    assert heading.startswith("As lesion site") and heading.endswith(f"({items.count()})")
+    assert items.first.locator("small.graph").first.is_visible()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "incoming-putamen.png"), full_page=True)
+    link = items.first.locator("a")
+    title = link.inner_text()
+    assert " → " in title
+    link.click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("h1").inner_text() == title
+    assert page.title() == f"{title} — dystonia-kg"
+    quote = page.locator("figure.quote")
+    assert quote.is_visible()
+    below = page.locator("h1 + figure.quote")
+    assert below.count() == 1, "the quote comes right after the heading"
+    assert quote.bounding_box()["y"] < page.locator("text=Type:").bounding_box()["y"]
+    page.screenshot(path=str(ARTIFACTS / "incoming-statement.png"), full_page=True)
     assert problems == []
     page.close()
