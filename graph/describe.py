@@ -46,11 +46,17 @@ IS_A_PART_OF_PARENT = ox.NamedNode(str(DKG.isaPartofParent))
 DESCRIPTION: Template = (("s", "p", "o", "g"), ("x", RDFS_LABEL, "label", "lg"))
 
 
-def statement_node(var: str) -> str:
-    """A pattern that holds when ``?var`` is a statement: a curated statement (it has a quote) or an annotation
-    of HPO's (its class). Both are cheap index lookups, where walking ``a/rdfs:subClassOf*`` over the merged
-    HPO is not."""
-    return f"{{ ?{var} <{DKG.quote}> ?{var}Quote }} UNION {{ ?{var} a <{DKG.DiseasePhenotypeAnnotation}> }}"
+def statement_node(var: str, kind: str = "") -> str:
+    """A pattern that binds ``?var`` to every statement, each once: a curated statement (it has a quote) or an
+    annotation of HPO's (its class); with ``kind``, ``?kind`` is bound to "0" for the one and "1" for the other.
+
+    Both are cheap index lookups, where walking ``a/rdfs:subClassOf*`` over the merged HPO is not; and the
+    statements are a thousand or two, so a query joins them to an entity's links (``?var ?p <entity>``, bound at
+    both ends) instead of testing each subject that links to a hub such as ``owl:Class`` (tens of thousands):
+    0.04 s instead of 0.7 s for ``owl:Class``."""
+    curated, annotation = (f' BIND("0" AS ?{kind})', f' BIND("1" AS ?{kind})') if kind else ("", "")
+    return (f"{{ {{ SELECT DISTINCT ?{var} WHERE {{ ?{var} <{DKG.quote}> ?{var}Quote }} }}{curated} }} "
+            f"UNION {{ ?{var} a <{DKG.DiseasePhenotypeAnnotation}>{annotation} }}")
 
 
 def template_quads(solutions: Iterable[ox.QuerySolution], template: Template) -> list[ox.Quad]:
@@ -75,7 +81,7 @@ SELECT ?s ?p ?o ?g ?x ?label ?lg
 WHERE {{
   {{ BIND({e} AS ?s) GRAPH ?g {{ {e} ?p ?o }} {label} }}
   UNION {{ {e} ?p1 ?s FILTER(isBlank(?s)) GRAPH ?g {{ ?s ?p ?o }} {label} }}
-  UNION {{ {{ SELECT DISTINCT ?s WHERE {{ ?s ?link {e} {statement_node("s")} }} ORDER BY ?s LIMIT {MAX_NODES} }}
+  UNION {{ {{ SELECT DISTINCT ?s WHERE {{ {statement_node("s")} ?s ?link {e} }} ORDER BY ?s LIMIT {MAX_NODES} }}
            GRAPH ?g {{ ?s ?p ?o }} {label} }}
   UNION {{ {{ SELECT DISTINCT ?x WHERE {{ ?x rdfs:subClassOf {e} }} ORDER BY ?x LIMIT {MAX_NODES} }}
            GRAPH ?lg {{ ?x rdfs:label ?label }} }}

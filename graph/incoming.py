@@ -15,33 +15,38 @@ from dataclasses import dataclass
 
 from .describe import sparql_iri, statement_node
 from .titles import parts_from_rows, parts_pattern, statement_title
-from .vocab import DKG, compact
+from .vocab import compact
 
 PAGE_SIZE = 200  # pairs of (role, statement) a page lists; as many as a description's statements (MAX_NODES)
 
 
 def incoming_query(iri: str, page: int = 1, size: int = PAGE_SIZE) -> str:
     """SELECT the statements pointing at ``iri`` on page ``page`` (from 1) of ``size``: rows with ``?role``,
-    ``?roleLabel`` and ``?count`` (one per role and label), and rows with ``?role``, ``?statement``, ``?graphs``
-    (the named graphs holding its link, space-separated) and its title parts (``graph.titles.parts_pattern``)."""
+    ``?roleLabel`` and ``?count`` (one per role and label), and rows with ``?role``, ``?statement``, ``?key`` (its
+    place in the order), ``?g`` (a named graph holding its link) and its title parts
+    (``graph.titles.parts_pattern``)."""
     if page < 1 or size < 1:
         raise ValueError(f"page and size count from 1, not {page} and {size}")
     e = sparql_iri(iri)
+    # The order is one string per link: sorting a thousand IRIs, or several keys, takes the engine ten times as
+    # long (it compares their strings again at each step). Tabs part the fields: they sort below any character
+    # of a label or an IRI.
     return f"""
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?role ?roleLabel ?count ?statement ?quoted ?graphs ?part ?value ?valueLabel
+SELECT ?role ?roleLabel ?count ?statement ?key ?g ?part ?value ?valueLabel
 WHERE {{
   {{ {{ SELECT ?role (COUNT(DISTINCT ?statement) AS ?count)
-       WHERE {{ ?statement ?role {e} {statement_node("statement")} }} GROUP BY ?role }}
+       WHERE {{ {statement_node("statement")} ?statement ?role {e} }} GROUP BY ?role }}
      OPTIONAL {{ ?role rdfs:label ?roleLabel }} }}
   UNION
-  {{ {{ SELECT ?role ?statement ?quoted (GROUP_CONCAT(DISTINCT STR(?g); separator=" ") AS ?graphs)
-                                        (MIN(COALESCE(STR(?label), STR(?role))) AS ?rank)
-       WHERE {{ GRAPH ?g {{ ?statement ?role {e} }} {statement_node("statement")}
-               BIND(EXISTS {{ ?statement <{DKG.quote}> ?quote }} AS ?quoted)
-               OPTIONAL {{ ?role rdfs:label ?label }} }}
-       GROUP BY ?role ?statement ?quoted ORDER BY ?rank ?role DESC(?quoted) ?statement
-       LIMIT {size} OFFSET {(page - 1) * size} }}
+  {{ {{ SELECT ?role ?statement ?key WHERE {{
+         {{ SELECT ?role (MIN(COALESCE(STR(?label), STR(?role))) AS ?rank)
+            WHERE {{ {{ SELECT DISTINCT ?role WHERE {{ {statement_node("statement")} ?statement ?role {e} }} }}
+                    OPTIONAL {{ ?role rdfs:label ?label }} }} GROUP BY ?role }}
+         {statement_node("statement", kind="kind")} ?statement ?role {e}
+         BIND(CONCAT(?rank, "\t", STR(?role), "\t", ?kind, "\t", STR(?statement)) AS ?key)
+       }} ORDER BY ?key LIMIT {size} OFFSET {(page - 1) * size} }}
+     GRAPH ?g {{ ?statement ?role {e} }}
      {parts_pattern("statement")} }}
 }}"""
 
@@ -90,20 +95,20 @@ def incoming(rows: Iterable[Mapping[str, str]], page: int = 1, size: int = PAGE_
     rows = list(rows)
     labels: dict[str, list[str]] = {}
     counts: dict[str, int] = {}
-    listed: dict[str, dict[tuple[bool, str], tuple[str, ...]]] = {}
+    listed: dict[str, dict[str, tuple[str, set[str]]]] = {}
     for row in rows:
         if "count" in row:
             counts[row["role"]] = int(row["count"])
             labels.setdefault(row["role"], []).extend([row["roleLabel"]] if "roleLabel" in row else [])
         elif "statement" in row:
-            graphs = tuple(sorted(row.get("graphs", "").split()))
-            later = row.get("quoted") != "true"  # HPO's annotations after the curated statements
-            listed.setdefault(row["role"], {})[later, row["statement"]] = graphs
+            _, graphs = listed.setdefault(row["role"], {}).setdefault(row["statement"], (row["key"], set()))
+            graphs.add(row["g"])
     parts = parts_from_rows(rows)
-    # Ordered as the query pages them: by the least label (the IRI when there is none), then the IRI.
+    # Roles in the order the query pages them: by the least label (the IRI when there is none), then the IRI;
+    # statements by their key.
     order = sorted(counts, key=lambda role: (min(labels[role], default=role), role))
     return Incoming(tuple(
         Role(role, min(labels[role], default=compact(role)), counts[role],
-             tuple(Pointer(s, statement_title(parts.get(s, {}), compact(s)), graphs)
-                   for (_, s), graphs in sorted(listed.get(role, {}).items())))
+             tuple(Pointer(s, statement_title(parts.get(s, {}), compact(s)), tuple(sorted(graphs)))
+                   for s, (_, graphs) in sorted(listed.get(role, {}).items(), key=lambda item: item[1][0])))
         for role in order), page, size)

@@ -361,8 +361,9 @@ def _entity_html(iri: str, external: bool, number: int) -> str:
         alternates = {formats.media_type(ext): f"/data/{ident}.{ext}" for ext in RDF_DOCUMENTS.keys}
     pages = {n: _page_url(iri, external, n) for n in (number - 1, number + 1) if 1 <= n <= pointers.pages}
     # Rendered by the template's tojson filter, which escapes <, > and &: a literal holding
-    # "</script>" cannot close the element.
-    embedded = json.loads(jsonld_document(triples(quads), cat))
+    # "</script>" cannot close the element. The same for every page of the incoming links: made once (rdflib's
+    # JSON-LD writer is the slowest part of a page).
+    embedded = json.loads(cat.documents.get(("page-jsonld", iri), lambda: jsonld_document(triples(quads), cat)).body)
     return render_template("entity.html", view=view, alternates=alternates, jsonld=embedded,
                            jsonld_type=formats.media_type("jsonld"), external=external, catalog=cat,
                            incoming=pointers, previous=pages.get(number - 1), next=pages.get(number + 1),

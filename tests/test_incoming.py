@@ -10,7 +10,6 @@ import pytest
 import requests
 from rdflib import RDF
 
-from graph.describe import statement_node
 from graph.incoming import PAGE_SIZE
 from graph.query import solution_rows
 from graph.titles import statement_title
@@ -67,8 +66,8 @@ def listed(doc: lxml.html.HtmlElement) -> dict[str, dict[str, tuple[str, set[str
 def pointing(store, iri: str) -> dict[str, set[str]]:  # type: ignore[no-untyped-def]
     """Role → the statements naming ``iri`` by it, with the graphs of each link, from the release."""
     found: dict[str, set[str]] = {}
-    for row in rows(store, f"SELECT DISTINCT ?role ?statement WHERE {{ ?statement ?role <{iri}> "
-                           f"{statement_node('statement')} }}"):
+    statement = "{ ?statement dkg:quote ?quote } UNION { ?statement a dkg:DiseasePhenotypeAnnotation }"
+    for row in rows(store, f"SELECT DISTINCT ?role ?statement WHERE {{ ?statement ?role <{iri}> {statement} }}"):
         found.setdefault(row["role"], set()).add(row["statement"])
     return found
 
