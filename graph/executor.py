@@ -37,10 +37,8 @@ QUICK_REMEMBERED = 4096  # quick queries remembered, least recently used forgott
 
 
 def _quick_key(job: QueryJob, limits: Limits) -> bytes:
-    """A fixed-size key for what decides a query's cost (its text, formats, dataset and limits)."""
-    parts = (job.sparql, job.solution_format, job.graph_format, tuple(job.default_graphs or ()),
-             tuple(job.named_graphs or ()), job.base_iri, limits)
-    return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).digest()
+    """A fixed-size key for what decides a query's cost (the job and the limits)."""
+    return hashlib.sha256(job.digest() + repr(limits).encode()).digest()
 
 
 class _LaneTimeout(Exception):
@@ -76,6 +74,12 @@ class QueryJob:
     default_graphs: Sequence[str] | None = None
     named_graphs: Sequence[str] | None = None
     base_iri: str | None = None  # the service-defined base for relative IRIs
+
+    def digest(self) -> bytes:
+        """A fixed-size digest of everything that decides the answer (text, formats, dataset, base)."""
+        parts = (self.sparql, self.solution_format, self.graph_format, tuple(self.default_graphs or ()),
+                 tuple(self.named_graphs or ()), self.base_iri)
+        return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).digest()
 
 
 @dataclass(frozen=True)
