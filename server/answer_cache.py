@@ -55,6 +55,3 @@ class AnswerCache:
             while self.size > self.capacity:
                 _, dropped = self._answers.popitem(last=False)
                 self.size -= len(dropped.body)
-
-    def __len__(self) -> int:
-        return len(self._answers)
