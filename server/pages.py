@@ -17,9 +17,10 @@ from graph import formats
 from graph.formats import RDF_DOCUMENTS
 from graph.vocab import BIBO, DKG, IAO_DEFINITION, OBOINOWL, ONTOLOGY_GRAPH, ONTOLOGY_IRI, PROV, compact
 
-from . import errors
+from . import errors, signposting
 from .catalog import catalog
 from .documents import context_triples, describe_triples, home_resolver, jsonld_document, known_id, page_href
+from .host import public_root
 from .lesion_map import pictures
 from .pool import select_rows
 
@@ -239,6 +240,12 @@ def render_entity(iri: str, external: bool = False) -> Response:
     response = Response(page.body, 200, content_type=formats.utf8(formats.HTML))
     response.last_modified = cat.published_at
     response.set_etag(page.etag)
+    if external:
+        base = f"{public_root()}/describe?" + urlencode({"uri": iri}) + "&format="
+        documents = {formats.media_type(ext): base + ext for ext in RDF_DOCUMENTS.keys}
+    else:
+        documents = signposting.rdf_documents(f"/data/{iri[len(str(DKG)):]}")
+    signposting.add(response, signposting.entity_page(iri, documents, cat.rdf_type(iri), local=not external))
     response.make_conditional(request)
     return response
 
@@ -283,7 +290,9 @@ def home() -> Response:
     html = render_template("home.html", pictures=drawn, catalog=cat, counts=cat.manifest.get("graphs", {}),
                            version=release.version if release else "", hpo=release.hpo if release else {},
                            modules=release.modules if release else {})
-    return Response(html, 200, content_type=formats.utf8(formats.HTML))
+    response = Response(html, 200, content_type=formats.utf8(formats.HTML))
+    signposting.add(response, signposting.landing(release.dumps if release else []))
+    return response
 
 
 ONTOLOGY_TERMS = f"""
