@@ -1,13 +1,15 @@
 """Search over what people type: identifiers, labels, synonyms and quotes; ranked, and faceted by kind.
 
 An identifier in any of its usual forms (``HP:0000643``, ``HP_0000643``, the full IRI, ``dkg:S0010``) finds its
-term first; a bare local ID (``S0010``) ranks as an exact label (some are words: ``Disease``). Texts are matched word by word after folding case and accents (NFKD,
-combining marks dropped, casefold), so ``dystonía`` and ``DYSTONIA`` match "dystonia". An inverted index
-from words to texts keeps a lookup to the words a query can match: those that start with a query word,
-and, for typos, those that share its first letter and are within one or two edits of it (rapidfuzz's
-Levenshtein distance, bounded by ``TYPO_BUDGET`` words per query word). Every hit has a kind (the
-catalog decides it: see ``graph.catalog.KIND_QUERIES``); a search may keep some kinds only, and counts
-the matching terms of every kind.
+term first; a bare local ID (``S0010``) ranks as an exact label (some are words: ``Disease``). Texts are matched
+word by word after folding case and accents (NFKD, combining marks dropped, casefold), so ``dystonía`` and
+``DYSTONIA`` match "dystonia". An inverted index from words to texts keeps a lookup to the words a query can
+match: those that start with a query word (of two letters or more), and, for typos, those that share its first
+letter and are within one or two edits of it (rapidfuzz's Levenshtein distance, bounded by ``TYPO_BUDGET`` words
+per query word). A label or synonym equal to the query ranks first, then one it begins, then texts matched word
+by word, the closer the whole text (rapidfuzz's ratio) the higher; quotes (whole sentences) last among equals.
+Every hit has a kind (the catalog decides it: see ``graph.catalog.KIND_QUERIES``); a search may keep some kinds
+only, and counts the matching terms of every kind.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
-from rapidfuzz import process
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from .vocab import DKG, compact
@@ -28,11 +30,13 @@ from .vocab import DKG, compact
 _WORD = re.compile(r"[\w']+", re.UNICODE)  # words of free text (labels, synonyms, quotes), not of syntax
 MAX_TOKENS = 8  # distinct words of a query that are matched
 MAX_TYPO_TOKEN = 24  # longer words are matched by prefix only
+MIN_PREFIX = 2  # shorter query words match whole words only ("c" of "hepatitis C", "1" of "type 1")
 TYPO_BUDGET = 5000  # words of the same initial compared with one query word, at most
 SNIPPET = 200  # characters of a snippet
 
 # How each field's match ranks against the others: a label first, a quote (whole sentences) last.
 _FIELD_BONUS = {"label": 0.1, "synonym": 0.0, "quote": -0.5}
+_CLOSENESS = 0.3  # weight of a text's closeness to the query (rapidfuzz's ratio) among texts matched word by word
 _ID_SCORE = 10.0  # an identifier names one term: above any text match
 # A bare local ID (``S0010``) ranks as an exact label: some are words too (``Disease``, ``Bilateral``), and a term
 # labelled with the word comes as high.
@@ -123,6 +127,9 @@ class SearchIndex:
             snippet = entry.definition or (entry.text if entry.field == "quote" else "")
             if snippet:
                 self._snippets.setdefault(entry.iri, snippet)
+        self._kinds = {iri: self.entries[index].kind for iri, index in self._first.items()}
+        # Among equal scores: by label, then IRI.
+        self._order = {iri: ((self._labels.get(iri) or iri).lower(), iri) for iri in self._first}
         for iri in sorted(self._first):  # sorted: a form two IRIs share goes to the same one in every run
             for form in id_forms(iri):
                 self._ids.setdefault(form, iri)
@@ -142,11 +149,15 @@ class SearchIndex:
                 if scores.get(index, 0.0) < score:
                     scores[index] = score
 
-        start = bisect.bisect_left(self._words, token)
-        for word in self._words[start:]:
-            if not word.startswith(token):
-                break
-            credit(word, 1.0 if word == token else 0.8)
+        if len(token) < MIN_PREFIX:  # one letter begins a tenth of the words: it stands for itself only
+            if token in self._postings:
+                credit(token, 1.0)
+        else:
+            start = bisect.bisect_left(self._words, token)
+            for word in self._words[start:]:
+                if not word.startswith(token):
+                    break
+                credit(word, 1.0 if word == token else 0.8)
         if 4 <= len(token) <= MAX_TYPO_TOKEN:
             allowed = 1 if len(token) <= 5 else 2
             # Bounded work: at most TYPO_BUDGET words of the same initial are compared with a token.
@@ -200,20 +211,22 @@ class SearchIndex:
             for index in set(per_token[0]).intersection(*per_token[1:]):
                 entry = self.entries[index]
                 text = self._normal[index]
-                if text == needle:
+                whole = entry.field != "quote"  # a sentence is matched by its words only
+                if whole and text == needle:
                     score = 3.0
-                elif text.startswith(needle):
+                elif whole and text.startswith(needle):
                     score = 2.0
-                else:
-                    score = sum(s[index] for s in per_token) / len(tokens)
+                else:  # word by word, then the closer the whole text is to the query's the better
+                    score = sum(s[index] for s in per_token) / len(tokens) + _CLOSENESS * fuzz.ratio(needle, text) / 100
                 score += _FIELD_BONUS[entry.field]
                 score -= len(text) / 1000  # shorter texts first among equals
                 if entry.iri not in best or score > best[entry.iri][0]:
                     best[entry.iri] = (score, index)
-        counts = Counter(self.entries[self._first[iri]].kind for iri in best)
-        wanted = [iri for iri in best if kinds is None or self.entries[self._first[iri]].kind in kinds]
-        top = heapq.nsmallest(limit, wanted,
-                              key=lambda iri: (-best[iri][0], (self._labels.get(iri) or iri).lower(), iri))
+        kind_of = self._kinds
+        counts = Counter(kind_of[iri] for iri in best)
+        wanted = best if kinds is None else [iri for iri in best if kind_of[iri] in kinds]
+        order = self._order
+        top = heapq.nsmallest(limit, wanted, key=lambda iri: (-best[iri][0], order[iri]))
         return Found([self._hit(iri, best[iri][1], best[iri][0]) for iri in top], dict(sorted(counts.items())))
 
     def search(self, query: str, limit: int = 10) -> list[Hit]:

@@ -49,12 +49,9 @@ class Link:
 
 
 def add(response: Response, links: list[Link]) -> None:
-    """Add ``links`` to the response's one ``Link`` header (after the links it has)."""
-    if not links:
-        return
-    value = ", ".join(str(link) for link in links)
-    existing = response.headers.get("Link")
-    response.headers["Link"] = f"{existing}, {value}" if existing else value
+    """Add ``links`` to the response's ``Link`` header, after the links it has (in one header field)."""
+    if links:
+        response.headers["Link"] = ", ".join([*response.headers.getlist("Link"), *(str(link) for link in links)])
 
 
 def _collection() -> Link:

@@ -111,6 +111,14 @@ def test_signposting_on_an_entity_page_and_its_data_documents(  # type: ignore[n
     assert set(targets(data, "type")) & types and list(targets(data, "license")) == [licence]
     assert formats.HTML in targets(data, "alternate").values(), "the alternates stay"
 
+    # A term of another authority the statement names: cited by its own IRI, under its own licence (none given).
+    term = next(iter(release_store.query(
+        f"SELECT ?o WHERE {{ <{iri}> ?p ?o . ?o a <http://www.w3.org/2002/07/owl#Class> "
+        f'FILTER(!STRSTARTS(STR(?o), "{DKG}")) }} ORDER BY ?o LIMIT 1')))[0].value
+    external = links(requests.get(f"{url}/describe", params={"uri": term, "format": "html"}, timeout=30))
+    assert list(targets(external, "cite-as")) == [term] and not targets(external, "license")
+    assert len(targets(external, "describedby")) == len(RDF_DOCUMENTS.keys)
+
 
 def test_the_home_page_points_to_the_void_and_the_dumps(live_server, release_dir: Path) -> None:  # type: ignore[no-untyped-def]
     url = live_server.url
