@@ -21,7 +21,7 @@ from werkzeug.urls import iri_to_uri
 
 from graph import formats
 from graph.export import CC_BY
-from graph.formats import RDF_DOCUMENTS, VOID
+from graph.formats import VOID
 from graph.vocab import BASE
 
 from .host import public_root
@@ -84,7 +84,3 @@ def entity_document(iri: str, page: str, rdf_type: str, local: bool) -> list[Lin
     links = [Link(iri, "cite-as"), Link(page, "describes", formats.HTML), *_types(rdf_type)]
     return links + ([Link(CC_BY, "license")] if local else []) + [_collection()]
 
-
-def rdf_documents(stem: str) -> dict[str, str]:
-    """Media type → absolute URL of each RDF document ``stem`` + ``.ext`` (``/data/S0010`` → ``…/data/S0010.ttl``)."""
-    return {formats.media_type(key): f"{public_root()}{stem}.{key}" for key in RDF_DOCUMENTS.keys}
