@@ -225,6 +225,7 @@ class QueryPool:
     limits: Limits = field(default_factory=Limits)
     confinement: Confinement = field(default_factory=Confinement)
     quick_lane: bool = True
+    on_restart: Callable[[], None] | None = None  # told each time a worker is replaced (the server counts them)
 
     def __post_init__(self) -> None:
         # forkserver: workers never inherit the server's threads, sockets or locks.
@@ -301,6 +302,8 @@ class QueryPool:
     def _replace(self, worker: _Worker) -> None:
         self._stop(worker)
         self.restarts += 1
+        if self.on_restart is not None:
+            self.on_restart()
         if not self._closed:
             self._release(self._spawn(worker.quick))
 

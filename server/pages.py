@@ -17,9 +17,10 @@ from graph import formats
 from graph.formats import RDF_DOCUMENTS
 from graph.vocab import BIBO, DKG, IAO_DEFINITION, OBOINOWL, ONTOLOGY_GRAPH, ONTOLOGY_IRI, PROV, compact
 
-from . import errors
+from . import errors, signposting
 from .catalog import catalog
 from .documents import context_triples, describe_triples, home_resolver, jsonld_document, known_id, page_href
+from .host import public_root
 from .lesion_map import pictures
 from .pool import select_rows
 
@@ -239,6 +240,8 @@ def render_entity(iri: str, external: bool = False) -> Response:
     response = Response(page.body, 200, content_type=formats.utf8(formats.HTML))
     response.last_modified = cat.published_at
     response.set_etag(page.etag)
+    documents = {media: public_root() + url for media, url in _rdf_documents(iri, external).items()}
+    signposting.add(response, signposting.entity_page(iri, documents, cat.rdf_type(iri), local=not external))
     response.make_conditional(request)
     return response
 
@@ -248,17 +251,21 @@ def _entity_html(iri: str, external: bool) -> str:
     triples = describe_triples(iri)
     context = _graph(context_triples(iri)) if external else None
     view = build_view(iri, _graph(triples), context)
-    if external:
-        base = "/describe?" + urlencode({"uri": iri}) + "&format="
-        alternates = {formats.media_type(ext): base + ext for ext in RDF_DOCUMENTS.keys}
-    else:
-        ident = iri[len(str(DKG)):]
-        alternates = {formats.media_type(ext): f"/data/{ident}.{ext}" for ext in RDF_DOCUMENTS.keys}
+    alternates = _rdf_documents(iri, external)
     # Rendered by the template's tojson filter, which escapes <, > and &: a literal holding
     # "</script>" cannot close the element.
     embedded = json.loads(jsonld_document(triples, cat))
     return render_template("entity.html", view=view, alternates=alternates, jsonld=embedded,
                            jsonld_type=formats.media_type("jsonld"), external=external, catalog=cat)
+
+
+def _rdf_documents(iri: str, external: bool) -> dict[str, str]:
+    """Media type → URL (from the root) of each RDF document about ``iri``: through /describe for an external IRI,
+    through /data for a local one."""
+    if external:
+        base = "/describe?" + urlencode({"uri": iri}) + "&format="
+        return {formats.media_type(ext): base + ext for ext in RDF_DOCUMENTS.keys}
+    return {formats.media_type(ext): f"/data/{iri[len(str(DKG)):]}.{ext}" for ext in RDF_DOCUMENTS.keys}
 
 
 def _graph(triples: list[ox.Triple]) -> Graph:
@@ -283,7 +290,9 @@ def home() -> Response:
     html = render_template("home.html", pictures=drawn, catalog=cat, counts=cat.manifest.get("graphs", {}),
                            version=release.version if release else "", hpo=release.hpo if release else {},
                            modules=release.modules if release else {})
-    return Response(html, 200, content_type=formats.utf8(formats.HTML))
+    response = Response(html, 200, content_type=formats.utf8(formats.HTML))
+    signposting.add(response, signposting.landing(release.dumps if release else []))
+    return response
 
 
 ONTOLOGY_TERMS = f"""

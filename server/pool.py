@@ -16,6 +16,8 @@ from graph.query import json_rows
 from graph.release import NoRelease, Release, ReleaseWatch
 from graph.vocab import BASE
 
+from .metrics import worker_restarted
+
 _lock = threading.RLock()  # re-entrant: building the catalog starts the pool
 
 
@@ -78,7 +80,8 @@ def query_pool() -> QueryPool:
         config = current_app.config
         limits = Limits(config["QUERY_TIMEOUT"], config["MAX_ROWS"], config["MAX_BYTES"])
         confinement = Confinement(config["WORKER_MEMORY"], config["QUERY_QUEUE"], config["SANDBOX"])
-        pool = QueryPool(selector, size=config["WORKERS"], limits=limits, confinement=confinement)
+        pool = QueryPool(selector, size=config["WORKERS"], limits=limits, confinement=confinement,
+                         on_restart=worker_restarted)
         atexit.register(pool.close)
         if old is not None:
             old.close()
