@@ -20,7 +20,7 @@ from types import TracebackType
 import pyoxigraph as ox
 
 from graph.release import Release
-from graph.store import RemoteStore
+from graph.store import Store, open_backend
 
 from .live import LiveProcess, free_port
 
@@ -93,7 +93,7 @@ class Virtuoso:
         self.sql(f"ld_add('{nquads}', NULL); rdf_loader_run(); checkpoint;")
         self.load_seconds = time.perf_counter() - started
         expected = {str(g): int(n) for g, n in release.manifest["graphs"].items()}
-        counted = graph_counts(RemoteStore(self.url, graphs=list(expected)))
+        counted = graph_counts(open_backend(f"sparql:{self.url}", list(expected)))
         if counted != expected:
             raise RuntimeError(f"Virtuoso holds other counts than the release's manifest: {counted} != {expected}")
         return self.load_seconds
@@ -110,7 +110,7 @@ class Virtuoso:
         self.stop()
 
 
-def graph_counts(store: RemoteStore) -> dict[str, int]:
+def graph_counts(store: Store) -> dict[str, int]:
     """Triples per named graph, as the store's dataset shows them."""
     result = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
     if not isinstance(result, ox.QuerySolutions):
