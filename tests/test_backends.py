@@ -31,7 +31,7 @@ ENGINES = [pytest.param("oxigraph", id="oxigraph"),
 # The competency queries Virtuoso 7.2.5 answers otherwise than their golden files (README, "Engine
 # differences"), with whether the difference is certain (strict: a right answer fails the test until the entry
 # is struck off here and there). Its property path bugs depend on its query plans, which depend on statistics
-# it samples: a query among these may be answered right in one run (tor1a-dystonia-types was, once in four).
+# it samples: a query among these may be answered right in one run (tor1a-dystonia-types was, in 4 of 7).
 _PATHS = ("Virtuoso 7.2 loses solutions of a property path (rdfs:subClassOf*, +) joined to other patterns "
           "under a dataset of more than five graphs", False)
 VIRTUOSO_DIFFERS = {
