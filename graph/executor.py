@@ -176,7 +176,8 @@ def confine(selector: str, confinement: Confinement) -> str | None:
     return None
 
 
-def _worker(selector: str, confinement: Confinement, conn: Connection, quick: bool) -> None:
+def _worker(selector: str, graphs: tuple[str, ...] | None, confinement: Confinement, conn: Connection,
+            quick: bool) -> None:
     if not quick:  # long queries yield the CPU to the server process and the quick lane
         os.nice(confinement.nice)
     problem = confine(selector, confinement)
@@ -184,7 +185,7 @@ def _worker(selector: str, confinement: Confinement, conn: Connection, quick: bo
     conn.send(("ready", problem))
     if problem is not None and confinement.sandbox == "required":
         return
-    store = open_backend(selector)
+    store = open_backend(selector, graphs)
     while True:
         try:
             job, caps = conn.recv()
@@ -218,7 +219,9 @@ class _Worker:
 
 @dataclass
 class QueryPool:
-    """``size`` worker processes over one store selector, plus the quick lane's one (``quick_lane``)."""
+    """``size`` worker processes over one store selector, plus the quick lane's one (``quick_lane``);
+    ``graphs``: the release's named graphs, which keep a remote backend's dataset to them
+    (``graph.store.open_backend``)."""
 
     selector: str
     size: int = 2
@@ -226,6 +229,7 @@ class QueryPool:
     confinement: Confinement = field(default_factory=Confinement)
     quick_lane: bool = True
     on_restart: Callable[[], None] | None = None  # told each time a worker is replaced (the server counts them)
+    graphs: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         # forkserver: workers never inherit the server's threads, sockets or locks.
@@ -246,7 +250,7 @@ class QueryPool:
 
     def _spawn(self, quick: bool = False) -> _Worker:
         parent, child = self._ctx.Pipe()
-        process = self._ctx.Process(target=_worker, args=(self.selector, self.confinement, child, quick),
+        process = self._ctx.Process(target=_worker, args=(self.selector, self.graphs, self.confinement, child, quick),
                                     daemon=True)
         process.start()
         child.close()
