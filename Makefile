@@ -31,11 +31,16 @@ install: $(STAMP) $(UI)
 
 validators: .venv-kgx/.installed .venv-sssom/.installed
 
-# Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium) and rapper
-# (raptor2-utils), an independent RDF parser the dereferencing tests use.
+# Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium), rapper
+# (raptor2-utils), an independent RDF parser the dereferencing tests use, and Virtuoso Open Source 7, the
+# second engine of the backend contract (the tests start their own, on free loopback ports: the package's
+# service, which its install may start on 8890 and 1111 with the default DBA password, is stopped).
 system-tools:
 	command -v chromium >/dev/null && command -v rapper >/dev/null || \
 		{ apt-get update -q && apt-get install -y -q chromium raptor2-utils; }
+	command -v virtuoso-t >/dev/null || \
+		{ apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q virtuoso-opensource && \
+		  { invoke-rc.d virtuoso-opensource-7 stop >/dev/null 2>&1 || true; }; }
 
 # wrk, the C load generator bench/compare.py drives the servers with (its default --driver).
 bench-tools:

@@ -5,8 +5,10 @@ Usage (from the repository root, after `dystonia-kg build`, and `make bench-tool
 
 Each system serves the same data (curated graph + HPO + annotation layer): ours and Oxigraph read
 the release's on-disk store (default graph = union of the named graphs), rdflib-endpoint loads the
-release's union N-Triples dump. The same workload goes to each: competency queries, HPO hierarchy
-queries, a join-heavy mix, and (ours only, the others have none) IRI lookups. Reported per system
+release's union N-Triples dump. The same workload goes to each: a light query (its cost is each server's own
+overhead), competency queries, HPO hierarchy queries and a join-heavy mix, each POSTed with its text made
+distinct per request (no cache can help); the competency queries again as repeated GETs (the "repeated"
+class: a cache may help); and (ours only, the others have none) IRI lookups. Reported per system
 and query class: median and p99 latency (1 client), throughput at each client count, start-up time
 and peak RSS (the server's whole process tree); ratios ours/Oxigraph and ours/rdflib-endpoint are
 computed pair by pair within the run. Writes bench/results/latest.{md,json,png}. Warm-up requests
@@ -53,13 +55,21 @@ from server.live import LiveProcess
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = ROOT / "queries"
+# Every query text is made distinct per request (a comment line holding the client and a counter) unless its class
+# is "repeated": no cache, ours or a peer's, can then answer a request from an earlier one. "light" is a
+# query whose evaluation costs next to nothing, so that what it measures is each server's own overhead per request.
+LIGHT = "SELECT ?s ?p WHERE { ?s ?p <http://purl.obolibrary.org/obo/UBERON_0001897> }"  # 6 rows: the thalamus
+REPEATED = "repeated"  # the competency queries again, as GETs with fixed texts: a cache may answer them
 CLASSES = {
+    "light": [],
     "competency": ["lesion-sites-by-dystonia-type", "contralateral-lesion-sites", "genes-by-onset-age",
                    "drugs-causing-dystonia"],
     "hierarchy": ["focal-dystonia-lesion-sites", "statements-under-dystonia-type"],
     "join-heavy": ["genes-for-craniofacial-dystonia", "diseases-with-dystonia-and-parkinsonism",
                    "tor1a-dystonia-types"],
+    REPEATED: [],
 }
+Request = tuple[str, dict[str, str] | None]  # a URL, and the form of a POST (None: a GET)
 LOOKUPS = ["/data/S0010.ttl", "/data/HandDystonia.jsonld", "/data/Source000.nt", "/page/S0010"]
 TIMEOUT = 60.0
 WRK_SCRIPT = Path(__file__).resolve().with_name("wrk_cycle.lua")
@@ -129,9 +139,9 @@ class Cell:
         return cls(len(ordered), errors, elapsed, percentile(0.5), percentile(0.99))
 
 
-def drive(system: System, requests_list: list[tuple[str, dict[str, str] | None]], clients: int,
-          duration: float) -> Cell:
-    """``clients`` threads, each cycling through the requests for ``duration`` seconds."""
+def drive(system: System, requests_list: list[Request], clients: int, duration: float) -> Cell:
+    """``clients`` threads, each cycling through the requests for ``duration`` seconds (each POST's query text
+    made distinct: see ``distinct``)."""
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
@@ -148,7 +158,7 @@ def drive(system: System, requests_list: list[tuple[str, dict[str, str] | None]]
                 if form is None:
                     response = session.get(url, timeout=TIMEOUT)
                 else:
-                    response = session.post(url, data=form, timeout=TIMEOUT,
+                    response = session.post(url, data=distinct(form, offset, i), timeout=TIMEOUT,
                                             headers={"Accept": "application/sparql-results+json"})
                 ok = response.status_code == 200
                 _ = response.content
@@ -171,8 +181,7 @@ def drive(system: System, requests_list: list[tuple[str, dict[str, str] | None]]
     return Cell.from_latencies(latencies, errors[0], time.perf_counter() - started)
 
 
-def drive_wrk(system: System, requests_list: list[tuple[str, dict[str, str] | None]], clients: int,
-              duration: float) -> Cell:
+def drive_wrk(system: System, requests_list: list[Request], clients: int, duration: float) -> Cell:
     """What ``drive`` does, by wrk: ``clients`` keep-alive connections cycling through the requests.
 
     bench/wrk_cycle.lua reads the requests from a file, cycles through them per wrk thread (thread n
@@ -229,12 +238,25 @@ def wrk_version() -> str:
     return f"wrk {version}".strip()
 
 
-def workload(system: System, kind: str) -> list[tuple[str, dict[str, str] | None]]:
+def workload(system: System, kind: str) -> list[Request]:
+    endpoint = system.base + system.endpoint_path
     if kind == "lookup":
         return [(system.base + path, None) for path in LOOKUPS]
+    if kind == "light":
+        return [(endpoint, {"query": LIGHT})]
+    if kind == REPEATED:
+        return [(f"{endpoint}?{urlencode({'query': query})}", None) for _, query in _competency()]
     # Bound to the base IRI (a BASE declaration), as every peer must read the query files' relative IRIs.
-    return [(system.base + system.endpoint_path, {"query": named_query(QUERIES / f"{name}.rq").text})
-            for name in CLASSES[kind]]
+    return [(endpoint, {"query": named_query(QUERIES / f"{name}.rq").text}) for name in CLASSES[kind]]
+
+
+def _competency() -> list[tuple[str, str]]:
+    return [(name, named_query(QUERIES / f"{name}.rq").text) for name in CLASSES["competency"]]
+
+
+def distinct(form: dict[str, str], client: int, n: int) -> dict[str, str]:
+    """``form`` with its query made distinct by a trailing comment (the Lua script appends the same)."""
+    return {**form, "query": f"{form['query']}\n#{client}-{n}"}
 
 
 def main() -> None:

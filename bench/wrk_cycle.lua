@@ -5,7 +5,9 @@
 -- REQUESTS_FILE has one request a line, tab-separated: METHOD, path (with its query string) and, for a
 -- POST, the application/x-www-form-urlencoded body (which holds no tab or newline). GETs send
 -- `Accept: */*`; POSTs send `Content-Type: application/x-www-form-urlencoded` and
--- `Accept: application/sparql-results+json`. Each wrk thread cycles through the list (thread n starts
+-- `Accept: application/sparql-results+json`, with the query text made distinct per request: the body
+-- gets an encoded "\n#<thread>-<counter>" appended (a comment line ending the query), so no cache can
+-- answer a POST from an earlier one. Each wrk thread cycles through the list (thread n starts
 -- at request n), counts every response whose status is not 200, and done() prints one line
 -- `WRK_RESULT {json}` with the totals and the latency percentiles (microseconds) for compare.py.
 
@@ -31,11 +33,13 @@ function init(args)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
             headers["Accept"] = "application/sparql-results+json"
          end
-         prepared[#prepared + 1] = wrk.format(method, target, headers, body)
+         prepared[#prepared + 1] = { method = method, target = target, headers = headers, body = body,
+                                     fixed = body == nil and wrk.format(method, target, headers) or nil }
       end
    end
    assert(#prepared > 0, "no requests in " .. path)
    position = (id or 0) % #prepared  -- 0-based: the next request is prepared[position + 1]
+   counter = 0
    non200 = 0
    statuses = {}
 end
@@ -43,7 +47,11 @@ end
 function request()
    local req = prepared[position + 1]
    position = (position + 1) % #prepared
-   return req
+   if req.fixed then
+      return req.fixed
+   end
+   counter = counter + 1
+   return wrk.format(req.method, req.target, req.headers, req.body .. "%0A%23" .. (id or 0) .. "-" .. counter)
 end
 
 function response(status, headers, body)

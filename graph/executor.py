@@ -37,10 +37,8 @@ QUICK_REMEMBERED = 4096  # quick queries remembered, least recently used forgott
 
 
 def _quick_key(job: QueryJob, limits: Limits) -> bytes:
-    """A fixed-size key for what decides a query's cost (its text, formats, dataset and limits)."""
-    parts = (job.sparql, job.solution_format, job.graph_format, tuple(job.default_graphs or ()),
-             tuple(job.named_graphs or ()), job.base_iri, limits)
-    return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).digest()
+    """A fixed-size key for what decides a query's cost (the job and the limits)."""
+    return hashlib.sha256(job.digest() + repr(limits).encode()).digest()
 
 
 class _LaneTimeout(Exception):
@@ -76,6 +74,12 @@ class QueryJob:
     default_graphs: Sequence[str] | None = None
     named_graphs: Sequence[str] | None = None
     base_iri: str | None = None  # the service-defined base for relative IRIs
+
+    def digest(self) -> bytes:
+        """A fixed-size digest of everything that decides the answer (text, formats, dataset, base)."""
+        parts = (self.sparql, self.solution_format, self.graph_format, tuple(self.default_graphs or ()),
+                 tuple(self.named_graphs or ()), self.base_iri)
+        return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).digest()
 
 
 @dataclass(frozen=True)
@@ -172,7 +176,8 @@ def confine(selector: str, confinement: Confinement) -> str | None:
     return None
 
 
-def _worker(selector: str, confinement: Confinement, conn: Connection, quick: bool) -> None:
+def _worker(selector: str, graphs: tuple[str, ...] | None, confinement: Confinement, conn: Connection,
+            quick: bool) -> None:
     if not quick:  # long queries yield the CPU to the server process and the quick lane
         os.nice(confinement.nice)
     problem = confine(selector, confinement)
@@ -180,7 +185,7 @@ def _worker(selector: str, confinement: Confinement, conn: Connection, quick: bo
     conn.send(("ready", problem))
     if problem is not None and confinement.sandbox == "required":
         return
-    store = open_backend(selector)
+    store = open_backend(selector, graphs)
     while True:
         try:
             job, caps = conn.recv()
@@ -214,13 +219,17 @@ class _Worker:
 
 @dataclass
 class QueryPool:
-    """``size`` worker processes over one store selector, plus the quick lane's one (``quick_lane``)."""
+    """``size`` worker processes over one store selector, plus the quick lane's one (``quick_lane``);
+    ``graphs``: the release's named graphs, which keep a remote backend's dataset to them
+    (``graph.store.open_backend``)."""
 
     selector: str
     size: int = 2
     limits: Limits = field(default_factory=Limits)
     confinement: Confinement = field(default_factory=Confinement)
     quick_lane: bool = True
+    on_restart: Callable[[], None] | None = None  # told each time a worker is replaced (the server counts them)
+    graphs: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         # forkserver: workers never inherit the server's threads, sockets or locks.
@@ -241,7 +250,7 @@ class QueryPool:
 
     def _spawn(self, quick: bool = False) -> _Worker:
         parent, child = self._ctx.Pipe()
-        process = self._ctx.Process(target=_worker, args=(self.selector, self.confinement, child, quick),
+        process = self._ctx.Process(target=_worker, args=(self.selector, self.graphs, self.confinement, child, quick),
                                     daemon=True)
         process.start()
         child.close()
@@ -297,6 +306,8 @@ class QueryPool:
     def _replace(self, worker: _Worker) -> None:
         self._stop(worker)
         self.restarts += 1
+        if self.on_restart is not None:
+            self.on_restart()
         if not self._closed:
             self._release(self._spawn(worker.quick))
 

@@ -63,6 +63,7 @@ class QueryShape:
     form: Form | None  # None for an update
     uses_service: bool
     names_dataset: bool  # FROM or FROM NAMED
+    declares_base: bool = False  # a BASE declaration of its own
 
     @property
     def returns_graph(self) -> bool:
@@ -75,7 +76,8 @@ def _tree_sitter() -> tuple[tree_sitter.Parser, tree_sitter.Query]:
     with warnings.catch_warnings():  # tree-sitter-sparql 0.1 hands over its language as an int
         warnings.simplefilter("ignore", DeprecationWarning)
         language = tree_sitter.Language(tree_sitter_sparql.language())
-    captures = tree_sitter.Query(language, "(service_graph_pattern) @service (dataset_clause) @dataset")
+    captures = tree_sitter.Query(language, "(service_graph_pattern) @service (dataset_clause) @dataset "
+                                           "(base_declaration) @base")
     return tree_sitter.Parser(language), captures
 
 
@@ -107,13 +109,13 @@ def _from_tree_sitter(root: tree_sitter.Node) -> QueryShape | None:
     if root.descendant_count > MAX_DEPTH and (depth := _depth(root)) > MAX_DEPTH:
         raise QueryTooDeep(f"the query nests {depth} levels deep; this endpoint reads at most {MAX_DEPTH}")
     found = tree_sitter.QueryCursor(captures).captures(root)
-    service, dataset = bool(found.get("service")), bool(found.get("dataset"))
+    service, dataset, base = bool(found.get("service")), bool(found.get("dataset")), bool(found.get("base"))
     top = [child.type for child in root.children]
     forms = [_FORMS[t] for t in top if t in _FORMS]
     if len(forms) == 1 and all(t in _FORMS or t in _BESIDE_A_QUERY for t in top):
-        return QueryShape("query", forms[0], service, dataset)
+        return QueryShape("query", forms[0], service, dataset, base)
     if not forms:  # the grammar's Update may be empty: a prologue, comments, nothing at all
-        return QueryShape("update", None, service, dataset)
+        return QueryShape("update", None, service, dataset, base)
     return None  # a query mixed with something else: let the second grammar decide
 
 
@@ -149,7 +151,7 @@ def _from_rdflib(text: str) -> QueryShape | None:
             return QueryShape("update", None, service, False)
         forms = [_RDFLIB_FORMS[n] for n in names if n in _RDFLIB_FORMS]
         dataset = "DatasetClause" in names
-        return QueryShape("query", forms[0], service, dataset) if forms else None
+        return QueryShape("query", forms[0], service, dataset, "Base" in names) if forms else None
     return None
 
 

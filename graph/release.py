@@ -6,7 +6,7 @@
       current -> builds/<id>              the published build (repointed atomically)
       builds/<id>/                        id: see build_id
         manifest.json                     versions, counts, files and their digests
-        catalog.json                      local IDs, search rows, JSON-LD context (read by the server)
+        catalog.json                      local IDs, search rows and kinds, JSON-LD context (read by the server)
         store/                            the on-disk Oxigraph store
         dystonia-kg.{nq,nt,ttl,jsonld,rdf}  dumps
       builds/.<id>.partial-<pid>/         a build being written; never served
@@ -39,9 +39,10 @@ DUMP_STEM = "dystonia-kg"
 KEEP_BUILDS = 3  # published builds kept (the current one always among them)
 # What a build folder holds, as a number: raised whenever that changes (2: catalog.json and the base IRI in the
 # manifest; 3: every dump written from the sorted N-Triples, and the UBERON, MONDO and ChEBI modules in the
-# manifest; 4: the statements' titles in catalog.json), so that a folder an older version wrote for the same data
-# is not taken for this version's.
-LAYOUT = 4
+# manifest; 4: the catalog's search texts with quotes, titles and every synonym, and each IRI's kind; 5: the
+# statements' titles made of their parts, in catalog.json), so that a folder an older version wrote for the same
+# data is not taken for this version's.
+LAYOUT = 5
 
 
 def build_id(nquads: bytes) -> str:

@@ -1,32 +1,81 @@
-"""Label and synonym search: exact, prefix and typo-tolerant matches, ranked.
+"""Search over what people type: identifiers, labels, synonyms and quotes; ranked, and faceted by kind.
 
-An inverted index from words to texts keeps a lookup to the words a query can match: those that
-start with a query word, and, for typos, those of about its length that share its first letter.
+An identifier in any of its usual forms (``HP:0000643``, ``HP_0000643``, the full IRI, ``dkg:S0010``) finds its
+term first; a bare local ID (``S0010``) ranks as an exact label (some are words: ``Disease``). Texts are matched
+word by word after folding case and accents (NFKD, combining marks dropped, casefold), so ``dystonía`` and
+``DYSTONIA`` match "dystonia". An inverted index from words to texts keeps a lookup to the words a query can
+match: those that start with a query word (of two letters or more), and, for typos, those that share its first
+letter and are within one or two edits of it (rapidfuzz's Levenshtein distance, bounded by ``TYPO_BUDGET`` words
+per query word). A label or synonym equal to the query ranks first, then one it begins, then texts matched word
+by word, the closer the whole text (rapidfuzz's ratio) the higher; quotes (whole sentences) last among equals.
+Every hit has a kind (the catalog decides it: see ``graph.catalog.KIND_QUERIES``); a search may keep some kinds
+only, and counts the matching terms of every kind.
 """
 
 from __future__ import annotations
 
 import bisect
+import heapq
 import re
-from collections import defaultdict
-from collections.abc import Iterable
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
-_WORD = re.compile(r"[\w']+", re.UNICODE)
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
+
+from .vocab import DKG, compact
+
+_WORD = re.compile(r"[\w']+", re.UNICODE)  # words of free text (labels, synonyms, quotes), not of syntax
 MAX_TOKENS = 8  # distinct words of a query that are matched
 MAX_TYPO_TOKEN = 24  # longer words are matched by prefix only
-TYPO_BUDGET = 5000
+MIN_PREFIX = 2  # shorter query words match whole words only ("c" of "hepatitis C", "1" of "type 1")
+TYPO_BUDGET = 5000  # words of the same initial compared with one query word, at most
+SNIPPET = 200  # characters of a snippet
+
+# How each field's match ranks against the others: a label first, a quote (whole sentences) last.
+_FIELD_BONUS = {"label": 0.1, "title": 0.0, "synonym": 0.0, "quote": -0.5}
+_CLOSENESS = 0.3  # weight of a text's closeness to the query (rapidfuzz's ratio) among texts matched word by word
+_ID_SCORE = 10.0  # an identifier names one term: above any text match
+# A bare local ID (``S0010``) ranks as an exact label: some are words too (``Disease``, ``Bilateral``), and a term
+# labelled with the word comes as high.
+_LOCAL_ID_SCORE = 3.0
+
+
+def fold(text: str) -> str:
+    """``text`` with case and accents folded: NFKD, combining marks dropped, casefolded."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def words(text: str) -> list[str]:
+    """The folded words of ``text``, in order."""
+    return _WORD.findall(fold(text))
+
+
+def id_forms(iri: str) -> set[str]:
+    """The folded forms people type for ``iri``: the IRI, its CURIE (``HP:0000643``, ``dkg:S0010``) and the CURIE
+    with an underscore (``HP_0000643``, the OBO local name)."""
+    forms = {iri}
+    curie = compact(iri)
+    if curie != iri:
+        prefix, _, local = curie.partition(":")
+        forms |= {curie, f"{prefix}_{local}"}
+    return {fold(form) for form in forms}
 
 
 @dataclass(frozen=True)
 class Entry:
-    """One searchable text (a label or a synonym) of an IRI."""
+    """One searchable text of an IRI: its label, a synonym or a quote (``field``); or the IRI alone
+    (``field="id"``, found by its identifier only)."""
 
     iri: str
     text: str
-    kind: str  # label | synonym | title (a statement's, graph/titles.py)
-    type: str
+    field: str  # label | title (a statement's, graph/titles.py) | synonym | quote | id
+    type: str  # its rdf:type (one, the least)
     definition: str
+    kind: str = "other"  # the facet (graph.catalog.KINDS)
 
 
 @dataclass(frozen=True)
@@ -38,35 +87,54 @@ class Hit:
     type: str
     snippet: str
     score: float
+    kind: str = "other"
+    matched: str = "label"  # the field that matched: id | label | title | synonym | quote
 
 
-def edit_distance(a: str, b: str, limit: int) -> int:
-    """Levenshtein distance, giving up (returning ``limit + 1``) once it exceeds ``limit``."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        if min(current) > limit:
-            return limit + 1
-        previous = current
-    return previous[-1]
+@dataclass(frozen=True)
+class Found:
+    """A search's answer: the best hits (of the kinds asked for), and how many terms of each kind match."""
+
+    hits: list[Hit]
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        """How many terms match, of every kind."""
+        return sum(self.counts.values())
 
 
 class SearchIndex:
-    """An in-memory inverted index over labels and synonyms."""
+    """An in-memory index over identifiers, labels, synonyms and quotes."""
 
     def __init__(self, entries: Iterable[Entry]) -> None:
         self.entries = list(entries)
         self._postings: dict[str, set[int]] = defaultdict(set)
+        self._normal: list[str] = []  # each entry's folded words, joined by one space
         self._labels: dict[str, str] = {}
+        self._snippets: dict[str, str] = {}  # an IRI's definition, else its quote
+        self._first: dict[str, int] = {}  # an IRI's first entry (its type, kind and definition)
+        self._ids: dict[str, str] = {}  # folded identifier → IRI
+        self._local_ids: dict[str, str] = {}  # folded bare local ID → IRI
         for index, entry in enumerate(self.entries):
-            for word in _WORD.findall(entry.text.lower()):
+            found = words(entry.text) if entry.field != "id" else []
+            self._normal.append(" ".join(found))
+            for word in found:
                 self._postings[word].add(index)
-            if entry.kind == "label":
+            self._first.setdefault(entry.iri, index)
+            if entry.field in ("label", "title"):  # a statement has no label: its title names it
                 self._labels.setdefault(entry.iri, entry.text)
+            snippet = entry.definition or (entry.text if entry.field == "quote" else "")
+            if snippet:
+                self._snippets.setdefault(entry.iri, snippet)
+        self._kinds = {iri: self.entries[index].kind for iri, index in self._first.items()}
+        # Among equal scores: by label, then IRI.
+        self._order = {iri: ((self._labels.get(iri) or iri).lower(), iri) for iri in self._first}
+        for iri in sorted(self._first):  # sorted: a form two IRIs share goes to the same one in every run
+            for form in id_forms(iri):
+                self._ids.setdefault(form, iri)
+            if iri.startswith(str(DKG)):
+                self._local_ids.setdefault(fold(iri[len(str(DKG)):]), iri)
         self._words = sorted(self._postings)
         self._by_initial: dict[str, list[str]] = defaultdict(list)
         for word in self._words:
@@ -81,44 +149,86 @@ class SearchIndex:
                 if scores.get(index, 0.0) < score:
                     scores[index] = score
 
-        start = bisect.bisect_left(self._words, token)
-        for word in self._words[start:]:
-            if not word.startswith(token):
-                break
-            credit(word, 1.0 if word == token else 0.8)
+        if len(token) < MIN_PREFIX:  # one letter begins a tenth of the words: it stands for itself only
+            if token in self._postings:
+                credit(token, 1.0)
+        else:
+            start = bisect.bisect_left(self._words, token)
+            for word in self._words[start:]:
+                if not word.startswith(token):
+                    break
+                credit(word, 1.0 if word == token else 0.8)
         if 4 <= len(token) <= MAX_TYPO_TOKEN:
             allowed = 1 if len(token) <= 5 else 2
             # Bounded work: at most TYPO_BUDGET words of the same initial are compared with a token.
-            for word in self._by_initial.get(token[0], [])[:TYPO_BUDGET]:
-                if abs(len(word) - len(token)) <= allowed and not word.startswith(token):
-                    distance = edit_distance(token, word, allowed)
-                    if distance <= allowed:
-                        credit(word, 0.6 - 0.1 * distance)
+            bucket = self._by_initial.get(token[0], [])[:TYPO_BUDGET]
+            for word, distance, _ in process.extract(token, bucket, scorer=Levenshtein.distance,
+                                                     score_cutoff=allowed, limit=None):
+                if not word.startswith(token):
+                    credit(word, 0.6 - 0.1 * distance)
         return scores
 
+    def entry(self, iri: str) -> Entry | None:
+        """The first entry of ``iri`` (its type, kind and definition), or ``None`` when the index has none."""
+        index = self._first.get(iri)
+        return self.entries[index] if index is not None else None
+
+    def _identified(self, query: str) -> tuple[str, float] | None:
+        """The IRI ``query`` names by one of its identifiers (see :func:`id_forms`), or by its bare local ID, with
+        the score that gives it; ``None`` when it names none."""
+        text = query.strip()
+        if text.startswith("<") and text.endswith(">"):  # an IRI as SPARQL and Turtle write it
+            text = text[1:-1].strip()
+        key = fold(text)
+        if key in self._ids:
+            return self._ids[key], _ID_SCORE
+        if key in self._local_ids:
+            return self._local_ids[key], _LOCAL_ID_SCORE
+        return None
+
+    def _hit(self, iri: str, index: int | None, score: float) -> Hit:
+        first = self.entries[self._first[iri]]
+        entry = self.entries[index] if index is not None else None
+        label = self._labels.get(iri) or compact(iri)
+        snippet = entry.text if entry is not None and entry.field in ("synonym", "quote") \
+            else self._snippets.get(iri, "")
+        return Hit(iri, label, first.type, snippet[:SNIPPET], round(score, 4), first.kind,
+                   entry.field if entry is not None else "id")
+
+    def find(self, query: str, limit: int = 10, kinds: Collection[str] | None = None) -> Found:
+        """The best ``limit`` matches of the ``kinds`` asked for (every kind when ``None``), best first, and the
+        counts per kind of every term that matches. A term its identifier names comes first; otherwise every
+        query word must match a word of one of the term's texts (exactly, as a prefix, or within a typo)."""
+        best: dict[str, tuple[float, int | None]] = {}  # IRI → (score, the entry that scored it)
+        named = self._identified(query)
+        if named is not None:
+            best[named[0]] = (named[1], None)
+        typed = words(query)
+        tokens = list(dict.fromkeys(typed))[:MAX_TOKENS]
+        if tokens:
+            needle = " ".join(typed)
+            per_token = [self._word_scores(t) for t in tokens]
+            for index in set(per_token[0]).intersection(*per_token[1:]):
+                entry = self.entries[index]
+                text = self._normal[index]
+                whole = entry.field != "quote"  # a sentence is matched by its words only
+                if whole and text == needle:
+                    score = 3.0
+                elif whole and text.startswith(needle):
+                    score = 2.0
+                else:  # word by word, then the closer the whole text is to the query's the better
+                    score = sum(s[index] for s in per_token) / len(tokens) + _CLOSENESS * fuzz.ratio(needle, text) / 100
+                score += _FIELD_BONUS[entry.field]
+                score -= len(text) / 1000  # shorter texts first among equals
+                if entry.iri not in best or score > best[entry.iri][0]:
+                    best[entry.iri] = (score, index)
+        kind_of = self._kinds
+        counts = Counter(kind_of[iri] for iri in best)
+        wanted = best if kinds is None else [iri for iri in best if kind_of[iri] in kinds]
+        order = self._order
+        top = heapq.nsmallest(limit, wanted, key=lambda iri: (-best[iri][0], order[iri]))
+        return Found([self._hit(iri, best[iri][1], best[iri][0]) for iri in top], dict(sorted(counts.items())))
+
     def search(self, query: str, limit: int = 10) -> list[Hit]:
-        """Best matches first; every query word must match a word of the text (prefix or typo)."""
-        needle = query.strip().lower()
-        tokens = list(dict.fromkeys(_WORD.findall(needle)))[:MAX_TOKENS]
-        if not tokens:
-            return []
-        per_token = [self._word_scores(t) for t in tokens]
-        candidates = set(per_token[0]).intersection(*per_token[1:])
-        best: dict[str, Hit] = {}
-        for index in candidates:
-            entry = self.entries[index]
-            text = entry.text.lower()
-            if text == needle:
-                score = 3.0
-            elif text.startswith(needle):
-                score = 2.0
-            else:
-                score = sum(s[index] for s in per_token) / len(tokens)
-            score += 0.1 if entry.kind == "label" else 0.0
-            score -= len(text) / 1000  # shorter texts first among equals
-            label = self._labels.get(entry.iri, entry.text)
-            snippet = entry.text if entry.kind == "synonym" else (entry.definition or "")
-            hit = Hit(entry.iri, label, entry.type, snippet[:200], round(score, 4))
-            if entry.iri not in best or hit.score > best[entry.iri].score:
-                best[entry.iri] = hit
-        return sorted(best.values(), key=lambda h: (-h.score, h.label.lower(), h.iri))[:limit]
+        """The best ``limit`` matches of every kind (see :meth:`find`)."""
+        return self.find(query, limit).hits

@@ -4,11 +4,13 @@ Callers get a :class:`Store` from :func:`open_store` with a selector string, as 
 
 - ``oxigraph:PATH``  the on-disk store of a release, opened read-only (the default backend);
 - ``memory:``        an empty in-memory store, filled with :meth:`EmbeddedStore.load`;
-- ``sparql:URL``     any remote SPARQL 1.1 endpoint (Oxigraph server, Fuseki, QLever, Virtuoso...),
+- ``sparql:URL``     any remote SPARQL 1.1 endpoint (Oxigraph server, Virtuoso, QLever, Fuseki...),
                      read over the SPARQL 1.1 Protocol.
 
 Results are pyoxigraph's types (``QuerySolutions``, ``QueryBoolean``, and triples) whatever the
-backend, so callers serialize and iterate them one way.
+backend, so callers serialize and iterate them one way. Whatever else a remote engine holds (Virtuoso's
+own system graphs), a query that names no dataset sees the release's graphs only: their union as its
+default graph, and them as its named graphs (see :class:`RemoteStore`).
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ from typing import Protocol
 
 import pyoxigraph as ox
 
-from .formats import FORM, bare, media_type, rdf_format, results_format
+from .formats import FORM, bare, media_type, rdf_format
+from .query_shape import QuerySyntaxError, shape_of
+from .remote_answers import read_solutions, read_triples
 
 QueryResult = ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean | Iterator[ox.Triple]
 
@@ -101,13 +105,18 @@ class BackendUnavailable(OSError):
 class RemoteStore:
     """A remote SPARQL 1.1 endpoint, queried with POST form requests.
 
-    SELECT/ASK answers are read as SPARQL JSON, CONSTRUCT/DESCRIBE as N-Triples, and parsed into
-    pyoxigraph's types. The default-graph-as-union choice is the remote server's configuration.
+    SELECT/ASK answers are asked for as SPARQL JSON, CONSTRUCT/DESCRIBE as N-Triples, and read into
+    pyoxigraph's types (``graph/remote_answers.py``, which makes the engines' ways of writing the same
+    answer the same). With ``graphs`` (the release's named graphs), a query that names no dataset is sent
+    with them as its dataset (``default-graph-uri`` and ``named-graph-uri``, SPARQL 1.1 Protocol), so its
+    default graph is their union and nothing else the engine holds is seen, on any engine. Without
+    ``graphs``, the default graph is whatever the engine makes it.
     """
 
-    def __init__(self, endpoint: str, timeout: float = 60.0) -> None:
+    def __init__(self, endpoint: str, timeout: float = 60.0, graphs: Sequence[str] | None = None) -> None:
         self.endpoint = endpoint
         self.timeout = timeout
+        self.graphs = tuple(graphs) if graphs is not None else None
 
     def query(
         self,
@@ -119,15 +128,23 @@ class RemoteStore:
         base_iri: str | None = None,
     ) -> QueryResult:
         """Run a SPARQL 1.1 query remotely (see :class:`Store`)."""
-        if base_iri and not sparql.lstrip().upper().startswith("BASE"):
+        try:
+            shape = shape_of(sparql)
+            form, names_dataset, declares_base = shape.form, shape.names_dataset, shape.declares_base
+        except QuerySyntaxError:
+            form, names_dataset, declares_base = None, False, False  # the engine words the error
+        # The service's base goes before a query without its own (Virtuoso refuses a second BASE declaration).
+        if base_iri and not declares_base:
             sparql = f"BASE <{base_iri}>\n{sparql}"
+        if (self.graphs is not None and union_default_graph and not names_dataset
+                and default_graphs is None and named_graphs is None):
+            default_graphs = named_graphs = self.graphs
         fields = [("query", sparql)]
         fields += [("default-graph-uri", g) for g in default_graphs or []]
         fields += [("named-graph-uri", g) for g in named_graphs or []]
-        accept = f"{media_type('json')}, {media_type('nt')};q=0.9"
         request = urllib.request.Request(
             self.endpoint, data=urllib.parse.urlencode(fields).encode(), method="POST",
-            headers={"Accept": accept, "Content-Type": FORM},
+            headers={"Accept": _ACCEPT.get(form, _ACCEPT[None]), "Content-Type": FORM},
         )
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
@@ -141,13 +158,20 @@ class RemoteStore:
         except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
             raise BackendUnavailable(f"remote endpoint {self.endpoint} unreachable: {exc}") from None
         if bare(media) == media_type("nt"):
-            return iter(list(ox.parse(body, format=rdf_format("nt"))))
-        return ox.parse_query_results(body, format=results_format("json"))
+            return iter(read_triples(body))
+        return read_solutions(body, ask=form == "ask")
 
     def __len__(self) -> int:
         result = self.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
         assert isinstance(result, ox.QuerySolutions)
         return int(next(iter(result))["n"].value)
+
+
+# What a remote engine is asked to answer in, by query form: a graph answer only as N-Triples (asked for
+# SPARQL JSON too, Virtuoso writes a CONSTRUCT's triples as a table of ?s ?p ?o); unknown form: either.
+_SOLUTIONS, _TRIPLES = media_type("json"), media_type("nt")
+_ACCEPT: dict[str | None, str] = {"select": _SOLUTIONS, "ask": _SOLUTIONS, "construct": _TRIPLES,
+                                  "describe": _TRIPLES, None: f"{_SOLUTIONS}, {_TRIPLES};q=0.9"}
 
 
 def _bytes(data: bytes | None) -> bytes:
@@ -164,11 +188,13 @@ def open_store(selector: str) -> EmbeddedStore:
     return store
 
 
-def open_backend(selector: str) -> EmbeddedStore | RemoteStore:
-    """Open any backend from a selector string: ``oxigraph:PATH``, ``memory:`` or ``sparql:URL``."""
+def open_backend(selector: str, graphs: Sequence[str] | None = None) -> EmbeddedStore | RemoteStore:
+    """Open any backend from a selector string: ``oxigraph:PATH``, ``memory:`` or ``sparql:URL``; ``graphs``
+    (the release's named graphs) keep a remote backend's dataset to them (see :class:`RemoteStore`). An
+    embedded store holds a release's graphs and nothing else, so it needs none."""
     kind, _, arg = selector.partition(":")
     if kind == "sparql":
-        return RemoteStore(arg)
+        return RemoteStore(arg, graphs=graphs)
     if kind == "oxigraph":
         if not Path(arg).is_dir():
             raise FileNotFoundError(f"no store at {arg}: run `dystonia-kg build` first")

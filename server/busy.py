@@ -15,6 +15,7 @@ from typing import ParamSpec
 from flask import Response
 
 from . import errors
+from .metrics import busy
 
 P = ParamSpec("P")
 
@@ -27,6 +28,7 @@ def at_most(slots: int, what: str) -> Callable[[Callable[P, Response]], Callable
         @functools.wraps(route)
         def bounded(*args: P.args, **kwargs: P.kwargs) -> Response:
             if not semaphore.acquire(blocking=False):
+                busy(what)
                 raise errors.unavailable(f"too many {what} requests at once; try again shortly", retry_after=1)
             try:
                 return route(*args, **kwargs)

@@ -106,6 +106,11 @@ class Catalog:
         """The release's manifest (empty without a release)."""
         return self.release.manifest if self.release is not None else {}
 
+    def rdf_type(self, iri: str) -> str:
+        """One rdf:type of ``iri`` (the least; never owl:NamedIndividual), or "" when the catalog knows none."""
+        entry = self.search.entry(iri)
+        return entry.type if entry is not None else ""
+
     @property
     def folder(self) -> Path | None:
         """The release's build folder (``None`` when serving a configured store without a release)."""

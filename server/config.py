@@ -18,10 +18,12 @@ DEFAULTS: dict[str, Any] = {
     "WORKER_MEMORY": 1024 * 1024 * 1024,  # bytes of heap per query worker (RLIMIT_DATA)
     "QUERY_QUEUE": 8,  # requests that may wait for a busy query worker; beyond, 503 with Retry-After
     "SANDBOX": "required",  # required: refuse queries unless the workers are denied the network; warn: log
+    "SPARQL_MAX_AGE": 60,  # seconds a client or proxy may reuse a GET query's answer (Cache-Control max-age)
+    "ANSWER_CACHE_BYTES": 16 * 1024 * 1024,  # bytes of recent GET answers kept per server process
     "PUBLIC_URL": "http://localhost",  # scheme and host the server names itself by (never the Host header)
 }
 _TYPES = {"QUERY_TIMEOUT": float, "MAX_ROWS": int, "MAX_BYTES": int, "MAX_QUERY_BYTES": int, "WORKERS": int,
-          "WORKER_MEMORY": int, "QUERY_QUEUE": int}
+          "WORKER_MEMORY": int, "QUERY_QUEUE": int, "SPARQL_MAX_AGE": int, "ANSWER_CACHE_BYTES": int}
 
 
 def load_config(test_config: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from graph.formats import ERROR_MEDIA_TYPES, JSON, PLAIN_TEXT
 from graph.release import BaseMismatch, NoRelease
 from graph.sandbox import SandboxUnavailable
 
+from .metrics import query_stopped
 from .negotiation import content_negotiation
 
 
@@ -144,6 +145,7 @@ _RETRY = {"busy", "worker_died", "unavailable"}  # worth retrying at once; a que
 
 def query_failed(failure: QueryFailed) -> HttpError:
     """A query that failed, on any route: 400/403 for the request, 503 for a limit."""
+    query_stopped(failure)  # counted when a limit stopped it
     status = _QUERY_STATUS.get(failure.kind, 503)
     if status == 503:
         return unavailable(str(failure), retry_after=1 if failure.kind in _RETRY else None, **failure.detail)

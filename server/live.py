@@ -98,13 +98,13 @@ def serve_release(release: Path, *extra: str, log: Path | None = None, ready: st
     return LiveProcess(command, ready, env, log=log or release / f"server-{port}.log", port=port)
 
 
-def oxigraph_server(store: Path, port: int | None = None) -> LiveProcess:
+def oxigraph_server(store: Path, port: int | None = None, union_default_graph: bool = True) -> LiveProcess:
     """A real Oxigraph server (the ``oxigraph`` package's binary) over ``store``, read-only, whose default
-    graph is the union of the named graphs (as ours)."""
+    graph is the union of the named graphs (as ours), or, without ``union_default_graph``, its own (empty)."""
     binary = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which("oxigraph")
     if binary is None:
         raise FileNotFoundError("the oxigraph server binary is missing: it comes with the `oxigraph` package "
                                 "(a test dependency)")
-    command = [binary, "serve-read-only", "--location", str(store), "--bind", "127.0.0.1:{port}",
-               "--union-default-graph"]
+    command = [binary, "serve-read-only", "--location", str(store), "--bind", "127.0.0.1:{port}"]
+    command += ["--union-default-graph"] if union_default_graph else []
     return LiveProcess(command, "/query", port=port)

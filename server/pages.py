@@ -22,7 +22,7 @@ from graph.incoming import Pointer
 from graph.titles import parts_from_graph, statement_title
 from graph.vocab import BIBO, DKG, IAO_DEFINITION, OBOINOWL, ONTOLOGY_GRAPH, ONTOLOGY_IRI, PROV, compact
 
-from . import errors
+from . import errors, signposting
 from .catalog import catalog
 from .documents import (
     context_quads,
@@ -34,6 +34,7 @@ from .documents import (
     page_href,
     triples,
 )
+from .host import public_root
 from .lesion_map import pictures
 from .pool import select_rows
 
@@ -329,6 +330,8 @@ def render_entity(iri: str, external: bool = False) -> Response:
     response = Response(page.body, 200, content_type=formats.utf8(formats.HTML))
     response.last_modified = cat.published_at
     response.set_etag(page.etag)
+    documents = {media: public_root() + url for media, url in _rdf_documents(iri, external).items()}
+    signposting.add(response, signposting.entity_page(iri, documents, cat.rdf_type(iri), local=not external))
     response.make_conditional(request)
     return response
 
@@ -353,12 +356,7 @@ def _entity_html(iri: str, external: bool, number: int) -> str:
         raise errors.not_found(f"no page {number} of what points at {compact(iri)[:200]}: "
                                f"{pointers.total} statement link(s), {pointers.pages} page(s)")
     view = build_view(iri, graph, context, where)
-    if external:
-        base = "/describe?" + urlencode({"uri": iri}) + "&format="
-        alternates = {formats.media_type(ext): base + ext for ext in RDF_DOCUMENTS.keys}
-    else:
-        ident = iri[len(str(DKG)):]
-        alternates = {formats.media_type(ext): f"/data/{ident}.{ext}" for ext in RDF_DOCUMENTS.keys}
+    alternates = _rdf_documents(iri, external)
     pages = {n: _page_url(iri, external, n) for n in (number - 1, number + 1) if 1 <= n <= pointers.pages}
     # Rendered by the template's tojson filter, which escapes <, > and &: a literal holding
     # "</script>" cannot close the element. The same for every page of the incoming links: made once (rdflib's
@@ -406,6 +404,15 @@ def _either(first: Where, second: Where) -> Where:
     return lambda s, p, o: sorted({*first(s, p, o), *second(s, p, o)}, key=lambda m: m.name)
 
 
+def _rdf_documents(iri: str, external: bool) -> dict[str, str]:
+    """Media type → URL (from the root) of each RDF document about ``iri``: through /describe for an external IRI,
+    through /data for a local one."""
+    if external:
+        base = "/describe?" + urlencode({"uri": iri}) + "&format="
+        return {formats.media_type(ext): base + ext for ext in RDF_DOCUMENTS.keys}
+    return {formats.media_type(ext): f"/data/{iri[len(str(DKG)):]}.{ext}" for ext in RDF_DOCUMENTS.keys}
+
+
 @bp.route("/page/<ident>", methods=["GET", "HEAD"])
 def page(ident: str) -> Response:
     """An entity's HTML page."""
@@ -424,7 +431,9 @@ def home() -> Response:
     html = render_template("home.html", pictures=drawn, catalog=cat, counts=cat.manifest.get("graphs", {}),
                            version=release.version if release else "", hpo=release.hpo if release else {},
                            modules=release.modules if release else {})
-    return Response(html, 200, content_type=formats.utf8(formats.HTML))
+    response = Response(html, 200, content_type=formats.utf8(formats.HTML))
+    signposting.add(response, signposting.landing(release.dumps if release else []))
+    return response
 
 
 ONTOLOGY_TERMS = f"""

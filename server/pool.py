@@ -16,6 +16,8 @@ from graph.query import json_rows
 from graph.release import NoRelease, Release, ReleaseWatch
 from graph.vocab import BASE
 
+from .metrics import worker_restarted
+
 _lock = threading.RLock()  # re-entrant: building the catalog starts the pool
 
 
@@ -53,6 +55,16 @@ def _selector() -> str:
     return release.selector
 
 
+def _graphs() -> tuple[str, ...] | None:
+    """The published release's named graphs, to which a configured remote store's dataset is kept (its engine
+    may hold more: Virtuoso's system graphs); ``None`` for the release's own store, or without a release."""
+    if current_app.config["STORE_FROM_RELEASE"]:
+        return None
+    release = current_release()
+    names = release.manifest.get("named_graphs") if release is not None else None
+    return tuple(names) if names else None
+
+
 T = TypeVar("T")
 
 
@@ -72,19 +84,20 @@ def per_release(key: str, is_current: Callable[[T], bool], make: Callable[[T | N
 def query_pool() -> QueryPool:
     """The query pool over the release being served; a new release gets a new pool, and the old
     one finishes the queries it is running before its workers stop."""
-    selector = _selector()
+    selector, graphs = _selector(), _graphs()
 
     def make(old: QueryPool | None) -> QueryPool:
         config = current_app.config
         limits = Limits(config["QUERY_TIMEOUT"], config["MAX_ROWS"], config["MAX_BYTES"])
         confinement = Confinement(config["WORKER_MEMORY"], config["QUERY_QUEUE"], config["SANDBOX"])
-        pool = QueryPool(selector, size=config["WORKERS"], limits=limits, confinement=confinement)
+        pool = QueryPool(selector, size=config["WORKERS"], limits=limits, confinement=confinement,
+                         on_restart=worker_restarted, graphs=graphs)
         atexit.register(pool.close)
         if old is not None:
             old.close()
         return pool
 
-    return per_release("dkg_pool", lambda pool: pool.selector == selector, make)
+    return per_release("dkg_pool", lambda pool: pool.selector == selector and pool.graphs == graphs, make)
 
 
 def _client_gone() -> bool:

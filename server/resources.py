@@ -13,7 +13,6 @@ from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, request, send_file, url_for
-from werkzeug.urls import iri_to_uri
 
 from graph import formats
 from graph.describe import exists_query, ontology_query
@@ -22,7 +21,7 @@ from graph.formats import DEREFERENCE, RDF_DOCUMENTS, VOID, Offer
 from graph.hpo_import import IMPORT_MODULE_IRI
 from graph.vocab import DKG
 
-from . import errors
+from . import errors, signposting
 from .busy import at_most
 from .catalog import Catalog, Document, catalog, parse_ntriples
 from .documents import describe_triples, home_resolver, known_id, render
@@ -30,6 +29,7 @@ from .host import public_root
 from .negotiation import negotiate
 from .pages import render_entity
 from .pool import run_job
+from .signposting import as_uri
 from .void import void_graph
 
 bp = Blueprint("resources", __name__)
@@ -75,11 +75,6 @@ def entity(name: str) -> Response:
     return negotiate_target(f"/data/{ident}", url_for("pages.page", ident=ident))
 
 
-def as_uri(iri: str) -> str:
-    """An IRI as the URI a header can carry (RFC 3987 §3.1); an ASCII one is already that."""
-    return iri if iri.isascii() else iri_to_uri(iri)
-
-
 def document(doc: Document, media_type: str, cat: Catalog, alternates: dict[str, str]) -> Response:
     """A data document with validators (ETag, Last-Modified), 304 handling and Link alternates."""
     response = Response(doc.body, 200, content_type=formats.utf8(media_type))
@@ -114,9 +109,12 @@ def data(name: str) -> Response:
         raise errors.not_found(f"no document {name[:80]!r}; use /data/<ID>.{{{','.join(RDF_DOCUMENTS.keys)}}}")
     if not known_id(ident, cat):
         raise errors.not_found(f"no entity {ident[:80]!r} in this graph")
-    doc = cat.documents.get(("data", ident, ext), lambda: render(describe_triples(str(DKG[ident])), ext, cat))
+    iri = str(DKG[ident])
+    doc = cat.documents.get(("data", ident, ext), lambda: render(describe_triples(iri), ext, cat))
     page = url_for("pages.page", ident=ident)
-    return document(doc, formats.media_type(ext), cat, alternates_for(f"/data/{ident}", page))
+    response = document(doc, formats.media_type(ext), cat, alternates_for(f"/data/{ident}", page))
+    signposting.add(response, signposting.entity_document(iri, public_root() + page, cat.rdf_type(iri), local=True))
+    return response
 
 
 @bp.route("/ontology", methods=["GET", "HEAD"])
@@ -184,6 +182,8 @@ def describe_external() -> Response:
     response = document(Document.of(body), formats.media_type(ext), cat, alternates)
     response.headers["Vary"] = "Accept"
     response.headers.add("Link", f'<{as_uri(home_resolver(uri))}>; rel="describedby"')
+    page_url = f"{root}/describe?" + urlencode({"uri": uri, "format": "html"})
+    signposting.add(response, signposting.entity_document(uri, page_url, cat.rdf_type(uri), local=False))
     return response
 
 

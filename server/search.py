@@ -1,5 +1,5 @@
-"""Label and synonym search: the HTML results page (the header's search form) and the JSON API,
-sharing a few slots (search runs in the server process)."""
+"""Search: the HTML results page (the header's search form) and the JSON API, sharing a few slots (search runs
+in the server process). What it finds and how it ranks: ``graph/search.py``; the kinds: ``graph/catalog.py``."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import json
 from flask import Blueprint, Response, render_template, request
 
 from graph import formats
+from graph.catalog import KINDS
 from graph.vocab import compact
 
 from . import errors
@@ -18,35 +19,52 @@ from .host import public_root
 
 bp = Blueprint("search", __name__)
 search_slots = at_most(2, "search")  # shared by the HTML and the JSON search
+MAX_QUERY = 200  # characters of a search text
+
+
+def requested_kinds() -> list[str] | None:
+    """The kinds ``type=`` asks for (repeated, or separated by commas), ``None`` for every kind; 400 naming the
+    kinds there are when one is unknown."""
+    asked = [kind.strip() for value in request.args.getlist("type") for kind in value.split(",") if kind.strip()]
+    unknown = [kind for kind in asked if kind not in KINDS]
+    if unknown:
+        raise errors.bad_request(f"unknown type {unknown[0][:40]!r}; use one of {', '.join(KINDS)}",
+                                 types=list(KINDS))
+    return asked or None
 
 
 @bp.route("/search")
 @search_slots
 def search_page() -> Response:
-    """Search results as HTML (the header's search form)."""
-    query = request.args.get("q", "")[:200]
-    hits = catalog().search.search(query, limit=30) if query else []
-    html = render_template("search.html", q=query,
-                           hits=[(h, page_href(h.iri), compact(h.type) if h.type else "") for h in hits])
+    """Search results as HTML (the header's search form), with the counts per kind as links that filter."""
+    query = request.args.get("q", "")[:MAX_QUERY]
+    kinds = requested_kinds()
+    found = catalog().search.find(query, limit=30, kinds=kinds) if query else None
+    hits = [(h, page_href(h.iri), compact(h.type) if h.type else "") for h in found.hits] if found else []
+    html = render_template("search.html", q=query, hits=hits, counts=found.counts if found else {},
+                           kinds=kinds or [])
     return Response(html, 200, content_type=formats.utf8(formats.HTML))
 
 
 @bp.route("/api/search")
 @search_slots
 def search_api() -> Response:
-    """``/api/search?q=…&limit=…``: JSON hits with IRI, label, type, snippet, score."""
+    """``/api/search?q=…&limit=…&type=…``: JSON hits (IRI, CURIE, label, type, kind, snippet, matched field,
+    score, page), the counts of matching terms per kind (whatever ``type=`` keeps) and their total."""
     query = request.args.get("q", "")
     if not query.strip():
         raise errors.bad_request("give a search text: /api/search?q=…")
-    if len(query) > 200:
-        raise errors.bad_request("the search text is longer than 200 characters")
+    if len(query) > MAX_QUERY:
+        raise errors.bad_request(f"the search text is longer than {MAX_QUERY} characters")
     try:
         limit = min(max(int(request.args.get("limit", "10")), 1), 100)
     except ValueError:
         raise errors.bad_request("limit must be an integer") from None
-    hits = catalog().search.search(query, limit=limit)
+    kinds = requested_kinds()
+    found = catalog().search.find(query, limit=limit, kinds=kinds)
     root = public_root()
-    body = {"query": query, "results": [
-        {"iri": h.iri, "curie": compact(h.iri), "label": h.label, "type": h.type, "snippet": h.snippet,
-         "score": h.score, "page": root + page_href(h.iri)} for h in hits]}
+    body = {"query": query, "type": kinds or [], "total": found.total, "counts": found.counts, "results": [
+        {"iri": h.iri, "curie": compact(h.iri), "label": h.label, "type": h.type, "kind": h.kind,
+         "snippet": h.snippet, "matched": h.matched, "score": h.score, "page": root + page_href(h.iri)}
+        for h in found.hits]}
     return Response(json.dumps(body, ensure_ascii=False) + "\n", 200, content_type=formats.JSON)

@@ -16,9 +16,10 @@ from graph.executor import QueryFailed, QueryJob
 from graph.formats import FORM, SPARQL_GRAPHS, SPARQL_QUERY, SPARQL_SOLUTIONS, SPARQL_UPDATE, Offer, utf8
 
 from . import errors
+from .answer_cache import AnswerCache, answer_tag
 from .http_rules import MAX_PARAMETERS, too_many_parameters
 from .negotiation import negotiate
-from .pool import run_job
+from .pool import current_release, per_release, run_job
 
 bp = Blueprint("sparql", __name__)
 
@@ -130,15 +131,45 @@ def run_query(parsed: ProtocolRequest) -> Response:
         named_graphs=parsed.named_graphs,
         base_iri=url_for("sparql.endpoint", _external=True),
     )
-    try:
-        answer = run_job(job)
-    except QueryFailed as failure:
-        if failure.kind == "not_acceptable":
-            raise _unavailable_format(str(failure), parsed.format) from None
-        raise  # the app's handler answers every other failure, on every route
+    cache = answer_cache() if request.method in ("GET", "HEAD") else None
+    tag = answer_tag(cache.build, job) if cache is not None else None
+    if tag is not None and request.if_none_match.contains(tag):
+        return _cacheable(Response(status=304), tag)  # before any query runs: the release cannot have changed it
+    answer = cache.get(tag) if cache is not None and tag is not None else None
+    if answer is None:
+        try:
+            answer = run_job(job)
+        except QueryFailed as failure:
+            if failure.kind == "not_acceptable":
+                raise _unavailable_format(str(failure), parsed.format) from None
+            raise  # the app's handler answers every other failure, on every route
+        if cache is not None and tag is not None:
+            cache.put(tag, answer)
     response = Response(answer.body, 200, content_type=utf8(answer.media_type))
+    return _cacheable(response, tag) if tag is not None else _vary(response)
+
+
+def _vary(response: Response) -> Response:
     response.headers["Vary"] = "Accept"
     return response
+
+
+def _cacheable(response: Response, tag: str) -> Response:
+    response.set_etag(tag)
+    response.headers["Cache-Control"] = f"public, max-age={current_app.config['SPARQL_MAX_AGE']}"
+    return _vary(response)
+
+
+def answer_cache() -> AnswerCache | None:
+    """The answer cache of the release being served; ``None`` when the store is not the release's own."""
+    if not current_app.config["STORE_FROM_RELEASE"]:
+        return None
+    release = current_release()
+    if release is None:
+        return None
+    build = release.build
+    return per_release("dkg_answers", lambda cache: cache.build == build,
+                       lambda _: AnswerCache(build, current_app.config["ANSWER_CACHE_BYTES"]))
 
 
 @bp.route("/sparql", methods=ALLOWED_METHODS)

@@ -130,7 +130,8 @@ def live_server(release_dir: Path):  # type: ignore[no-untyped-def]
     server.stop()
 
 
-SERVER_FIXTURES = {"live_server", "tight_server", "oxigraph_endpoint", "endpoint", "other_server"}
+SERVER_FIXTURES = {"live_server", "tight_server", "oxigraph_endpoint", "virtuoso", "virtuoso_endpoint", "remote",
+                   "endpoint", "other_server"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

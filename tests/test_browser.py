@@ -119,6 +119,17 @@ def test_header_search_suggests_terms(live_server, browser) -> None:  # type: ig
     page.wait_for_function("document.querySelectorAll('#q-suggestions option').length > 0", timeout=10000)
     options = page.eval_on_selector_all("#q-suggestions option", "els => els.map(e => e.value)")
     assert "Blepharospasm" in options
+    # An identifier as OLS users type it (the underscore form of the term's CURIE) suggests the term's label,
+    # with its CURIE and kind.
+    import requests
+
+    term = requests.get(live_server.url + "/api/search", params={"q": "blepharo"}, timeout=30).json()["results"][0]
+    page.fill("#q", term["curie"].replace(":", "_"))
+    page.wait_for_function(f"[...document.querySelectorAll('#q-suggestions option')].some(o => o.value === "
+                           f"{term['label']!r})", timeout=10000)
+    suggested = page.eval_on_selector_all("#q-suggestions option", "els => els.map(e => e.label)")
+    assert f"{term['curie']} · {term['kind']}" in suggested
+    page.fill("#q", "blepharo")
     page.press("#q", "Enter")
     page.wait_for_url("**/search?q=blepharo")
     assert "Blepharospasm" in page.content()

@@ -43,6 +43,19 @@ def test_service_and_dataset(text: str, service: bool, dataset: bool) -> None:
     assert (shape.uses_service, shape.names_dataset) == (service, dataset)
 
 
+@pytest.mark.parametrize(("text", "base"), [
+    ("# title: x\nBASE <http://b/>\nPREFIX p: <q/>\nSELECT * {}", True),
+    ("PREFIX p: <http://q/> BASE <http://b/> ASK {}", True),
+    ('SELECT * { ?s ?p "BASE <http://b/>" }', False),
+    ("# BASE <http://b/>\nSELECT * {}", False),
+    # tree-sitter-sparql 0.1 cannot read these local names: the second grammar reads the BASE
+    ("BASE <http://b/>\nPREFIX : <http://e/>\nSELECT * { :a :123 :12.3 }", True),
+    ("PREFIX : <http://e/>\nSELECT * { :a :123 :12.3 }", False),
+])
+def test_a_base_declaration_of_its_own(text: str, base: bool) -> None:
+    assert shape_of(text).declares_base is base
+
+
 @pytest.mark.parametrize("text", ["SELECT * {} ; SELECT * {}", "SELEC * {}",
                                   "\\u0053ELECT * {}", 'SELECT ("\\uZZZZ" AS ?x) {}', "SELECT * { INSERT DATA {} }"])
 def test_not_sparql_is_a_syntax_error(text: str) -> None:

@@ -1,0 +1,141 @@
+"""HTTP caching of GET query answers: strong ETags from the release and the request, 304s before any query runs,
+a byte-bounded cache per release, and POST never cached."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from hypothesis import given
+from hypothesis import strategies as st
+
+from graph.executor import Answer
+from graph.release import Release
+from server.answer_cache import AnswerCache
+
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+JSON = {"Accept": "application/sparql-results+json"}
+
+
+def test_a_get_answer_carries_a_strong_etag_and_a_304_comes_back(live_server) -> None:  # type: ignore[no-untyped-def]
+    url = live_server.url + "/sparql"
+    first = requests.get(url, params={"query": COUNT}, headers=JSON, timeout=30)
+    assert first.status_code == 200
+    tag = first.headers["ETag"]
+    assert tag.startswith('"') and not tag.startswith("W/"), "a strong tag: the bytes are fixed by the release"
+    assert first.headers["Cache-Control"] == "public, max-age=60"
+    assert "Accept" in first.headers["Vary"]
+
+    again = requests.get(url, params={"query": COUNT}, headers={**JSON, "If-None-Match": tag}, timeout=30)
+    assert again.status_code == 304 and again.content == b"" and again.headers["ETag"] == tag
+    listed = requests.get(url, params={"query": COUNT}, headers={**JSON, "If-None-Match": f'"other", {tag}'},
+                          timeout=30)
+    assert listed.status_code == 304
+    head = requests.head(url, params={"query": COUNT}, headers=JSON, timeout=30)
+    assert head.status_code == 200 and head.headers["ETag"] == tag
+
+    # Everything that changes the bytes changes the tag: the format, the text, the dataset.
+    tsv = requests.get(url, params={"query": COUNT}, headers={"Accept": "text/tab-separated-values"}, timeout=30)
+    spaced = requests.get(url, params={"query": COUNT + " "}, headers=JSON, timeout=30)
+    dataset = requests.get(url, params={"query": COUNT, "default-graph-uri": "http://example.org/none"},
+                           headers=JSON, timeout=30)
+    tags = {tag, tsv.headers["ETag"], spaced.headers["ETag"], dataset.headers["ETag"]}
+    assert len(tags) == 4
+    stale = requests.get(url, params={"query": COUNT}, headers={"Accept": "text/tab-separated-values",
+                                                                 "If-None-Match": tag}, timeout=30)
+    assert stale.status_code == 200 and stale.text.startswith("?n"), "another format's tag is not this answer's"
+
+
+@pytest.mark.parametrize("how", ["form", "direct"])
+def test_post_is_never_cached(live_server, how: str) -> None:  # type: ignore[no-untyped-def]
+    url = live_server.url + "/sparql"
+    tag = requests.get(url, params={"query": COUNT}, headers=JSON, timeout=30).headers["ETag"]
+    if how == "form":
+        answer = requests.post(url, data={"query": COUNT}, headers={**JSON, "If-None-Match": tag}, timeout=30)
+    else:
+        answer = requests.post(url, data=COUNT.encode(), timeout=30,
+                               headers={**JSON, "If-None-Match": tag, "Content-Type": "application/sparql-query"})
+    assert answer.status_code == 200 and answer.json()["results"]["bindings"]
+    assert "ETag" not in answer.headers and "public" not in answer.headers.get("Cache-Control", "")
+
+
+def _publish(release_dir: Path, build: Path) -> None:
+    """Point ``current`` at ``build`` atomically (as the build does), with a later modification time."""
+    link = release_dir / "current.new"
+    link.unlink(missing_ok=True)
+    link.symlink_to(build)
+    os.replace(link, release_dir / "current")
+
+
+def test_a_new_release_has_new_tags_and_never_gets_another_releases_answer(release_dir: Path,
+                                                                           small_release: Path,
+                                                                           tmp_path: Path) -> None:
+    from server import create_app
+
+    full, small = Release.current(release_dir).folder, Release.current(small_release).folder
+    served = tmp_path / "release"
+    served.mkdir()
+    _publish(served, small)
+    client = create_app({"RELEASE_DIR": str(served), "WORKERS": 1}).test_client()
+
+    def ask(**headers: str):  # type: ignore[no-untyped-def]
+        return client.get("/sparql", query_string={"query": COUNT}, headers={**JSON, **headers})
+
+    def switch(build: Path) -> None:
+        _publish(served, build)
+        time.sleep(0.3)  # a server notices a new release within a quarter second (ReleaseWatch)
+
+    small_answer = ask()
+    small_tag = small_answer.headers["ETag"]
+    switch(full)
+    full_answer = ask(**{"If-None-Match": small_tag})
+    assert full_answer.status_code == 200, "the old release's tag does not match the new release's answer"
+    assert full_answer.headers["ETag"] != small_tag
+    count = lambda answer: int(answer.json["results"]["bindings"][0]["n"]["value"])  # noqa: E731
+    assert count(full_answer) > count(small_answer), "the cache did not serve the small release's answer"
+    switch(small)
+    back = ask()
+    assert back.headers["ETag"] == small_tag and count(back) == count(small_answer)
+
+
+def test_a_cached_answer_is_served_without_a_query_worker(release_dir: Path) -> None:
+    """The second GET is answered from the cache: with the pool's workers stopped, it still answers, while a
+    query not asked before cannot be."""
+    from server import create_app
+
+    app = create_app({"RELEASE_DIR": str(release_dir), "WORKERS": 1})
+    client = app.test_client()
+    assert client.get("/sparql", query_string={"query": COUNT}, headers=JSON).status_code == 200
+    app.extensions["dkg_pool"].close()
+    assert client.get("/sparql", query_string={"query": COUNT}, headers=JSON).status_code == 200
+    uncached = client.get("/sparql", query_string={"query": COUNT + " LIMIT 1"}, headers=JSON)
+    assert uncached.status_code >= 500
+
+
+def _answer(size: int) -> Answer:
+    return Answer("solutions", "json", "application/sparql-results+json", b"x" * size)
+
+
+@given(st.lists(st.tuples(st.sampled_from(["put", "get"]), st.integers(0, 9), st.integers(0, 150)), max_size=60))
+def test_the_cache_never_holds_more_than_its_bound(operations: list[tuple[str, int, int]]) -> None:
+    cache = AnswerCache("build", capacity=100)
+    for op, key, size in operations:
+        if op == "get":
+            cache.get(str(key))
+            continue
+        cache.put(str(key), _answer(size))
+        held = cache.get(str(key))
+        assert (held is not None and len(held.body) == size) == (size <= 100), "kept exactly when it fits"
+        assert cache.size == sum(len(a.body) for a in cache._answers.values()) <= 100
+
+
+def test_the_least_recently_used_answer_goes_first() -> None:
+    cache = AnswerCache("build", capacity=100)
+    for key in "abc":
+        cache.put(key, _answer(30))
+    assert cache.get("a") is not None  # a is now the most recently used
+    cache.put("d", _answer(30))
+    assert cache.get("b") is None and all(cache.get(k) is not None for k in "acd")
