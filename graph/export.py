@@ -162,10 +162,12 @@ def _label_sources(store: Store) -> dict[str, str]:
     found: dict[str, set[str]] = defaultdict(set)
     for r in solution_rows(store.query(LABEL_GRAPHS)):
         found[r["s"]].add(r["g"])
-    order = [*GRAPH_SOURCES, *OWN_GRAPHS]
-    return {iri: SOURCE_INFORES.get(GRAPH_SOURCES.get(min(graphs, key=lambda g: order.index(g) if g in order
-                                                          else len(order)), ""), INFORES_SELF)
-            for iri, graphs in found.items()}
+    rank = {graph: i for i, graph in enumerate([*GRAPH_SOURCES, *OWN_GRAPHS])}
+    chosen = {}
+    for iri, graphs in found.items():
+        source = GRAPH_SOURCES.get(min(graphs, key=lambda g: rank.get(g, len(rank))))
+        chosen[iri] = SOURCE_INFORES[source] if source else INFORES_SELF
+    return chosen
 
 
 def export_kgx(store: Store, out: Path, release: Release) -> dict[str, int]:

@@ -125,18 +125,17 @@ def _crate(release: Release, files: dict[str, dict[str, Any]]) -> Any:
                 "@type": "CreativeWork", "name": label, "description": f"The licence {label} ({iri})."}))
         return licences[iri]
 
-    agent = crate.add(ContextEntity(crate, "#" + dataset["creator"].replace(" ", "-"), properties={
-        "@type": "Organization", "name": dataset["creator"]}))
-    publisher = agent if dataset["publisher"] == dataset["creator"] else crate.add(ContextEntity(
-        crate, "#" + dataset["publisher"].replace(" ", "-"), properties={"@type": "Organization",
-                                                                         "name": dataset["publisher"]}))
+    def organization(name: str) -> ContextEntity:  # a local id: the header names it, with no IRI of record
+        return crate.add(ContextEntity(crate, "#" + name.replace(" ", "-"), properties={
+            "@type": "Organization", "name": name}))
+
     root = crate.root_dataset
     root["name"] = dataset["title"]
     root["description"] = dataset["description"]
     root["version"] = version
     root["license"] = licence(dataset["licence"])
-    root["creator"] = agent
-    root["publisher"] = publisher
+    root["creator"] = organization(dataset["creator"])
+    root["publisher"] = organization(dataset["publisher"])
     if release.version_date is not None:  # RO-Crate's date of publication: the release's, never the clock's
         root["datePublished"] = release.version_date.isoformat()
     else:

@@ -141,3 +141,19 @@ def test_a_package_step_that_fails_leaves_the_last_release(assembled: Assembled,
     assert (release_copy / "current").resolve() == before
     assert sorted(p.name for p in (release_copy / "builds").iterdir()) == [before.name]
 
+
+
+def test_a_release_whose_ontology_states_no_licence_is_not_written(assembled: Assembled, tmp_path: Path) -> None:
+    """The licence, creator and publisher are read from the ontology's header, their one place: a header without
+    one fails the build by name before anything is written."""
+    from rdflib import DCTERMS
+
+    from graph.package import MissingDatasetFact
+    from graph.vocab import ONTOLOGY_IRI
+
+    for predicate in (DCTERMS.license, DCTERMS.publisher):
+        ontology = Graph() + assembled.ontology
+        ontology.remove((ONTOLOGY_IRI, predicate, None))
+        with pytest.raises(MissingDatasetFact, match=predicate.n3(ontology.namespace_manager)):
+            write_release(Assembled(ontology=ontology, curated=Graph()), tmp_path / "release", quiet)
+        assert not (tmp_path / "release").exists()
