@@ -13,6 +13,7 @@ checks named by --skip left out.
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -57,10 +58,12 @@ def offline_source_to_json(source, *args, **kwargs):  # rdflib's loader of remot
 
 jsonld_context.source_to_json = offline_source_to_json
 
+os.environ["ROCRATE_VALIDATOR_AUTO_WARM"] = "0"  # no warm-up of its HTTP cache from the profiles' URLs
+
 from rocrate_validator import models, services  # noqa: E402  (after the patch of rdflib above)
 from rocrate_validator.utils import http  # noqa: E402
 
-http.HttpRequester.get = http.HttpRequester.head = offline_get
+http.HttpRequester.get = http.HttpRequester.head = http.HttpRequester.fetch_fresh = offline_get
 
 failed = False
 found: dict[str, list[str]] = {}
