@@ -6,7 +6,6 @@ failed or killed build never touches the release being served.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sys
 import time
@@ -26,6 +25,7 @@ from .catalog import compute_catalog
 from .formats import DUMPS, rdf_format
 from .hpo import HpoRelease, default_hpo_obo, load_hpo
 from .obo_modules import Module, Uses, load_modules, term_uses
+from .package import dataset_metadata, file_record, write_package
 from .paths import CURATION_DIR
 from .query import solution_rows
 from .reason import reason
@@ -209,12 +209,9 @@ def check(parts: Assembled, progress: Progress = stderr_progress) -> list[Violat
     return violations
 
 
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def write_release(parts: Assembled, release_dir: Path, progress: Progress = stderr_progress) -> Release:
-    """Write dumps, store, catalog and manifest into a new build and publish it as ``current``."""
+    """Write dumps, store, catalog, manifest, digests and RO-Crate into a new build and publish it as ``current``."""
+    dataset = dataset_metadata(parts.ontology)  # before anything is written: a header lacking a fact fails here
     chunks = _chunks(parts)
     graphs = graphs_store(chunks)
     with ThreadPoolExecutor(1, thread_name_prefix="catalog") as background:
@@ -225,17 +222,17 @@ def write_release(parts: Assembled, release_dir: Path, progress: Progress = stde
         with _step(progress, "canonical N-Quads"):
             nquads = canonical_nquads(graphs)
         return write_build(release_dir, build_id(nquads),
-                           lambda release: _fill(release, parts, chunks, nquads, catalog, progress))
+                           lambda release: _fill(release, parts, dataset, chunks, nquads, catalog, progress))
 
 
-def _fill(release: Release, parts: Assembled, chunks: list[tuple[str, bytes]], nquads: bytes,
-          catalog: Future[dict[str, Any]], progress: Progress) -> None:
+def _fill(release: Release, parts: Assembled, dataset: dict[str, str], chunks: list[tuple[str, bytes]],
+          nquads: bytes, catalog: Future[dict[str, Any]], progress: Progress) -> None:
     with _step(progress, "on-disk store, dumps and catalog"):
         files = {}
 
         def write(ext: str, data: bytes) -> None:
             release.dump(ext).write_bytes(data)
-            files[release.dump(ext).name] = _sha256(data)
+            files[release.dump(ext).name] = file_record(data)
 
         write("nq", nquads)
         quads = create_disk_store(release.store_path, nquads)
@@ -246,10 +243,13 @@ def _fill(release: Release, parts: Assembled, chunks: list[tuple[str, bytes]], n
         for fmt in DUMPS.keys:  # every dump of the format registry
             if fmt not in ("nq", "nt"):  # written above, from the canonical N-Quads
                 write(fmt, reserialize(union, "nt", fmt))
-        release.catalog_path.write_text(json.dumps(catalog.result(), sort_keys=True, ensure_ascii=False) + "\n")
+        catalog_bytes = (json.dumps(catalog.result(), sort_keys=True, ensure_ascii=False) + "\n").encode()
+        release.catalog_path.write_bytes(catalog_bytes)
+        files[release.catalog_path.name] = file_record(catalog_bytes)
         named_graphs = open_store(release.selector).named_graphs()
     manifest = {
         "version": parts.version(),
+        "dataset": dataset,
         "base": BASE,  # the base IRI the release's local IRIs are minted under; it is served under it
         "build": build_id(nquads),
         "quads": quads,
@@ -260,6 +260,8 @@ def _fill(release: Release, parts: Assembled, chunks: list[tuple[str, bytes]], n
         "named_graphs": named_graphs,
     }
     release.manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    with _step(progress, "SHA256SUMS and RO-Crate"):
+        write_package(release)
 
 
 def _graph(store: EmbeddedStore, query: str) -> Graph:
@@ -277,6 +279,7 @@ def _hpo_metadata(parts: Assembled) -> dict[str, object]:
         "version": parts.hpo.version,
         "file": parts.hpo.path.name,
         "licence": "https://hpo.jax.org/app/license",
+        "licence_name": "Human Phenotype Ontology licence",
         # HPO's licence asks every product that uses it to say so, with the version: shown on the home page and
         # in VoID.
         "acknowledgement": "This service is using the Human Phenotype Ontology (version "

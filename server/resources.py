@@ -205,7 +205,7 @@ def dump(ext: str) -> Response:
         raise errors.not_found(f"no dump in format {ext[:20]!r}; formats: {', '.join(dumps) or 'none'}")
     response: Response = send_file(release.dump(ext), mimetype=formats.media_type(ext), conditional=True,
                                    download_name=f"dystonia-kg-{release.version}.{ext}")
-    response.headers["Link"] = '<https://creativecommons.org/licenses/by/4.0/>; rel="license"'
+    signposting.add(response, signposting.licence())
     return response
 
 

@@ -9,6 +9,7 @@ from rdflib import RDF, XSD, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF
 
 from graph import formats
+from graph.package import DESCRIPTION, TITLE
 from graph.vocab import BASE, DKG, MODULE_GRAPHS, ONTOLOGY_IRI
 
 from .catalog import catalog
@@ -17,6 +18,7 @@ from .pool import select_rows
 
 VOID = Namespace("http://rdfs.org/ns/void#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+SPDX = Namespace("http://spdx.org/rdf/terms#")  # DCAT 3's checksums (https://www.w3.org/TR/vocab-dcat-3/#Property:distribution_checksum)
 COUNTS = """SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects) (COUNT(DISTINCT ?p) AS ?properties)
   (COUNT(DISTINCT ?o) AS ?objects) WHERE { ?s ?p ?o }"""
 CLASSES = "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c FILTER(isIRI(?c)) } GROUP BY ?c ORDER BY ?c"
@@ -61,14 +63,15 @@ def void_graph() -> Graph:
     for prefix, ns in (("void", VOID), ("dcat", DCAT), ("dcterms", DCTERMS), ("foaf", FOAF)):
         g.bind(prefix, ns)
     version = cat.manifest.get("version", "")
+    facts: dict[str, Any] = cat.release.dataset if cat.release is not None else {}
+    licence = URIRef(facts["licence"]) if "licence" in facts else None
+    g.bind("spdx", SPDX)
     g.add((dataset, RDF.type, VOID.Dataset))
     g.add((dataset, RDF.type, DCAT.Dataset))
-    g.add((dataset, DCTERMS.title, Literal("dystonia-kg: a knowledge graph of dystonia", lang="en")))
-    g.add((dataset, DCTERMS.description, Literal(
-        "Lesion sites, dystonia types, etiologies, classification, treatments and their sources, as curated "
-        "statements with verbatim quotes, merged with the Human Phenotype Ontology and with modules of UBERON, "
-        "MONDO and ChEBI: the terms the statements use and their ancestors.", lang="en")))
-    g.add((dataset, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")))
+    g.add((dataset, DCTERMS.title, Literal(facts.get("title", TITLE), lang="en")))
+    g.add((dataset, DCTERMS.description, Literal(facts.get("description", DESCRIPTION), lang="en")))
+    if licence is not None:
+        g.add((dataset, DCTERMS.license, licence))
     g.add((dataset, DCTERMS.hasVersion, Literal(version)))
     g.add((dataset, DCTERMS.modified, Literal(cat.built_at.isoformat(), datatype=XSD.dateTime)))
     hpo: dict[str, Any] = cat.release.hpo if cat.release is not None else {"merged": False}
@@ -100,7 +103,10 @@ def void_graph() -> Graph:
         g.add((dataset, VOID.propertyPartition, part))
         g.add((part, VOID.property, URIRef(row["p"])))
         g.add((part, VOID.triples, Literal(int(row["n"]))))
-    for ext in cat.release.dumps if cat.release is not None else []:
+    release = cat.release
+    # each dump's size and digest as the build recorded them in the manifest (never computed per request)
+    records = {ext: release.files.get(release.dump(ext).name) for ext in release.dumps} if release is not None else {}
+    for ext in records:
         url = URIRef(f"{root}/dumps/dystonia-kg.{ext}")
         g.add((dataset, VOID.dataDump, url))
         distribution = URIRef(f"{BASE}dataset/distribution/{ext}")
@@ -110,5 +116,13 @@ def void_graph() -> Graph:
         g.add((distribution, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{formats.media_type(ext)}")))
         if (iri := formats.by_key(ext).iri) is not None:
             g.add((distribution, DCTERMS.format, URIRef(iri)))
-        g.add((distribution, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")))
+        if licence is not None:
+            g.add((distribution, DCTERMS.license, licence))
+        if (record := records[ext]) is not None:
+            g.add((distribution, DCAT.byteSize, Literal(record["bytes"], datatype=XSD.nonNegativeInteger)))
+            checksum = BNode(f"checksum-{ext}")
+            g.add((distribution, SPDX.checksum, checksum))
+            g.add((checksum, RDF.type, SPDX.Checksum))
+            g.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
+            g.add((checksum, SPDX.checksumValue, Literal(record["sha256"], datatype=XSD.hexBinary)))
     return g

@@ -53,6 +53,8 @@ def test_two_builds_give_byte_identical_dumps(tmp_path: Path, release_dir: Path)
     build(other, quiet)
     first, second = Release.current(release_dir), Release.current(other)
     assert first.catalog_path.read_bytes() == second.catalog_path.read_bytes(), "the catalog is reproducible"
+    for path in ("manifest_path", "sums_path", "crate_path"):  # the package: no clock, no random id in it
+        assert getattr(first, path).read_bytes() == getattr(second, path).read_bytes(), path
     assert first.dumps == second.dumps and len(first.dumps) == len(DUMPS.keys)
     for ext in first.dumps:  # every format, not only the line-based ones
         assert first.dump(ext).read_bytes() == second.dump(ext).read_bytes(), ext

@@ -190,7 +190,7 @@ def test_a_newer_hpo_release_shows_its_version_everywhere(tmp_path: Path) -> Non
         assert newer.rsplit("/", 1)[-1] in shown
         assert shipped.rsplit("/", 1)[-1] not in shown
     assert f"<http://purl.obolibrary.org/obo/{newer}/hp.obo>" in void
-    assert f"/{newer}/hp.json" in header
+    assert f"#hpo-version: http://purl.obolibrary.org/obo/{newer}/hp.obo\n" in header  # the file merged, as VoID
 
 
 def test_the_shipped_import_module_is_what_refresh_imports_writes(tmp_path: Path) -> None:
