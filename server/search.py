@@ -18,13 +18,17 @@ from .host import public_root
 
 bp = Blueprint("search", __name__)
 search_slots = at_most(2, "search")  # shared by the HTML and the JSON search
+# The bounds of a search request (the OpenAPI document states them from here).
+MAX_QUERY_LENGTH = 200  # characters of the search text
+DEFAULT_LIMIT = 10
+MAX_LIMIT = 100  # hits
 
 
 @bp.route("/search")
 @search_slots
 def search_page() -> Response:
     """Search results as HTML (the header's search form)."""
-    query = request.args.get("q", "")[:200]
+    query = request.args.get("q", "")[:MAX_QUERY_LENGTH]
     hits = catalog().search.search(query, limit=30) if query else []
     html = render_template("search.html", q=query,
                            hits=[(h, page_href(h.iri), compact(h.type) if h.type else "") for h in hits])
@@ -38,10 +42,10 @@ def search_api() -> Response:
     query = request.args.get("q", "")
     if not query.strip():
         raise errors.bad_request("give a search text: /api/search?q=…")
-    if len(query) > 200:
-        raise errors.bad_request("the search text is longer than 200 characters")
+    if len(query) > MAX_QUERY_LENGTH:
+        raise errors.bad_request(f"the search text is longer than {MAX_QUERY_LENGTH} characters")
     try:
-        limit = min(max(int(request.args.get("limit", "10")), 1), 100)
+        limit = min(max(int(request.args.get("limit", str(DEFAULT_LIMIT))), 1), MAX_LIMIT)
     except ValueError:
         raise errors.bad_request("limit must be an integer") from None
     hits = catalog().search.search(query, limit=limit)
