@@ -48,13 +48,14 @@ def service_description() -> Graph:
     names = release.manifest.get("named_graphs", []) if release is not None else []
     examples = {example.graph: example for example in published_examples()}
     for name in names:
-        label = name.removeprefix(str(GRAPH)).replace("/", "-")  # unique: graph/query/x is not graph/x
-        node = BNode(f"g-{label}")
+        local = name.removeprefix(str(GRAPH))  # graph/x or graph/query/x: a label of its own for each
+        label = f"g-{local.replace('/', '-')}" if local != name else None
+        node = BNode(label)
         graph.add((dataset, SD.namedGraph, node))
         graph.add((node, RDF.type, SD.NamedGraph))
         graph.add((node, SD.name, URIRef(name)))
         if (example := examples.get(name)) is not None:
-            content = BNode(f"g-{label}-graph")  # the graph's content, described with VoID (SD 1.1 §3.2.8)
+            content = BNode(f"{label}-graph" if label else None)  # its content (sd:graph), said with VoID
             graph.add((node, SD.graph, content))
             graph.add((content, RDF.type, SD.Graph))
             graph.add((content, VOID.rootResource, URIRef(example.iri)))

@@ -16,6 +16,7 @@ from typing import Any
 from flask import Blueprint, Response, render_template, request, url_for
 
 from graph import formats
+from graph.describe import LOCAL_ID
 from graph.examples import example_iri
 from graph.formats import (
     DEREFERENCE,
@@ -105,7 +106,7 @@ def _format_parameter(offer: Offer) -> Json:
 
 def _id_parameter(example: str) -> Json:
     return {"name": "id", "in": "path", "required": True, "description": "A local ID (the IRI's part after id/).",
-            "schema": {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_-]{0,127}$"}, "example": example}
+            "schema": {"type": "string", "pattern": LOCAL_ID.pattern}, "example": example}
 
 
 def _operation_id(*words: str) -> str:
@@ -124,7 +125,7 @@ def _sparql(example: str) -> Json:
     answer = {"description": "The answer: SELECT and ASK as SPARQL results, CONSTRUCT and DESCRIBE as RDF.",
               "content": both}
     responses = {"200": answer, **_failures("400", "406", "503"),
-                 "403": {"description": "An update: the endpoint is read-only."}}
+                 "403": _error("An update: the endpoint is read-only.")}
     graphs = {"type": "array", "items": {"type": "string", "format": "iri"}}
     return {
         "get": {"operationId": "sparqlQuery", "tags": ["SPARQL"], "summary": "Run a SPARQL query",
@@ -188,8 +189,26 @@ def _search(example: str) -> Json:
                       **_failures("400", "503")}}}
 
 
-def _linked_data(cat: Catalog, example_id: str) -> Json:
-    """``/id/{id}``, ``/data/{id}.<ext>`` (one path per format), ``/page/{id}``, ``/void`` and the dumps."""
+def _linked_data(cat: Catalog, example_id: str | None) -> Json:
+    """``/id/{id}``, ``/data/{id}.<ext>`` (one path per format) and ``/page/{id}`` (when the graph has an ID to give
+    as their example), ``/void`` and the dumps."""
+    paths: Json = {}
+    if example_id is not None:
+        paths.update(_entity_paths(example_id))
+    paths["/void"] = {"get": {
+        "operationId": "void", "tags": ["Linked data"], "summary": "The dataset's VoID and DCAT description",
+        "parameters": [_format_parameter(VOID)],
+        "responses": {"200": {"description": "VoID and DCAT.", "content": _content(VOID)},
+                      **_failures("400", "406")}}}
+    for key in cat.release.dumps if cat.release is not None else []:
+        paths[f"/dumps/dystonia-kg.{key}"] = {"get": {
+            "operationId": _operation_id("dump", key), "tags": ["Linked data"],
+            "summary": f"The whole release ({key})",
+            "responses": {"200": {"description": "The dump.", "content": {formats.media_type(key): {}}}}}}
+    return paths
+
+
+def _entity_paths(example_id: str) -> Json:
     paths: Json = {"/id/{id}": {"get": {
         "operationId": "dereference", "tags": ["Linked data"], "summary": "An entity's IRI",
         "description": "303 to the document the client prefers by Accept (or format=): RDF or the HTML page.",
@@ -208,25 +227,19 @@ def _linked_data(cat: Catalog, example_id: str) -> Json:
         "operationId": "page", "tags": ["Linked data"], "summary": "An entity's page",
         "parameters": [_id_parameter(example_id)],
         "responses": {"200": {"description": "HTML.", "content": {formats.HTML: {}}}, **_failures("404")}}}
-    paths["/void"] = {"get": {
-        "operationId": "void", "tags": ["Linked data"], "summary": "The dataset's VoID and DCAT description",
-        "parameters": [_format_parameter(VOID)],
-        "responses": {"200": {"description": "VoID and DCAT.", "content": _content(VOID)},
-                      **_failures("400", "406")}}}
-    for key in cat.release.dumps if cat.release is not None else []:
-        paths[f"/dumps/dystonia-kg.{key}"] = {"get": {
-            "operationId": _operation_id("dump", key), "tags": ["Linked data"],
-            "summary": f"The whole release ({key})",
-            "responses": {"200": {"description": "The dump.", "content": {formats.media_type(key): {}}}}}}
     return paths
 
 
 def openapi_document(cat: Catalog) -> Json:
     """The OpenAPI 3.1 document of the server serving the release of ``cat``."""
     queries = named_queries()
-    example_id = min(cat.local_ids)
-    labels = [e.text for e in cat.search.entries if e.iri == str(DKG[example_id]) and e.kind == "label"]
-    paths: Json = {"/sparql": _sparql(queries[0].text)}
+    # The examples: an ID the graph has, and its label as a search text (any text of the index, failing that).
+    example_id = min(cat.local_ids, default=None)
+    entries = cat.search.entries
+    iri = str(DKG[example_id]) if example_id is not None else None
+    search_text = next((e.text for e in entries if e.iri == iri and e.kind == "label"),
+                       entries[0].text if entries else "dystonia")
+    paths: Json = {"/sparql": _sparql(queries[0].text if queries else "ASK {}")}
     paths["/queries/"] = {"get": {
         "operationId": "listNamedQueries", "tags": ["Named queries"], "summary": "The named queries",
         "responses": {"200": {"description": "Name, title, question, parameters, URL and text of each.",
@@ -234,7 +247,7 @@ def openapi_document(cat: Catalog) -> Json:
                                                             "items": _ref("schemas", "NamedQuery")}}}}}}}
     for query in queries:
         paths[f"/queries/{query.name}"] = _named_query(query)
-    paths["/api/search"] = _search(min(labels) if labels else example_id)
+    paths["/api/search"] = _search(search_text)
     paths.update(_linked_data(cat, example_id))
     paths["/openapi.json"] = {"get": {
         "operationId": "openapi", "summary": "This document",
