@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[test]'
 	touch $(STAMP)
 
-# YASGUI from the npm registry, served by our server (no CDN).
+# YASGUI and Swagger UI from the npm registry, served by our server (no CDN).
 $(UI): server/ui/package.json server/ui/package-lock.json
 	npm ci --prefix server/ui --no-audit --no-fund --ignore-scripts
 	touch $(UI)

@@ -22,12 +22,13 @@ from rdflib import OWL, RDF, Graph
 from .annotations import Layer, build_layer
 from .assemble import Vocabulary, assemble_curated, load_ontology
 from .catalog import compute_catalog
+from .examples import example_graphs
 from .formats import DUMPS, rdf_format
 from .hpo import HpoRelease, default_hpo_obo, load_hpo
 from .obo_modules import Module, Uses, load_modules, term_uses
 from .package import dataset_metadata, file_record, write_package
 from .paths import CURATION_DIR
-from .query import solution_rows
+from .query import named_queries, solution_rows
 from .reason import reason
 from .release import Release, build_id, write_build
 from .store import EmbeddedStore, canonical_nquads, create_disk_store, graphs_store, open_store, reserialize
@@ -82,6 +83,7 @@ class Assembled:
     layer: Layer | None = None
     uses: Uses = field(default_factory=dict)  # the UBERON, MONDO and ChEBI terms used, and by whom
     modules: dict[str, Module] = field(default_factory=dict)  # their modules, by name (see MODULE_GRAPHS)
+    examples: dict[str, Graph] = field(default_factory=dict)  # the named queries as SPARQL examples, by graph IRI
 
     @property
     def asserted(self) -> Graph:
@@ -131,6 +133,8 @@ def assemble(progress: Progress = stderr_progress, sources: Sources = Sources())
         ontology = load_ontology(sources.ontology_dir)
         curated = assemble_curated(Vocabulary.from_ontology(ontology), sources.curation_dir)
     parts = Assembled(ontology, curated)
+    with _step(progress, "named queries as SPARQL examples"):
+        parts.examples = example_graphs(named_queries())
     if sources.with_hpo:
         obo = sources.hpo or default_hpo_obo()
         with _step(progress, f"HPO release {obo.name} → OWL"):
@@ -161,7 +165,7 @@ def memory_store(parts: Assembled) -> EmbeddedStore:
 
 def _named(parts: Assembled) -> list[tuple[str, Graph]]:
     return [(str(ONTOLOGY_GRAPH), parts.ontology), (str(CURATED_GRAPH), parts.curated),
-            (str(INFERRED_GRAPH), parts.inferred)]
+            (str(INFERRED_GRAPH), parts.inferred), *parts.examples.items()]
 
 
 def _chunks(parts: Assembled) -> list[tuple[str, bytes]]:
@@ -203,6 +207,8 @@ def check(parts: Assembled, progress: Progress = stderr_progress) -> list[Violat
         data = parts.asserted
         if parts.layer is not None:
             data.parse(data=parts.layer.ntriples, format="nt")
+        for example in parts.examples.values():
+            data += example
         violations += shacl_violations(data, load_shapes())
     with _step(progress, "QC checks"):
         violations += qc_violations(memory_store(parts))

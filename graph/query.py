@@ -13,6 +13,7 @@ import pyoxigraph as ox
 
 from .formats import QUERY_OUTPUTS, rdf_format, results_format
 from .paths import resource_dir
+from .query_shape import Form, shape_of
 from .store import QueryResult
 from .vocab import BASE, compact, expand, sparql_prefixes
 
@@ -100,6 +101,39 @@ def bind_parameters(query: NamedQuery, values: dict[str, list[str]]) -> str:
         if count == 0:
             raise ParameterError(f"{query.name}: no VALUES block for ?{variable}")
     return text
+
+
+def query_form(query: NamedQuery) -> Form:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE, read from a parse of the query's text (``graph/query_shape.py``)."""
+    form = shape_of(query.text).form
+    if form is None:
+        raise ValueError(f"{query.path}: a named query must be a query, not an update")
+    return form
+
+
+def parameter_defaults(query: NamedQuery) -> dict[str, list[str]]:
+    """The IRIs each parameter's ``VALUES`` block holds (what runs when the parameter is not given), read from the
+    query's algebra (rdflib's SPARQL parser resolves the prefixed names and the base); a declared parameter without
+    a block has none."""
+    from rdflib.plugins.sparql import prepareQuery
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    found: dict[str, list[str]] = {name: [] for name in query.parameters}
+    if not found:
+        return found  # nothing to look for: spare the parse (rdflib's grammar is slow)
+    stack: list[object] = [prepareQuery(query.text).algebra]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, CompValue):
+            if node.name == "values":
+                for row in node["res"]:
+                    for variable, term in row.items():
+                        if str(variable) in found and term is not None:
+                            found[str(variable)].append(str(term))
+            stack.extend(node.values())
+        elif isinstance(node, list | tuple):
+            stack.extend(node)
+    return found
 
 
 def named_queries(queries_dir: Path | None = None) -> list[NamedQuery]:

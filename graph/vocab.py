@@ -33,6 +33,11 @@ UBERON_GRAPH = GRAPH["uberon"]
 MONDO_GRAPH = GRAPH["mondo"]
 CHEBI_GRAPH = GRAPH["chebi"]
 MODULE_GRAPHS = {"uberon": UBERON_GRAPH, "mondo": MONDO_GRAPH, "chebi": CHEBI_GRAPH}
+# The named queries of queries/ as SPARQL examples, one named graph each (graph/examples.py).
+QUERY_GRAPHS = Namespace(BASE + "graph/query/")
+# The SPARQL service: its canonical IRI, as every IRI the server answers for is its path under the base (the server
+# maps its root onto the base, so this is /sparql); the examples' target, and the Service Description's subject.
+SPARQL_SERVICE = URIRef(BASE + "sparql")
 
 PREFIXES: dict[str, str] = {
     "dkg": str(DKG),

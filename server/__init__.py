@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import errors, metrics, pages, queries_api, resources, search, sparql, ui_routes
+from . import errors, metrics, openapi, pages, queries_api, resources, search, sparql, ui_routes
 from .config import load_config
 from .host import CanonicalHost
 from .http_rules import cors, request_limits
@@ -25,6 +25,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(search.bp)
     app.register_blueprint(queries_api.bp)
     app.register_blueprint(ui_routes.bp)
+    app.register_blueprint(openapi.bp)
     metrics.init_app(app)  # before the other hooks: a request's time is counted from the first
     app.before_request(request_limits)
     app.after_request(cors)

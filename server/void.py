@@ -13,6 +13,7 @@ from graph.package import DESCRIPTION, TITLE
 from graph.vocab import BASE, DKG, MODULE_GRAPHS, ONTOLOGY_IRI
 
 from .catalog import catalog
+from .examples import published_examples
 from .host import public_root
 from .pool import select_rows
 
@@ -54,6 +55,22 @@ def _module_subset(g: Graph, dataset: URIRef, name: str, module: dict[str, Any])
     g.add((subset, SD.name, MODULE_GRAPHS[name]))  # the release's named graph that holds it
 
 
+def _examples_subset(g: Graph, dataset: URIRef, endpoint: URIRef) -> None:
+    """The SPARQL examples (the named queries as ``sh:SPARQLExecutable``, one named graph each): a subset of the
+    dataset whose example resources they are."""
+    examples = published_examples()
+    if not examples:
+        return
+    subset = URIRef(f"{BASE}dataset/sparql-examples")
+    g.add((dataset, VOID.subset, subset))
+    g.add((subset, RDF.type, VOID.Dataset))
+    g.add((subset, DCTERMS.title, Literal("SPARQL examples: the named queries of /queries/, each an "
+                                          "sh:SPARQLExecutable in a named graph of its own", lang="en")))
+    g.add((subset, VOID.sparqlEndpoint, endpoint))
+    for example in examples:
+        g.add((subset, VOID.exampleResource, URIRef(example.iri)))
+
+
 def void_graph() -> Graph:
     """Counts, partitions, vocabularies, licence, version, dumps and endpoint of the dataset."""
     cat = catalog()
@@ -81,6 +98,7 @@ def void_graph() -> Graph:
     for name, module in (cat.release.modules if cat.release is not None else {}).items():
         _module_subset(g, dataset, name, module)
     g.add((dataset, VOID.sparqlEndpoint, URIRef(root + "/sparql")))
+    _examples_subset(g, dataset, URIRef(root + "/sparql"))
     g.add((dataset, VOID.uriSpace, Literal(str(DKG))))
     g.add((dataset, VOID.rootResource, ONTOLOGY_IRI))
     g.add((dataset, VOID.uriLookupEndpoint, URIRef(root + "/describe?uri=")))
