@@ -19,7 +19,6 @@ from .vocab import BASE, compact, expand, sparql_prefixes
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 _HEADER_FIELD = re.compile(r"^#\s*(\w+):\s*(.*)$")
-_IRI = re.compile(r"^https?://[^\s<>\"{}|^`\\]+$")
 
 
 @dataclass(frozen=True)
@@ -77,25 +76,43 @@ class ParameterError(ValueError):
     """A named query's parameter is unknown or its value is not an IRI."""
 
 
+def parameter_iri(variable: str, value: str) -> str:
+    """The IRI a parameter value names: an absolute IRI (bare or in ``<…>``) or a CURIE of the project's prefixes;
+    anything else (empty, an unknown prefix, a prefix with no local part, a text the IRI grammar rejects) is a
+    :class:`ParameterError` naming the parameter."""
+    text = value.strip()
+    if text.startswith("<") and text.endswith(">"):
+        text = text[1:-1]
+    if not text:
+        raise ParameterError(f"{variable}: an empty value; give an IRI or a CURIE (HP:0000643)")
+    try:
+        iri = str(expand(text))
+    except ValueError as exc:
+        raise ParameterError(f"{variable}: {exc}") from None
+    _, colon, local = text.partition(":")
+    if colon and not local:
+        raise ParameterError(f"{variable}: {value[:80]!r} names a prefix and no term")
+    try:
+        ox.NamedNode(iri)  # the IRI grammar (RFC 3987), as the engine reads it
+    except ValueError:
+        raise ParameterError(f"{variable}: {value[:80]!r} is not an IRI") from None
+    if not iri.startswith(("http://", "https://")):
+        raise ParameterError(f"{variable}: {value[:80]!r} is not an http(s) IRI")
+    return iri
+
+
 def bind_parameters(query: NamedQuery, values: dict[str, list[str]]) -> str:
     """The query text with each given parameter's ``VALUES ?var { … }`` block replaced by the given IRIs.
 
-    Values are IRIs or CURIEs of the project's prefixes; anything else is a :class:`ParameterError`.
+    Values are IRIs or CURIEs of the project's prefixes (:func:`parameter_iri`); anything else is a
+    :class:`ParameterError`.
     """
     text = query.text
     for variable, given in values.items():
         if variable not in query.parameters:
             known = ", ".join(sorted(query.parameters)) or "none"
             raise ParameterError(f"{query.name} has no parameter {variable!r} (parameters: {known})")
-        iris = []
-        for value in given:
-            try:
-                iri = str(expand(value.strip()))
-            except ValueError as exc:
-                raise ParameterError(f"{variable}: {exc}") from None
-            if not _IRI.match(iri):
-                raise ParameterError(f"{variable}: {value!r} is not an IRI")
-            iris.append(f"<{iri}>")
+        iris = [f"<{parameter_iri(variable, value)}>" for value in given]
         block = re.compile(r"VALUES\s+\?" + re.escape(variable) + r"\s*\{[^}]*\}")
         text, count = block.subn(f"VALUES ?{variable} {{ {' '.join(iris)} }}", text, count=1)
         if count == 0:

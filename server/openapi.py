@@ -16,6 +16,7 @@ from typing import Any
 from flask import Blueprint, Response, render_template, request, url_for
 
 from graph import formats
+from graph.catalog import KINDS
 from graph.describe import LOCAL_ID
 from graph.examples import example_iri
 from graph.formats import (
@@ -31,14 +32,16 @@ from graph.formats import (
     VOID,
     Offer,
 )
+from graph.hpo_import import IMPORT_MODULE_IRI
 from graph.query import NamedQuery, named_queries, parameter_defaults, query_form
-from graph.vocab import DKG, compact
+from graph.vocab import DKG, OBO, compact
 
 from . import errors, search
 from .catalog import Catalog, catalog
 from .documents import page_href
 from .host import public_root
 from .negotiation import content_negotiation
+from .pages import MAX_PAGE
 
 bp = Blueprint("openapi", __name__)
 
@@ -67,13 +70,22 @@ COMPONENTS: Json = {
                                           "description": "variable name → what it takes"},
                            "url": {"type": "string", "format": "uri"},
                            "sparql": {"type": "string", "description": "the text, as it runs in any SPARQL client"}}},
-        "SearchHit": {"type": "object", "required": ["iri", "curie", "label", "type", "snippet", "score", "page"],
+        "SearchHit": {"type": "object",
+                      "required": ["iri", "curie", "label", "type", "kind", "snippet", "matched", "score", "page"],
                       "properties": {
                           "iri": {"type": "string", "format": "iri"}, "curie": {"type": "string"},
-                          "label": {"type": "string"}, "type": {"type": "string"}, "snippet": {"type": "string"},
+                          "label": {"type": "string"}, "type": {"type": "string"},
+                          "kind": {"type": "string", "enum": list(KINDS)}, "snippet": {"type": "string"},
+                          "matched": {"type": "string", "description": "which text of the entry matched"},
                           "score": {"type": "number"}, "page": {"type": "string", "format": "uri"}}},
-        "SearchResults": {"type": "object", "required": ["query", "results"], "properties": {
-            "query": {"type": "string"}, "results": {"type": "array", "items": _ref("schemas", "SearchHit")}}},
+        "SearchResults": {"type": "object", "required": ["query", "type", "total", "counts", "results"], "properties": {
+            "query": {"type": "string"},
+            "type": {"type": "array", "items": {"type": "string", "enum": list(KINDS)},
+                     "description": "the kinds asked for (empty: every kind)"},
+            "total": {"type": "integer", "minimum": 0, "description": "hits of the kinds asked for"},
+            "counts": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0},
+                       "description": "hits per kind, whatever type= asks for (a facet)"},
+            "results": {"type": "array", "items": _ref("schemas", "SearchHit")}}},
     },
     "responses": {
         "BadRequest": _error("The request is malformed; the message says what is wrong."),
@@ -183,7 +195,11 @@ def _search(example: str) -> Json:
             {"name": "limit", "in": "query", "required": False,
              "description": f"How many hits at most (a value outside 1–{search.MAX_LIMIT} is brought within).",
              "schema": {"type": "integer", "minimum": 1, "maximum": search.MAX_LIMIT,
-                        "default": search.DEFAULT_LIMIT}}],
+                        "default": search.DEFAULT_LIMIT}},
+            {"name": "type", "in": "query", "required": False, "style": "form", "explode": True,
+             "description": "Only hits of these kinds (repeat the parameter, or separate kinds by commas); an "
+                            "unknown kind is a 400 naming the kinds there are.",
+             "schema": {"type": "array", "items": {"type": "string", "enum": list(KINDS)}}}],
         "responses": {"200": {"description": "The hits.",
                               "content": {JSON: {"schema": _ref("schemas", "SearchResults")}}},
                       **_failures("400", "503")}}}
@@ -225,9 +241,64 @@ def _entity_paths(example_id: str) -> Json:
                                   "content": {formats.media_type(key): {}}}, **_failures("404")}}}
     paths["/page/{id}"] = {"get": {
         "operationId": "page", "tags": ["Linked data"], "summary": "An entity's page",
-        "parameters": [_id_parameter(example_id)],
-        "responses": {"200": {"description": "HTML.", "content": {formats.HTML: {}}}, **_failures("404")}}}
+        "parameters": [_id_parameter(example_id), _page_parameter()],
+        "responses": {"200": {"description": "HTML.", "content": {formats.HTML: {}}}, **_failures("400", "404")}}}
     return paths
+
+
+def _page_parameter() -> Json:
+    return {"name": "page", "in": "query", "required": False,
+            "description": "Which page of the statements pointing at the entity (200 a page).",
+            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}}
+
+
+def _other_paths(example_iri: str | None) -> Json:
+    """The ontology's IRIs and documents, the JSON-LD context, the VoID pointer and ``/describe`` (an IRI of another
+    authority that the graph uses: its page or RDF)."""
+    see_other = {"303": {"description": "See the document the client prefers (by Accept).", "headers": {
+        "Location": {"description": "The document.", "schema": {"type": "string"}}}}}
+    paths: Json = {
+        "/ontology": {"get": {"operationId": "ontology", "tags": ["Linked data"], "summary": "The ontology's IRI",
+                              "responses": {**see_other, **_failures("406")}}},
+        "/ontology.html": {"get": {"operationId": "ontologyPage", "tags": ["Linked data"],
+                                   "summary": "The ontology documented as HTML",
+                                   "responses": {"200": {"description": "HTML.", "content": {formats.HTML: {}}}}}},
+        "/context.jsonld": {"get": {"operationId": "jsonldContext", "tags": ["Linked data"],
+                                    "summary": "The JSON-LD @context every JSON-LD document uses",
+                                    "responses": {"200": {"description": "JSON-LD.",
+                                                          "content": {formats.media_type("jsonld"): {}}}}}},
+        "/.well-known/void": {"get": {"operationId": "wellKnownVoid", "tags": ["Linked data"],
+                                      "summary": "Where the dataset's VoID description is",
+                                      "responses": {"303": {"description": "See /void."}}}},
+    }
+    paths[f"/{IMPORT_MODULE_IRI}"] = {"get": {  # relative to the base, as the route reads it
+        "operationId": "ontologyImport", "tags": ["Linked data"],
+        "summary": "The IRI of the ontology's HPO import module",
+        "responses": {**see_other, **_failures("406")}}}
+    for key in RDF_DOCUMENTS.keys:
+        paths[f"/ontology/doc.{key}"] = {"get": {
+            "operationId": _operation_id("ontology", "doc", key), "tags": ["Linked data"],
+            "summary": f"The ontology ({key})",
+            "responses": {"200": {"description": "The ontology.", "content": {formats.media_type(key): {}}},
+                          **_failures("503")}}}
+    uri: Json = {"name": "uri", "in": "query", "required": True,
+                 "description": "An absolute http(s) IRI the graph uses.",
+                 "schema": {"type": "string", "format": "iri", "maxLength": 2000}}
+    if example_iri is not None:
+        uri["example"] = example_iri
+    paths["/describe"] = {"get": {
+        "operationId": "describe", "tags": ["Linked data"],
+        "summary": "What the graph says about an IRI of another authority (HPO, UBERON, MONDO, genes, drugs)",
+        "parameters": [uri, _format_parameter(DEREFERENCE), _page_parameter()],
+        "responses": {"200": {"description": "Its page, or its description in RDF.", "content": _content(DEREFERENCE)},
+                      **_failures("400", "404", "406", "503")}}}
+    return paths
+
+
+def _licence(cat: Catalog) -> Json:
+    """The data's licence, from the release's manifest (none when it records none)."""
+    licence = (cat.release.dataset if cat.release is not None else {}).get("licence")
+    return {"license": {"name": f"{licence} (the data)", "url": licence}} if licence else {}
 
 
 def openapi_document(cat: Catalog) -> Json:
@@ -249,6 +320,7 @@ def openapi_document(cat: Catalog) -> Json:
         paths[f"/queries/{query.name}"] = _named_query(query)
     paths["/api/search"] = _search(search_text)
     paths.update(_linked_data(cat, example_id))
+    paths.update(_other_paths(min((e.iri for e in entries if e.iri.startswith(str(OBO))), default=None)))
     paths["/openapi.json"] = {"get": {
         "operationId": "openapi", "summary": "This document",
         "responses": {"200": {"description": "OpenAPI 3.1.",
@@ -258,7 +330,7 @@ def openapi_document(cat: Catalog) -> Json:
         "openapi": OPENAPI_VERSION,
         "info": {"title": "dystonia-kg", "version": cat.manifest.get("version", "unversioned"),
                  "summary": "A knowledge graph of dystonia: SPARQL, named queries, search and linked data.",
-                 "license": {"name": "CC BY 4.0 (the data)", "identifier": "CC-BY-4.0"}},
+                 **_licence(cat)},
         "servers": [{"url": public_root()}],
         "tags": TAGS,
         "paths": paths,

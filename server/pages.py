@@ -478,7 +478,11 @@ def ontology_page() -> Response:
         })
     metadata = [(compact(r["p"]), r["o"]) for r in select_rows(META)]
     order = ["Classes", "Object properties", "Datatype properties", "Annotation properties", "Individuals"]
+    documents = {formats.media_type(e): f"/ontology/doc.{e}" for e in RDF_DOCUMENTS.keys}
     html = render_template("ontology.html", metadata=metadata, sections=[(n, sections[n]) for n in order],
-                           iri=str(ONTOLOGY_IRI),
-                           alternates={formats.media_type(e): f"/ontology/doc.{e}" for e in RDF_DOCUMENTS.keys})
-    return Response(html, 200, content_type=formats.utf8(formats.HTML))
+                           iri=str(ONTOLOGY_IRI), alternates=documents)
+    response = Response(html, 200, content_type=formats.utf8(formats.HTML))
+    root = public_root()
+    signposting.add(response, signposting.entity_page(
+        str(ONTOLOGY_IRI), {media: root + url for media, url in documents.items()}, str(OWL.Ontology), local=True))
+    return response

@@ -10,7 +10,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF
 
 from graph import formats
 from graph.package import DESCRIPTION, TITLE
-from graph.vocab import BASE, DKG, MODULE_GRAPHS, ONTOLOGY_IRI
+from graph.vocab import ANNOTATIONS_GRAPH, BASE, DKG, HPO_GRAPH, MODULE_GRAPHS, ONTOLOGY_IRI
 
 from .catalog import catalog
 from .examples import published_examples
@@ -55,6 +55,28 @@ def _module_subset(g: Graph, dataset: URIRef, name: str, module: dict[str, Any])
     g.add((subset, SD.name, MODULE_GRAPHS[name]))  # the release's named graph that holds it
 
 
+def _hpo_subsets(g: Graph, dataset: URIRef, hpo: dict[str, Any]) -> None:
+    """HPO and its annotation layer as subsets, each with its version and licence field by field (as the modules
+    have them), for pipelines that compare them with the manifest or KGX's metadata."""
+    version = hpo["version"].rsplit("/", 1)[-1]
+    # The annotation files' own URL is not recorded (the manifest names no source for them): no dcterms:source.
+    layers = [("hpo", HPO_GRAPH, f"Human Phenotype Ontology {version}", version, hpo["source"])]
+    if hpo.get("annotations"):
+        layers.append(("hpo-annotations", ANNOTATIONS_GRAPH,
+                       f"HPO annotations {hpo['annotations']['version']} (phenotype.hpoa, genes_to_phenotype.txt)",
+                       hpo["annotations"]["version"], None))
+    for name, graph, title, layer_version, source in layers:
+        subset = URIRef(f"{BASE}dataset/{name}")
+        g.add((dataset, VOID.subset, subset))
+        g.add((subset, RDF.type, VOID.Dataset))
+        g.add((subset, DCTERMS.title, Literal(title, lang="en")))
+        if source is not None:
+            g.add((subset, DCTERMS.source, URIRef(source)))
+        g.add((subset, DCTERMS.hasVersion, Literal(layer_version)))
+        g.add((subset, DCTERMS.license, URIRef(hpo["licence"])))
+        g.add((subset, SD.name, graph))
+
+
 def _examples_subset(g: Graph, dataset: URIRef, endpoint: URIRef) -> None:
     """The SPARQL examples (the named queries as ``sh:SPARQLExecutable``, one named graph each): a subset of the
     dataset whose example resources they are."""
@@ -95,6 +117,7 @@ def void_graph() -> Graph:
     if hpo["merged"]:
         g.add((dataset, DCTERMS.source, URIRef(hpo["source"])))
         g.add((dataset, DCTERMS.bibliographicCitation, Literal(hpo["acknowledgement"], lang="en")))
+        _hpo_subsets(g, dataset, hpo)
     for name, module in (cat.release.modules if cat.release is not None else {}).items():
         _module_subset(g, dataset, name, module)
     g.add((dataset, VOID.sparqlEndpoint, URIRef(root + "/sparql")))

@@ -157,6 +157,11 @@ def test_more_than_a_page_of_incoming_links_is_paged(live_server, release_store)
     for bad in ("0", "x", "-1", "1.5", "٣"):
         answer = requests.get(live_server.url + describe_html(DYSTONIA, page=bad), timeout=30)
         assert answer.status_code == 400 and "page must be" in answer.text, bad
+        # Whatever the format (found by the independent attempt: the RDF formats ignored a malformed page).
+        for fmt in ("ttl", "nt", "jsonld"):
+            rdf = requests.get(live_server.url + "/describe", params={"uri": DYSTONIA, "format": fmt, "page": bad},
+                               timeout=30)
+            assert rdf.status_code == 400 and "page must be" in rdf.text, (bad, fmt)
 
 
 def test_the_ontology_page_shows_every_parent_with_its_label(live_server, release_store) -> None:  # type: ignore[no-untyped-def]

@@ -84,6 +84,9 @@ def parses(media: str, response: requests.Response, session: requests.Session) -
             assert sum(1 for _ in ox.parse(response.raw, format=fmt.rdf)) > 0
             return
         body = response.content
+        if set(json.loads(body)) == {"@context"}:  # a context document (/context.jsonld): JSON-LD with no triples
+            assert isinstance(json.loads(body)["@context"], dict) and not list(ox.parse(body, format=fmt.rdf))
+            return
         try:
             assert sum(1 for _ in ox.parse(body, format=fmt.rdf)) > 0
         except SyntaxError as error:  # pyoxigraph loads no remote @context: do it, as a client's document loader does
@@ -174,3 +177,33 @@ def test_every_operation_answers_its_examples_as_the_document_says(live_server, 
                 assert plain.content == response.content, f"{where}: the examples are not the query's defaults"
             checked += 1
     assert checked >= len(named_queries()) + 10, checked
+
+
+def test_every_route_is_in_the_document(live_server, document) -> None:  # type: ignore[no-untyped-def]
+    """Each GET route the app has is described, unless it is for people or crawlers only (found by the independent
+    attempt: /describe, the ontology's IRIs and documents, the JSON-LD context and the VoID pointer were missing)."""
+    from server import create_app
+
+    for_people = {"/", "/search", "/api/", "/robots.txt", "/sitemap.xml", "/metrics", "/ui/vendor/<path:filename>",
+                  "/static/<path:filename>"}
+    described = set(document["paths"])
+    app = create_app({"RELEASE_DIR": "/nonexistent"})
+    for rule in app.url_map.iter_rules():
+        if "GET" not in (rule.methods or ()) or rule.rule in for_people:
+            continue
+        # A rule's variable part stands for the document's paths that fill it: /data/<path:name> for /data/{id}.ttl.
+        stem = rule.rule.split("<", 1)[0]
+        assert any(path == rule.rule or (stem != rule.rule and path.startswith(stem)) for path in described), rule.rule
+
+
+def test_search_is_described_with_its_facet_and_its_counts(document) -> None:  # type: ignore[no-untyped-def]
+    from graph.catalog import KINDS
+
+    search = document["paths"]["/api/search"]["get"]
+    [facet] = [p for p in search["parameters"] if p["name"] == "type"]
+    assert facet["schema"]["items"]["enum"] == list(KINDS)
+    results = document["components"]["schemas"]["SearchResults"]
+    assert {"total", "counts", "type"} <= set(results["required"])
+    assert {"kind", "matched"} <= set(document["components"]["schemas"]["SearchHit"]["required"])
+    page = document["paths"]["/page/{id}"]["get"]
+    assert "page" in {p["name"] for p in page["parameters"]} and "400" in page["responses"]
