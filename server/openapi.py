@@ -73,7 +73,10 @@ COMPONENTS: Json = {
                           "label": {"type": "string"}, "type": {"type": "string"}, "snippet": {"type": "string"},
                           "score": {"type": "number"}, "page": {"type": "string", "format": "uri"}}},
         "SearchResults": {"type": "object", "required": ["query", "results"], "properties": {
-            "query": {"type": "string"}, "results": {"type": "array", "items": _ref("schemas", "SearchHit")}}},
+            "query": {"type": "string"}, "results": {"type": "array", "items": _ref("schemas", "SearchHit")},
+            "total": {"type": "integer", "description": "How many terms of the kinds type= keeps match."},
+            "counts": {"type": "object", "additionalProperties": {"type": "integer"},
+                       "description": "How many terms of each kind match, whatever type= keeps."}}},
     },
     "responses": {
         "BadRequest": _error("The request is malformed; the message says what is wrong."),
