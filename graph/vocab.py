@@ -69,6 +69,16 @@ PREFIXES: dict[str, str] = {
     "dkgsh": BASE + "shapes/",
 }
 
+# Other prefixes real tools write for a namespace of PREFIXES (bioregistry lists them as synonyms), read when an ID
+# is looked up (graph/search.py), case-insensitively: PREFIXES' own names need no entry here.
+PREFIX_ALIASES: dict[str, str] = {
+    "ORPHA": "Orphanet",  # HPO's phenotype.hpoa and genes_to_disease.txt, Monarch, MONDO's xrefs
+    "ORDO": "Orphanet",  # the Orphanet Rare Disease Ontology's own name (OLS, BioPortal)
+    "MIM": "OMIM",  # identifiers.org and bioregistry (mim:), ClinVar, UniProt
+    "EntrezGene": "NCBIGene",  # the gene ID's older name: GO annotation files, UniProt, older HPO files
+    "GeneID": "NCBIGene",  # NCBI's own label of the ID (gene_info, RefSeq records)
+}
+
 # Longest namespace first, so that HP_ wins over the generic obo: prefix when compacting.
 _BY_LENGTH = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
 

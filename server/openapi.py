@@ -82,9 +82,9 @@ COMPONENTS: Json = {
             "query": {"type": "string"},
             "type": {"type": "array", "items": {"type": "string", "enum": list(KINDS)},
                      "description": "the kinds asked for (empty: every kind)"},
-            "total": {"type": "integer", "minimum": 0, "description": "hits of the kinds asked for"},
+            "total": {"type": "integer", "minimum": 0, "description": "how many terms of the kinds type= keeps match"},
             "counts": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0},
-                       "description": "hits per kind, whatever type= asks for (a facet)"},
+                       "description": "how many terms of each kind match, whatever type= keeps (a facet)"},
             "results": {"type": "array", "items": _ref("schemas", "SearchHit")}}},
     },
     "responses": {

@@ -53,7 +53,8 @@ def search_page() -> Response:
 @search_slots
 def search_api() -> Response:
     """``/api/search?q=…&limit=…&type=…``: JSON hits (IRI, CURIE, label, type, kind, snippet, matched field,
-    score, page), the counts of matching terms per kind (whatever ``type=`` keeps) and their total."""
+    score, page), the counts of matching terms per kind (whatever ``type=`` keeps) and ``total``, how many terms of
+    the kinds ``type=`` keeps match (the results are the best ``limit`` of them)."""
     query = request.args.get("q", "")
     if not query.strip():
         raise errors.bad_request("give a search text: /api/search?q=…")
