@@ -174,8 +174,14 @@ def test_a_newer_hpo_release_shows_its_version_everywhere(tmp_path: Path) -> Non
     assert f"data-version: {shipped}\n" in text
     (folder / "hp.obo").write_text(text.replace(f"data-version: {shipped}\n", f"data-version: {newer}\n", 1),
                                    encoding="utf-8")
-    for name in ("phenotype.hpoa", "genes_to_phenotype.txt"):
-        shutil.copy(packaged.parent / name, folder / name)
+    # A newer release comes with its annotation files: their #version header says so too (VoID shows both).
+    hpoa = (packaged.parent / "phenotype.hpoa").read_text(encoding="utf-8")
+    stamp = shipped.rsplit("/", 1)[-1]
+    assert f"#version: {stamp}\n" in hpoa
+    (folder / "phenotype.hpoa").write_text(hpoa.replace(f"#version: {stamp}\n",
+                                                        f"#version: {newer.rsplit('/', 1)[-1]}\n", 1),
+                                           encoding="utf-8")
+    shutil.copy(packaged.parent / "genes_to_phenotype.txt", folder / "genes_to_phenotype.txt")
     release = build(tmp_path / "release", quiet, Sources(hpo=folder / "hp.obo"))
     assert release.hpo["version"] == newer
 

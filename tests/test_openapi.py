@@ -84,8 +84,9 @@ def parses(media: str, response: requests.Response, session: requests.Session) -
             assert sum(1 for _ in ox.parse(response.raw, format=fmt.rdf)) > 0
             return
         body = response.content
-        if set(json.loads(body)) == {"@context"}:  # a context document (/context.jsonld): JSON-LD with no triples
-            assert isinstance(json.loads(body)["@context"], dict) and not list(ox.parse(body, format=fmt.rdf))
+        parsed = json.loads(body)
+        if isinstance(parsed, dict) and set(parsed) == {"@context"}:  # a context document (/context.jsonld)
+            assert isinstance(parsed["@context"], dict) and not list(ox.parse(body, format=fmt.rdf)), "no triples"
             return
         try:
             assert sum(1 for _ in ox.parse(body, format=fmt.rdf)) > 0
