@@ -27,6 +27,10 @@ from graph.release import Release
 from graph.vocab import BASE
 from server.live import LiveProcess, free_port, serve_release
 
+# The whole module is slow (a build of its own under another base, then its crawl): `.ci/run` runs it with
+# `-m slow`, the README's test command leaves it out (its time budget).
+pytestmark = pytest.mark.slow
+
 OTHER = "https://example.org/kg/"  # a deployment not under w3id.org
 ROOT = Path(__file__).resolve().parent.parent
 CRAWLERS = 2  # the server renders descriptions two at a time (503 beyond), on two query workers
@@ -276,7 +280,6 @@ def internal(link: str, server: str) -> str | None:
     return link
 
 
-@pytest.mark.slow
 def test_every_link_of_every_page_resolves(other_server: LiveProcess, dump_iris: set[str]) -> None:
     """The home page, the ontology page and every entity's page, then every link on them that stays on the
     deployment (pages, data documents in every format, /describe pages of external terms, dumps...): 200 or 303,

@@ -159,6 +159,7 @@ def test_annotated_diseases_map_to_mondo_and_meet_the_curated_layer(release_stor
     assert {("S0217", "OMIM_277900"), ("S0217", "Orphanet_905"), ("S0216", "Orphanet_399")} <= set(rows)
 
 
+@pytest.mark.slow  # a full build of its own (`.ci/run` runs it; the modules' version test is the fast twin)
 def test_a_newer_hpo_release_shows_its_version_everywhere(tmp_path: Path) -> None:
     """Every version shown comes from the release's manifest: a build with a newer HPO (made here by editing the
     packaged file's data-version header) shows that version in the manifest, the HPOA export, VoID and the home

@@ -81,6 +81,7 @@ def test_the_crate_reads_back_with_the_rocrate_library(release_dir: Path) -> Non
     assert based_on[release.hpo["source"]]["version"] == release.hpo["version"]
 
 
+@pytest.mark.slow  # an external validator's run (about 11 s of CPU): `.ci/run` runs it, as it does the W3C suites
 def test_the_crate_passes_roc_validator_and_a_broken_one_does_not(release_dir: Path, tmp_path: Path) -> None:
     """The RO-Crate 1.2 profile's REQUIRED and RECOMMENDED checks pass, bar those asking for facts the release has
     not; the same crate with its root's licence and name taken away fails, naming them (no rubber stamp)."""
