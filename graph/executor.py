@@ -234,6 +234,8 @@ class QueryPool:
     def __post_init__(self) -> None:
         # forkserver: workers never inherit the server's threads, sockets or locks.
         self._ctx = mp.get_context("forkserver")
+        # The forkserver imports the workers' modules once: a replaced worker starts without importing them again.
+        self._ctx.set_forkserver_preload(["graph.executor"])
         self._idle: list[_Worker] = []
         self._cond = threading.Condition()
         self._closed = False
