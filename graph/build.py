@@ -6,6 +6,7 @@ failed or killed build never touches the release being served.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import sys
@@ -124,10 +125,24 @@ class Sources:
         return {"uberon": self.uberon, "mondo": self.mondo, "chebi": self.chebi}
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector. A parse makes hundreds of thousands of objects that all live on, and no
+    cyclic garbage; the collector would scan them again and again (40 % of the parse of 21,600 statements, and a
+    share that grows with them)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def assemble(progress: Progress = stderr_progress, sources: Sources = Sources()) -> Assembled:
     """Parse the ontology, the curation sources, HPO and its annotations (unless turned off) and the UBERON,
     MONDO and ChEBI modules of the terms they use."""
-    with _step(progress, "parse ontology and curation sources"):
+    with _step(progress, "parse ontology and curation sources"), _collector_paused():
         ontology = load_ontology(sources.ontology_dir)
         curated = assemble_curated(Vocabulary.from_ontology(ontology), sources.curation_dir)
     parts = Assembled(ontology, curated)

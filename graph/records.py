@@ -53,7 +53,9 @@ _CONSTRUCTOR = yaml.SafeLoader("")  # only its constructors are used, on nodes c
 def _plain(node: yaml.Node) -> Any:
     """Convert a composed YAML node into plain Python values (safe, no tags)."""
     if isinstance(node, yaml.ScalarNode):
-        return _CONSTRUCTOR.construct_object(node)
+        value = _CONSTRUCTOR.construct_object(node)
+        del _CONSTRUCTOR.constructed_objects[node]  # it would keep every node of every file read alive
+        return value
     if isinstance(node, yaml.SequenceNode):
         return [_plain(n) for n in node.value]
     if isinstance(node, yaml.MappingNode):
