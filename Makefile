@@ -15,21 +15,22 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[test]'
 	touch $(STAMP)
 
-# YASGUI from the npm registry, served by our server (no CDN).
+# YASGUI and Swagger UI from the npm registry, served by our server (no CDN).
 $(UI): server/ui/package.json server/ui/package-lock.json
 	npm ci --prefix server/ui --no-audit --no-fund --ignore-scripts
 	touch $(UI)
 
 install: $(STAMP) $(UI)
 
-# kgx and sssom-py validate the exports; each pins libraries of its own, so each gets a venv of its
-# own, installed from a frozen list (no dependency resolution on a fresh machine).
+# kgx and sssom-py validate the exports, roc-validator the release's RO-Crate; each pins libraries of its own
+# (roc-validator an older rich), so each gets a venv of its own, installed from a frozen list (no dependency
+# resolution on a fresh machine).
 .venv-%/.installed: tests/tools/%-requirements.txt
 	test -x .venv-$*/bin/python || $(PY) -m venv .venv-$*
 	.venv-$*/bin/pip install -q --no-deps -r $<
 	touch $@
 
-validators: .venv-kgx/.installed .venv-sssom/.installed
+validators: .venv-kgx/.installed .venv-sssom/.installed .venv-rocrate/.installed
 
 # Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium), rapper
 # (raptor2-utils), an independent RDF parser the dereferencing tests use, and Virtuoso Open Source 7, the

@@ -7,7 +7,6 @@ failed or killed build never touches the release being served.
 from __future__ import annotations
 
 import gc
-import hashlib
 import json
 import sys
 import time
@@ -24,11 +23,13 @@ from rdflib import OWL, RDF, Graph
 from .annotations import Layer, build_layer
 from .assemble import Vocabulary, assemble_curated, load_ontology
 from .catalog import compute_catalog
+from .examples import example_graphs
 from .formats import DUMPS, rdf_format
 from .hpo import HpoRelease, default_hpo_obo, load_hpo
 from .obo_modules import Module, Uses, load_modules, term_uses
+from .package import dataset_metadata, file_record, write_package
 from .paths import CURATION_DIR
-from .query import solution_rows
+from .query import named_queries, solution_rows
 from .reason import Inference, reason
 from .release import Release, build_id, write_build
 from .store import EmbeddedStore, canonical_nquads, create_disk_store, graphs_store, open_store, reserialize
@@ -83,6 +84,7 @@ class Assembled:
     layer: Layer | None = None
     uses: Uses = field(default_factory=dict)  # the UBERON, MONDO and ChEBI terms used, and by whom
     modules: dict[str, Module] = field(default_factory=dict)  # their modules, by name (see MODULE_GRAPHS)
+    examples: dict[str, Graph] = field(default_factory=dict)  # the named queries as SPARQL examples, by graph IRI
 
     @property
     def asserted(self) -> Graph:
@@ -146,6 +148,8 @@ def assemble(progress: Progress = stderr_progress, sources: Sources = Sources())
         ontology = load_ontology(sources.ontology_dir)
         curated = assemble_curated(Vocabulary.from_ontology(ontology), sources.curation_dir)
     parts = Assembled(ontology, curated)
+    with _step(progress, "named queries as SPARQL examples"):
+        parts.examples = example_graphs(named_queries())
     if sources.with_hpo:
         obo = sources.hpo or default_hpo_obo()
         with _step(progress, f"HPO release {obo.name} → OWL"):
@@ -176,7 +180,7 @@ def memory_store(parts: Assembled) -> EmbeddedStore:
 
 def _named(parts: Assembled) -> list[tuple[str, Graph]]:
     return [(str(ONTOLOGY_GRAPH), parts.ontology), (str(CURATED_GRAPH), parts.curated),
-            (str(INFERRED_GRAPH), parts.inferred)]
+            (str(INFERRED_GRAPH), parts.inferred), *parts.examples.items()]
 
 
 def _chunks(parts: Assembled) -> list[tuple[str, bytes]]:
@@ -218,18 +222,17 @@ def check(parts: Assembled, progress: Progress = stderr_progress) -> list[Violat
         data = parts.asserted
         if parts.layer is not None:
             data.parse(data=parts.layer.ntriples, format="nt")
+        for example in parts.examples.values():
+            data += example
         violations += shacl_violations(data, load_shapes())
     with _step(progress, "QC checks"):
         violations += qc_violations(memory_store(parts))
     return violations
 
 
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def write_release(parts: Assembled, release_dir: Path, progress: Progress = stderr_progress) -> Release:
-    """Write dumps, store, catalog and manifest into a new build and publish it as ``current``."""
+    """Write dumps, store, catalog, manifest, digests and RO-Crate into a new build and publish it as ``current``."""
+    dataset = dataset_metadata(parts.ontology)  # before anything is written: a header lacking a fact fails here
     chunks = _chunks(parts)
     graphs = graphs_store(chunks)
     with ThreadPoolExecutor(1, thread_name_prefix="catalog") as background:
@@ -240,17 +243,17 @@ def write_release(parts: Assembled, release_dir: Path, progress: Progress = stde
         with _step(progress, "canonical N-Quads"):
             nquads = canonical_nquads(graphs)
         return write_build(release_dir, build_id(nquads),
-                           lambda release: _fill(release, parts, chunks, nquads, catalog, progress))
+                           lambda release: _fill(release, parts, dataset, chunks, nquads, catalog, progress))
 
 
-def _fill(release: Release, parts: Assembled, chunks: list[tuple[str, bytes]], nquads: bytes,
-          catalog: Future[dict[str, Any]], progress: Progress) -> None:
+def _fill(release: Release, parts: Assembled, dataset: dict[str, str], chunks: list[tuple[str, bytes]],
+          nquads: bytes, catalog: Future[dict[str, Any]], progress: Progress) -> None:
     with _step(progress, "on-disk store, dumps and catalog"):
         files = {}
 
         def write(ext: str, data: bytes) -> None:
             release.dump(ext).write_bytes(data)
-            files[release.dump(ext).name] = _sha256(data)
+            files[release.dump(ext).name] = file_record(data)
 
         write("nq", nquads)
         quads = create_disk_store(release.store_path, nquads)
@@ -261,10 +264,13 @@ def _fill(release: Release, parts: Assembled, chunks: list[tuple[str, bytes]], n
         for fmt in DUMPS.keys:  # every dump of the format registry
             if fmt not in ("nq", "nt"):  # written above, from the canonical N-Quads
                 write(fmt, reserialize(union, "nt", fmt))
-        release.catalog_path.write_text(json.dumps(catalog.result(), sort_keys=True, ensure_ascii=False) + "\n")
+        catalog_bytes = (json.dumps(catalog.result(), sort_keys=True, ensure_ascii=False) + "\n").encode()
+        release.catalog_path.write_bytes(catalog_bytes)
+        files[release.catalog_path.name] = file_record(catalog_bytes)
         named_graphs = open_store(release.selector).named_graphs()
     manifest = {
         "version": parts.version(),
+        "dataset": dataset,
         "base": BASE,  # the base IRI the release's local IRIs are minted under; it is served under it
         "build": build_id(nquads),
         "quads": quads,
@@ -275,6 +281,8 @@ def _fill(release: Release, parts: Assembled, chunks: list[tuple[str, bytes]], n
         "named_graphs": named_graphs,
     }
     release.manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    with _step(progress, "SHA256SUMS and RO-Crate"):
+        write_package(release)
 
 
 def _graph(store: EmbeddedStore, query: str) -> Graph:
@@ -292,6 +300,7 @@ def _hpo_metadata(parts: Assembled) -> dict[str, object]:
         "version": parts.hpo.version,
         "file": parts.hpo.path.name,
         "licence": "https://hpo.jax.org/app/license",
+        "licence_name": "Human Phenotype Ontology licence",
         # HPO's licence asks every product that uses it to say so, with the version: shown on the home page and
         # in VoID.
         "acknowledgement": "This service is using the Human Phenotype Ontology (version "

@@ -1,9 +1,9 @@
 """A release's catalog: what the server needs at hand for every request, computed once by the build.
 
-It holds the local IDs (which ``/id/`` names exist), the texts of the search index (labels, synonyms and
-statements' quotes, with each IRI's type, definition and kind) and the JSON-LD ``@context``. The build writes it into
-the release (``catalog.json``, see ``graph.release``), so that a server answers its first request as
-fast as its hundredth.
+It holds the local IDs (which ``/id/`` names exist), the texts of the search index (labels, synonyms,
+statements' quotes and titles, with each IRI's type, definition and kind) and the JSON-LD ``@context``. The
+build writes it into the release (``catalog.json``, see ``graph.release``), so that a server answers its first
+request as fast as its hundredth.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from rdflib import Graph
 from .describe import ontology_query
 from .jsonld import context
 from .search import Entry
-from .vocab import DKG, PREFIXES
+from .titles import parts_from_rows, parts_pattern, statement_title
+from .vocab import DKG, PREFIXES, compact
 
 Rows = Callable[[str], list[dict[str, str]]]  # SELECT text → rows of bound variable → value
 Construct = Callable[[str], Graph]  # CONSTRUCT text → graph
@@ -41,6 +42,10 @@ SELECT ?s ?text ?kind WHERE {
 TYPES_QUERY = """SELECT ?s ?t WHERE {
   ?s a ?t FILTER(isIRI(?s) && ?t != <http://www.w3.org/2002/07/owl#NamedIndividual>) }"""
 DEFINITIONS_QUERY = "SELECT ?s ?d WHERE { ?s <http://purl.obolibrary.org/obo/IAO_0000115> ?d FILTER(isIRI(?s)) }"
+# The curated statements (those with a quote; HPO's annotations are a thousand more, found by their disease) and
+# the parts of their titles (graph/titles.py).
+TITLES_QUERY = (f"SELECT ?statement ?part ?value ?valueLabel "
+                f"WHERE {{ ?statement <{DKG.quote}> ?quote {parts_pattern()} }}")
 
 _KIND_PREFIXES = f"""PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
@@ -95,6 +100,10 @@ def compute_catalog(rows: Rows, construct: Construct) -> dict[str, Any]:
     """The catalog of the store that ``rows`` and ``construct`` query, as JSON-ready data."""
     base = str(DKG)
     texts = sorted({(r["s"], r["text"], r["kind"]) for r in rows(SEARCH_TEXTS_QUERY)})
+    statements = rows(TITLES_QUERY)
+    parts = parts_from_rows(statements)
+    texts += [(s, statement_title(parts.get(s, {}), compact(s)), "title")
+              for s in sorted({r["statement"] for r in statements})]
     local_ids = sorted(row["s"][len(base):] for row in rows(SUBJECTS_QUERY) if row["s"].startswith(base))
     searched = {text[0] for text in texts} | {base + ident for ident in local_ids}
     return {

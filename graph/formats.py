@@ -22,7 +22,8 @@ import pyoxigraph as ox
 # Media types no pyoxigraph format carries.
 HTML = "text/html"
 PLAIN_TEXT = "text/plain"
-JSON = "application/json"  # error bodies, the search and query-list APIs
+JSON = "application/json"  # error bodies, the search and query-list APIs, the OpenAPI document
+OPENAPI = "application/vnd.oai.openapi+json"  # the OpenAPI document, for clients that ask for it by name
 XML = "application/xml"  # the sitemap
 FORM = "application/x-www-form-urlencoded"  # SPARQL 1.1 Protocol: query by POST form
 SPARQL_QUERY = "application/sparql-query"  # SPARQL 1.1 Protocol: query by POST directly
@@ -183,6 +184,8 @@ DEREFERENCE = _offer(*RDF_DOCUMENTS.keys, (PLAIN_TEXT, "nt"), "html")
 SERVICE_DESCRIPTION = _offer("ttl", "nt", "jsonld", "rdf", "nq", "trig", "html")
 # The whole release, one file per format (``dystonia-kg.<key>``); N-Quads keeps the named graphs apart.
 DUMPS = _offer("ttl", "nt", "jsonld", "rdf", "nq")
+# /openapi.json: JSON unless the client asks for the OpenAPI media type.
+OPENAPI_DOCUMENT = (JSON, OPENAPI)
 # Error bodies: plain text unless the client prefers JSON.
 ERROR_MEDIA_TYPES = (PLAIN_TEXT, JSON)
 # `dystonia-kg query --format`: the CLI's table, or a SPARQL results format.

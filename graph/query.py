@@ -13,12 +13,12 @@ import pyoxigraph as ox
 
 from .formats import QUERY_OUTPUTS, rdf_format, results_format
 from .paths import resource_dir
+from .query_shape import Form, shape_of
 from .store import QueryResult
 from .vocab import BASE, compact, expand, sparql_prefixes
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 _HEADER_FIELD = re.compile(r"^#\s*(\w+):\s*(.*)$")
-_IRI = re.compile(r"^https?://[^\s<>\"{}|^`\\]+$")
 
 
 @dataclass(frozen=True)
@@ -76,30 +76,81 @@ class ParameterError(ValueError):
     """A named query's parameter is unknown or its value is not an IRI."""
 
 
+def parameter_iri(variable: str, value: str) -> str:
+    """The IRI a parameter value names: an absolute IRI (bare or in ``<…>``) or a CURIE of the project's prefixes;
+    anything else (empty, an unknown prefix, a prefix with no local part, a text the IRI grammar rejects) is a
+    :class:`ParameterError` naming the parameter."""
+    text = value.strip()
+    if text.startswith("<") and text.endswith(">"):
+        text = text[1:-1]
+    if not text:
+        raise ParameterError(f"{variable}: an empty value; give an IRI or a CURIE (HP:0000643)")
+    try:
+        iri = str(expand(text))
+    except ValueError as exc:
+        raise ParameterError(f"{variable}: {exc}") from None
+    _, colon, local = text.partition(":")
+    if colon and not local:
+        raise ParameterError(f"{variable}: {value[:80]!r} names a prefix and no term")
+    try:
+        ox.NamedNode(iri)  # the IRI grammar (RFC 3987), as the engine reads it
+    except ValueError:
+        raise ParameterError(f"{variable}: {value[:80]!r} is not an IRI") from None
+    if not iri.startswith(("http://", "https://")):
+        raise ParameterError(f"{variable}: {value[:80]!r} is not an http(s) IRI")
+    return iri
+
+
 def bind_parameters(query: NamedQuery, values: dict[str, list[str]]) -> str:
     """The query text with each given parameter's ``VALUES ?var { … }`` block replaced by the given IRIs.
 
-    Values are IRIs or CURIEs of the project's prefixes; anything else is a :class:`ParameterError`.
+    Values are IRIs or CURIEs of the project's prefixes (:func:`parameter_iri`); anything else is a
+    :class:`ParameterError`.
     """
     text = query.text
     for variable, given in values.items():
         if variable not in query.parameters:
             known = ", ".join(sorted(query.parameters)) or "none"
             raise ParameterError(f"{query.name} has no parameter {variable!r} (parameters: {known})")
-        iris = []
-        for value in given:
-            try:
-                iri = str(expand(value.strip()))
-            except ValueError as exc:
-                raise ParameterError(f"{variable}: {exc}") from None
-            if not _IRI.match(iri):
-                raise ParameterError(f"{variable}: {value!r} is not an IRI")
-            iris.append(f"<{iri}>")
+        iris = [f"<{parameter_iri(variable, value)}>" for value in given]
         block = re.compile(r"VALUES\s+\?" + re.escape(variable) + r"\s*\{[^}]*\}")
         text, count = block.subn(f"VALUES ?{variable} {{ {' '.join(iris)} }}", text, count=1)
         if count == 0:
             raise ParameterError(f"{query.name}: no VALUES block for ?{variable}")
     return text
+
+
+def query_form(query: NamedQuery) -> Form:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE, read from a parse of the query's text (``graph/query_shape.py``)."""
+    form = shape_of(query.text).form
+    if form is None:
+        raise ValueError(f"{query.path}: a named query must be a query, not an update")
+    return form
+
+
+def parameter_defaults(query: NamedQuery) -> dict[str, list[str]]:
+    """The IRIs each parameter's ``VALUES`` block holds (what runs when the parameter is not given), read from the
+    query's algebra (rdflib's SPARQL parser resolves the prefixed names and the base); a declared parameter without
+    a block has none."""
+    from rdflib.plugins.sparql import prepareQuery
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    found: dict[str, list[str]] = {name: [] for name in query.parameters}
+    if not found:
+        return found  # nothing to look for: spare the parse (rdflib's grammar is slow)
+    stack: list[object] = [prepareQuery(query.text).algebra]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, CompValue):
+            if node.name == "values":
+                for row in node["res"]:
+                    for variable, term in row.items():
+                        if str(variable) in found and term is not None:
+                            found[str(variable)].append(str(term))
+            stack.extend(node.values())
+        elif isinstance(node, list | tuple):
+            stack.extend(node)
+    return found
 
 
 def named_queries(queries_dir: Path | None = None) -> list[NamedQuery]:

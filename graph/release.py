@@ -5,10 +5,12 @@
     RELEASE_DIR/
       current -> builds/<id>              the published build (repointed atomically)
       builds/<id>/                        id: see build_id
-        manifest.json                     versions, counts, files and their digests
+        manifest.json                     versions, licences, counts, files with their sizes and digests
         catalog.json                      local IDs, search rows and kinds, JSON-LD context (read by the server)
         store/                            the on-disk Oxigraph store
         dystonia-kg.{nq,nt,ttl,jsonld,rdf}  dumps
+        SHA256SUMS                        the dumps', catalog's and manifest's digests (`sha256sum -c SHA256SUMS`)
+        ro-crate-metadata.json            the build as an RO-Crate (graph/package.py)
       builds/.<id>.partial-<pid>/         a build being written; never served
 
 A build is written into a staging folder and renamed into place, then ``current`` is repointed,
@@ -25,7 +27,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -34,14 +36,18 @@ from .formats import DUMPS
 
 MANIFEST = "manifest.json"
 CATALOG = "catalog.json"
+SUMS = "SHA256SUMS"
+CRATE = "ro-crate-metadata.json"  # the name RO-Crate gives the metadata file of a crate
 STORE = "store"
 DUMP_STEM = "dystonia-kg"
 KEEP_BUILDS = 3  # published builds kept (the current one always among them)
 # What a build folder holds, as a number: raised whenever that changes (2: catalog.json and the base IRI in the
 # manifest; 3: every dump written from the sorted N-Triples, and the UBERON, MONDO and ChEBI modules in the
-# manifest; 4: the catalog's search texts with quotes, titles and every synonym, and each IRI's kind), so that a
-# folder an older version wrote for the same data is not taken for this version's.
-LAYOUT = 4
+# manifest; 4: the catalog's search texts with quotes, titles and every synonym, and each IRI's kind; 5: the
+# statements' titles made of their parts, in catalog.json; 6: SHA256SUMS, ro-crate-metadata.json, the dataset's
+# facts and each file's size in the manifest), so that a folder an older version wrote for the same data is not
+# taken for this version's.
+LAYOUT = 6
 
 
 def build_id(nquads: bytes) -> str:
@@ -109,6 +115,16 @@ class Release:
         """Where the catalog is written."""
         return self.folder / CATALOG
 
+    @property
+    def sums_path(self) -> Path:
+        """Where the SHA-256 digests are written, in the format ``sha256sum -c`` reads."""
+        return self.folder / SUMS
+
+    @property
+    def crate_path(self) -> Path:
+        """Where the RO-Crate metadata is written."""
+        return self.folder / CRATE
+
     @cached_property
     def manifest(self) -> dict[str, Any]:
         """The manifest (empty for a folder without one)."""
@@ -127,6 +143,15 @@ class Release:
         return str(self.manifest.get("version", "unversioned"))
 
     @property
+    def version_date(self) -> date | None:
+        """The version as a date (the ontology's versions are dates: its version IRI ends with one), or ``None``
+        when it is not one. The release's date wherever one is asked for, so that builds stay reproducible."""
+        try:
+            return date.fromisoformat(self.version)
+        except ValueError:
+            return None
+
+    @property
     def build(self) -> str:
         """The build's name (see :func:`build_id`)."""
         return str(self.manifest.get("build", self.folder.name))
@@ -135,6 +160,19 @@ class Release:
     def hpo(self) -> dict[str, Any]:
         """What the manifest records of the merged HPO release (``{"merged": False}`` when none)."""
         return dict(self.manifest.get("hpo") or {"merged": False})
+
+    @property
+    def files(self) -> dict[str, dict[str, Any]]:
+        """The files the manifest records (the dumps and the catalog), by name: ``sha256`` (hex) and ``bytes``
+        (empty for a release built before sizes were recorded)."""
+        files = self.manifest.get("files") or {}
+        return {name: dict(entry) for name, entry in files.items() if isinstance(entry, dict)}
+
+    @property
+    def dataset(self) -> dict[str, Any]:
+        """What the manifest records of the dataset itself: title, description, licence, creator, publisher,
+        version IRI (empty for a release built before they were recorded)."""
+        return dict(self.manifest.get("dataset") or {})
 
     @property
     def modules(self) -> dict[str, dict[str, Any]]:

@@ -1,13 +1,15 @@
 """Search over what people type: identifiers, labels, synonyms and quotes; ranked, and faceted by kind.
 
-An identifier in any of its usual forms (``HP:0000643``, ``HP_0000643``, the full IRI, ``dkg:S0010``) finds its
-term first; a bare local ID (``S0010``) ranks as an exact label (some are words: ``Disease``). Texts are matched
-word by word after folding case and accents (NFKD, combining marks dropped, casefold), so ``dystonía`` and
-``DYSTONIA`` match "dystonia". An inverted index from words to texts keeps a lookup to the words a query can
-match: those that start with a query word (of two letters or more), and, for typos, those that share its first
-letter and are within one or two edits of it (rapidfuzz's Levenshtein distance, bounded by ``TYPO_BUDGET`` words
-per query word). A label or synonym equal to the query ranks first, then one it begins, then texts matched word
-by word, the closer the whole text (rapidfuzz's ratio) the higher; quotes (whole sentences) last among equals.
+An identifier in any of its usual forms (``HP:0000643``, ``HP_0000643``, ``obo:HP_0000643``, the full IRI over http
+or https, an identifiers.org IRI, ``dkg:S0010``; under any prefix tools write for its namespace: ``ORPHA:306734``,
+``graph.vocab.PREFIX_ALIASES``) finds its term first; a bare local ID (``S0010``) ranks as an exact label (some are
+words: ``Disease``). Texts are matched word by word after folding (:func:`fold`: case, accents, typographic
+apostrophes and dashes, invisible characters), so ``dystonía``, ``DYSTONIA`` and ``dys\u200btonia`` match
+"dystonia", and ``writer’s`` matches "writer's". An inverted index from words to texts keeps a lookup to the words a
+query can match: those that start with a query word (of two letters or more), and, for typos, those that share its
+first letter and are within one or two edits of it (rapidfuzz's Levenshtein distance, bounded by ``TYPO_BUDGET``
+words per query word). A label or synonym equal to the query ranks first, then one it begins, then texts matched
+word by word, the closer the whole text (rapidfuzz's ratio) the higher; quotes (whole sentences) last among equals.
 Every hit has a kind (the catalog decides it: see ``graph.catalog.KIND_QUERIES``); a search may keep some kinds
 only, and counts the matching terms of every kind.
 """
@@ -21,11 +23,12 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-from .vocab import DKG, compact
+from .vocab import DKG, PREFIX_ALIASES, PREFIXES, compact
 
 _WORD = re.compile(r"[\w']+", re.UNICODE)  # words of free text (labels, synonyms, quotes), not of syntax
 MAX_TOKENS = 8  # distinct words of a query that are matched
@@ -35,7 +38,7 @@ TYPO_BUDGET = 5000  # words of the same initial compared with one query word, at
 SNIPPET = 200  # characters of a snippet
 
 # How each field's match ranks against the others: a label first, a quote (whole sentences) last.
-_FIELD_BONUS = {"label": 0.1, "synonym": 0.0, "quote": -0.5}
+_FIELD_BONUS = {"label": 0.1, "title": 0.0, "synonym": 0.0, "quote": -0.5}
 _CLOSENESS = 0.3  # weight of a text's closeness to the query (rapidfuzz's ratio) among texts matched word by word
 _ID_SCORE = 10.0  # an identifier names one term: above any text match
 # A bare local ID (``S0010``) ranks as an exact label: some are words too (``Disease``, ``Bilateral``), and a term
@@ -43,15 +46,59 @@ _ID_SCORE = 10.0  # an identifier names one term: above any text match
 _LOCAL_ID_SCORE = 3.0
 
 
+# Typographic apostrophes, quotes and dashes as ASCII: sources and keyboards write "writers’" and "writer's", "–"
+# and "-" for the same words (NFKD leaves them be).
+_TYPOGRAPHIC = str.maketrans({**dict.fromkeys("\u2018\u2019\u201a\u201b\u02bc\u2032", "'"),
+                              **dict.fromkeys("\u201c\u201d\u201e\u201f\u00ab\u00bb\u2033", '"'),
+                              **dict.fromkeys("\u2010\u2012\u2013\u2014\u2015\u2212", "-")})
+
+
 def fold(text: str) -> str:
-    """``text`` with case and accents folded: NFKD, combining marks dropped, casefolded."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    """``text`` folded for matching (texts and queries alike): NFKD, combining marks and invisible format
+    characters (category Cf: zero-width spaces and joiners, soft hyphens) dropped, typographic apostrophes, quotes
+    and dashes as ASCII, casefolded."""
+    decomposed = unicodedata.normalize("NFKD", text).translate(_TYPOGRAPHIC)
+    return "".join(c for c in decomposed
+                   if not unicodedata.combining(c) and unicodedata.category(c) != "Cf").casefold()
 
 
 def words(text: str) -> list[str]:
-    """The folded words of ``text``, in order."""
-    return _WORD.findall(fold(text))
+    """The folded words of ``text``, in order; an apostrophe is part of a word inside it only (``writer's``; the
+    possessive ``writers'`` is ``writers``)."""
+    return [word for word in (w.strip("'") for w in _WORD.findall(fold(text))) if word]
+
+
+# Each prefix an ID may be typed with, folded (IDs are matched case-insensitively), to its name in PREFIXES.
+_PREFIX_NAMES = {fold(p): p for p in PREFIXES} | {fold(alias): p for alias, p in PREFIX_ALIASES.items()}
+_IDENTIFIERS_ORG = "identifiers.org"  # resolves prefix:id, and its older form prefix/id
+
+
+def _expanded(prefix: str, local: str) -> str | None:
+    """The IRI of ``prefix:local`` when ``prefix`` (any case, or an alias) is a known prefix, else ``None``."""
+    name = _PREFIX_NAMES.get(fold(prefix.strip()))
+    return PREFIXES[name] + local.strip() if name is not None and local.strip() else None
+
+
+def typed_iris(text: str) -> list[str]:
+    """The IRIs an identifier as typed may stand for, spelled as the release writes IRIs: a CURIE or its underscore
+    form under a known prefix or alias (``ORPHA:306734``, ``obo:HP_0000643``, ``mim_…``), an IRI over http or https
+    (both, as a base may be either), an identifiers.org IRI. Empty when ``text`` is none of these."""
+    try:
+        url = urlsplit(text)
+    except ValueError:  # an unbalanced "[" in what looked like a host: not an IRI
+        return []
+    if url.scheme.lower() in ("http", "https") and url.netloc:
+        if url.netloc.lower().removeprefix("www.") == _IDENTIFIERS_ORG:
+            path = url.path.lstrip("/")
+            prefix, _, local = path.partition(":" if ":" in path else "/")
+            iri = _expanded(prefix, local)
+            return [iri] if iri is not None else []
+        return [urlunsplit(url._replace(scheme=scheme)) for scheme in ("http", "https")]
+    for separator in ":_":  # HP:0000643, then HP_0000643 (the OBO local name)
+        prefix, found, local = text.partition(separator)
+        if found and (iri := _expanded(prefix, local)) is not None:
+            return [iri]
+    return []
 
 
 def id_forms(iri: str) -> set[str]:
@@ -72,7 +119,7 @@ class Entry:
 
     iri: str
     text: str
-    field: str  # label | synonym | quote | id
+    field: str  # label | title (a statement's, graph/titles.py) | synonym | quote | id
     type: str  # its rdf:type (one, the least)
     definition: str
     kind: str = "other"  # the facet (graph.catalog.KINDS)
@@ -88,20 +135,17 @@ class Hit:
     snippet: str
     score: float
     kind: str = "other"
-    matched: str = "label"  # the field that matched: id | label | synonym | quote
+    matched: str = "label"  # the field that matched: id | label | title | synonym | quote
 
 
 @dataclass(frozen=True)
 class Found:
-    """A search's answer: the best hits (of the kinds asked for), and how many terms of each kind match."""
+    """A search's answer: the best hits (of the kinds asked for), how many terms of each kind match (whatever kinds
+    were asked for), and how many terms of the kinds asked for match (``hits`` are the best ``limit`` of them)."""
 
     hits: list[Hit]
     counts: dict[str, int]
-
-    @property
-    def total(self) -> int:
-        """How many terms match, of every kind."""
-        return sum(self.counts.values())
+    total: int
 
 
 class SearchIndex:
@@ -122,7 +166,7 @@ class SearchIndex:
             for word in found:
                 self._postings[word].add(index)
             self._first.setdefault(entry.iri, index)
-            if entry.field == "label":
+            if entry.field in ("label", "title"):  # a statement has no label: its title names it
                 self._labels.setdefault(entry.iri, entry.text)
             snippet = entry.definition or (entry.text if entry.field == "quote" else "")
             if snippet:
@@ -174,14 +218,14 @@ class SearchIndex:
         return self.entries[index] if index is not None else None
 
     def _identified(self, query: str) -> tuple[str, float] | None:
-        """The IRI ``query`` names by one of its identifiers (see :func:`id_forms`), or by its bare local ID, with
-        the score that gives it; ``None`` when it names none."""
-        text = query.strip()
-        if text.startswith("<") and text.endswith(">"):  # an IRI as SPARQL and Turtle write it
-            text = text[1:-1].strip()
+        """The IRI ``query`` names by one of its identifiers (see :func:`id_forms` and :func:`typed_iris`), or by
+        its bare local ID, with the score that gives it; ``None`` when it names none."""
+        # An IRI as SPARQL and Turtle write it, or half of that as pasted.
+        text = query.strip().removeprefix("<").removesuffix(">").strip()
         key = fold(text)
-        if key in self._ids:
-            return self._ids[key], _ID_SCORE
+        for form in (key, *(fold(iri) for iri in typed_iris(text))):
+            if form in self._ids:
+                return self._ids[form], _ID_SCORE
         if key in self._local_ids:
             return self._local_ids[key], _LOCAL_ID_SCORE
         return None
@@ -224,10 +268,11 @@ class SearchIndex:
                     best[entry.iri] = (score, index)
         kind_of = self._kinds
         counts = Counter(kind_of[iri] for iri in best)
-        wanted = best if kinds is None else [iri for iri in best if kind_of[iri] in kinds]
+        wanted = list(best) if kinds is None else [iri for iri in best if kind_of[iri] in kinds]
         order = self._order
         top = heapq.nsmallest(limit, wanted, key=lambda iri: (-best[iri][0], order[iri]))
-        return Found([self._hit(iri, best[iri][1], best[iri][0]) for iri in top], dict(sorted(counts.items())))
+        return Found([self._hit(iri, best[iri][1], best[iri][0]) for iri in top], dict(sorted(counts.items())),
+                     len(wanted))
 
     def search(self, query: str, limit: int = 10) -> list[Hit]:
         """The best ``limit`` matches of every kind (see :meth:`find`)."""

@@ -15,6 +15,7 @@ default graph, and them as its named graphs (see :class:`RemoteStore`).
 
 from __future__ import annotations
 
+import http.client
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -27,6 +28,11 @@ import pyoxigraph as ox
 from .formats import FORM, bare, media_type, rdf_format
 from .query_shape import QuerySyntaxError, shape_of
 from .remote_answers import read_solutions, read_triples
+
+# Virtuoso answers with one X-SPARQL-default-graph and one X-SPARQL-named-graph header per graph of the dataset
+# the seam sends (a release has about fifty: the named queries' example graphs among them), past http.client's
+# limit of 100 headers, which then refuses the whole answer.
+http.client._MAXHEADERS = max(http.client._MAXHEADERS, 1000)  # type: ignore[attr-defined]
 
 QueryResult = ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean | Iterator[ox.Triple]
 

@@ -33,6 +33,11 @@ UBERON_GRAPH = GRAPH["uberon"]
 MONDO_GRAPH = GRAPH["mondo"]
 CHEBI_GRAPH = GRAPH["chebi"]
 MODULE_GRAPHS = {"uberon": UBERON_GRAPH, "mondo": MONDO_GRAPH, "chebi": CHEBI_GRAPH}
+# The named queries of queries/ as SPARQL examples, one named graph each (graph/examples.py).
+QUERY_GRAPHS = Namespace(BASE + "graph/query/")
+# The SPARQL service: its canonical IRI, as every IRI the server answers for is its path under the base (the server
+# maps its root onto the base, so this is /sparql); the examples' target, and the Service Description's subject.
+SPARQL_SERVICE = URIRef(BASE + "sparql")
 
 PREFIXES: dict[str, str] = {
     "dkg": str(DKG),
@@ -62,6 +67,16 @@ PREFIXES: dict[str, str] = {
     "oboInOwl": str(OBOINOWL),
     "sh": "http://www.w3.org/ns/shacl#",
     "dkgsh": BASE + "shapes/",
+}
+
+# Other prefixes real tools write for a namespace of PREFIXES (bioregistry lists them as synonyms), read when an ID
+# is looked up (graph/search.py), case-insensitively: PREFIXES' own names need no entry here.
+PREFIX_ALIASES: dict[str, str] = {
+    "ORPHA": "Orphanet",  # HPO's phenotype.hpoa and genes_to_disease.txt, Monarch, MONDO's xrefs
+    "ORDO": "Orphanet",  # the Orphanet Rare Disease Ontology's own name (OLS, BioPortal)
+    "MIM": "OMIM",  # identifiers.org and bioregistry (mim:), ClinVar, UniProt
+    "EntrezGene": "NCBIGene",  # the gene ID's older name: GO annotation files, UniProt, older HPO files
+    "GeneID": "NCBIGene",  # NCBI's own label of the ID (gene_info, RefSeq records)
 }
 
 # Longest namespace first, so that HP_ wins over the generic obo: prefix when compacting.

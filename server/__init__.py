@@ -6,10 +6,10 @@ from typing import Any
 
 from flask import Flask
 
-from . import errors, metrics, pages, queries_api, resources, search, sparql, ui_routes
+from . import errors, metrics, openapi, pages, queries_api, resources, search, sparql, ui_routes
 from .config import load_config
 from .host import CanonicalHost
-from .http_rules import cors, request_limits
+from .http_rules import cors, nosniff, request_limits
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -25,9 +25,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(search.bp)
     app.register_blueprint(queries_api.bp)
     app.register_blueprint(ui_routes.bp)
+    app.register_blueprint(openapi.bp)
     metrics.init_app(app)  # before the other hooks: a request's time is counted from the first
     app.before_request(request_limits)
     app.after_request(cors)
+    app.after_request(nosniff)
     # One handler for every exception (ours, Werkzeug's, a failed query on any route, the unforeseen).
     app.register_error_handler(Exception, errors.handle)
     app.wsgi_app = CanonicalHost(app.wsgi_app, app.config["PUBLIC_URL"])  # type: ignore[method-assign]

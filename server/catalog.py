@@ -69,16 +69,18 @@ class DocumentCache:
             return value
         with self._lock:
             producing = self._producing.setdefault(key, threading.Lock())
-        with producing:
-            value = self._cached(key)
-            if value is None:
-                value = Document.of(produce())
-                with self._lock:
-                    self._items[key] = value
-                    while len(self._items) > self.size:
-                        self._items.popitem(last=False)
-        with self._lock:
-            self._producing.pop(key, None)
+        try:
+            with producing:
+                value = self._cached(key)
+                if value is None:
+                    value = Document.of(produce())
+                    with self._lock:
+                        self._items[key] = value
+                        while len(self._items) > self.size:
+                            self._items.popitem(last=False)
+        finally:  # a production that failed (a page past the last, a query over its limits) leaves no lock behind
+            with self._lock:
+                self._producing.pop(key, None)
         return value
 
 

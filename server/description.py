@@ -3,27 +3,31 @@
 from __future__ import annotations
 
 from flask import Response, render_template, request, url_for
-from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import SDO, VOID
 
 from graph import formats
 from graph.formats import SERVICE_DESCRIPTION, SPARQL_GRAPHS, SPARQL_SOLUTIONS
-from graph.query import named_queries
 from graph.results import Caps, serialize_triples
-from graph.vocab import PREFIXES
+from graph.vocab import GRAPH, PREFIXES, SPARQL_SERVICE
 
 from . import errors
 from .catalog import catalog, parse_ntriples
+from .examples import published_examples
 from .negotiation import negotiate
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 
 
 def service_description() -> Graph:
-    """The endpoint described in the Service Description vocabulary."""
+    """The endpoint described in the Service Description vocabulary; the named graphs that hold the SPARQL
+    examples say which example each holds (``void:rootResource``), and each example that it targets the service."""
     graph = Graph()
     graph.bind("sd", SD)
     endpoint = URIRef(url_for("sparql.endpoint", _external=True))
-    service = endpoint
+    # The service's canonical IRI (what the examples' schema:target names, as served data keeps canonical IRIs); its
+    # endpoint is where this deployment answers.
+    service = SPARQL_SERVICE
     graph.add((service, RDF.type, SD.Service))
     graph.add((service, SD.endpoint, endpoint))
     graph.add((service, SD.supportedLanguage, SD.SPARQL11Query))
@@ -42,11 +46,21 @@ def service_description() -> Graph:
                Literal("The default graph is the union of the named graphs.")))
     release = catalog().release  # the graphs the store holds, as the build recorded them
     names = release.manifest.get("named_graphs", []) if release is not None else []
+    examples = {example.graph: example for example in published_examples()}
     for name in names:
-        node = BNode(f"g-{name.rsplit('/', 1)[-1]}")
+        local = name.removeprefix(str(GRAPH))  # graph/x or graph/query/x: a label of its own for each
+        label = f"g-{local.replace('/', '-')}" if local != name else None
+        node = BNode(label)
         graph.add((dataset, SD.namedGraph, node))
         graph.add((node, RDF.type, SD.NamedGraph))
         graph.add((node, SD.name, URIRef(name)))
+        if (example := examples.get(name)) is not None:
+            content = BNode(f"{label}-graph" if label else None)  # its content (sd:graph), said with VoID
+            graph.add((node, SD.graph, content))
+            graph.add((content, RDF.type, SD.Graph))
+            graph.add((content, VOID.rootResource, URIRef(example.iri)))
+            graph.add((URIRef(example.iri), SDO.target, service))
+            graph.add((URIRef(example.iri), RDFS.label, Literal(example.title, lang="en")))
     return graph
 
 
@@ -67,10 +81,10 @@ def service_description_response() -> Response:
 
 
 def editor_page() -> Response:
-    """YASGUI, served from our own static files, prefilled with prefixes and the named queries."""
-    examples = [
-        {"name": q.name, "title": q.title, "question": q.question, "query": q.text} for q in named_queries()
-    ]
+    """YASGUI, served from our own static files, prefilled with prefixes and the SPARQL examples the store
+    publishes (the named queries)."""
+    examples = [{"iri": e.iri, "title": e.title, "question": e.question, "query": e.query}
+                for e in published_examples()]
     prefixes = {p: ns for p, ns in PREFIXES.items() if p not in ("sh",)}
     html = render_template("editor.html", examples=examples, prefixes=prefixes,
                            endpoint=url_for("sparql.endpoint", _external=True))

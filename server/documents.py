@@ -1,9 +1,10 @@
 """An IRI's description as a document, and where people read about an IRI.
 
-The description is the graph's self-contained CONSTRUCT for the IRI (``graph/describe.py``), run in
-the query pool and rendered in an RDF format, or as compact JSON-LD with the graph's ``@context``.
-Both the data documents (``resources``) and the HTML pages (``pages``) use it; pages of external terms add
-the term's context (``graph.describe.context_query``).
+The description is the graph's self-contained description of the IRI (``graph/describe.py``), run in
+the query pool as quads (each triple with its named graph) and rendered in an RDF format as triples, or as
+compact JSON-LD with the graph's ``@context``. Both the data documents (``resources``) and the HTML pages
+(``pages``) use it; pages of external terms add the term's context (``graph.describe.context_query``), and
+every page what points at its entity (``graph.incoming``).
 """
 
 from __future__ import annotations
@@ -15,13 +16,22 @@ import pyoxigraph as ox
 from flask import url_for
 from rdflib import Graph
 
-from graph.describe import LOCAL_ID, context_query, describe_query
+from graph.describe import (
+    DESCRIPTION,
+    LOCAL_ID,
+    Template,
+    context_query,
+    context_template,
+    describe_query,
+    template_quads,
+)
 from graph.executor import QueryJob
-from graph.formats import rdf_format
+from graph.formats import rdf_format, results_format
+from graph.incoming import Incoming, incoming, incoming_query
 from graph.vocab import DKG, ONTOLOGY_IRI, PREFIXES
 
-from .catalog import Catalog, parse_ntriples
-from .pool import run_job
+from .catalog import Catalog
+from .pool import run_job, select_rows
 
 TURTLE_PREFIXES = {p: ns for p, ns in PREFIXES.items() if p not in ("sh", "dkgsh", "obo")}
 
@@ -31,16 +41,37 @@ def known_id(ident: str, cat: Catalog) -> bool:
     return bool(LOCAL_ID.match(ident)) and ident in cat.local_ids
 
 
+def _quads(query: str, template: Template) -> list[ox.Quad]:
+    answer = run_job(QueryJob(query, solution_format="json"))
+    solutions = ox.parse_query_results(answer.body, format=results_format("json"))
+    assert isinstance(solutions, ox.QuerySolutions)  # the queries are SELECTs
+    return template_quads(solutions, template)
+
+
+def describe_quads(iri: str) -> list[ox.Quad]:
+    """The self-contained description of ``iri``, each triple in each named graph that holds it (run in the
+    query pool, under its limits)."""
+    return _quads(describe_query(iri), DESCRIPTION)
+
+
+def triples(quads: list[ox.Quad]) -> list[ox.Triple]:
+    """The triples of ``quads``, each once, sorted."""
+    return sorted({q.triple for q in quads}, key=str)
+
+
 def describe_triples(iri: str) -> list[ox.Triple]:
-    """The self-contained description of ``iri`` (run in the query pool, under its limits)."""
-    answer = run_job(QueryJob(describe_query(iri), graph_format="nt"))
-    return sorted(parse_ntriples(answer.body), key=str)
+    """The self-contained description of ``iri``, as the data documents give it."""
+    return triples(describe_quads(iri))
 
 
-def context_triples(iri: str) -> list[ox.Triple]:
+def context_quads(iri: str) -> list[ox.Quad]:
     """Where a module term sits and the statements about its parts and subclasses (run in the query pool)."""
-    answer = run_job(QueryJob(context_query(iri), graph_format="nt"))
-    return sorted(parse_ntriples(answer.body), key=str)
+    return _quads(context_query(iri), context_template(iri))
+
+
+def incoming_links(iri: str, page: int) -> Incoming:
+    """Page ``page`` of the statements pointing at ``iri``, grouped by role (run in the query pool)."""
+    return incoming(select_rows(incoming_query(iri, page)), page)
 
 
 def render(triples: list[ox.Triple], ext: str, cat: Catalog) -> bytes:

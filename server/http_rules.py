@@ -14,6 +14,13 @@ CORS_PATHS = ("/sparql", "/queries", "/id/", "/data/", "/describe", "/ontology",
 EXPOSED = "Content-Type, Content-Length, ETag, Last-Modified, Link, Location, Vary"
 
 
+def nosniff(response: Response) -> Response:
+    """Every answer is read as the media type it says: a browser never sniffs a text/plain error (which may quote
+    the request) as HTML."""
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 def cors(response: Response) -> Response:
     """Open CORS on the machine-facing routes (the SPARQL endpoint, documents, the APIs)."""
     if request.path.startswith(CORS_PATHS):

@@ -5,21 +5,35 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request
-from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
+from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, SKOS
+from rdflib.term import Node
 
 from graph import formats
 from graph.formats import RDF_DOCUMENTS
+from graph.incoming import Pointer
+from graph.titles import parts_from_graph, statement_title
 from graph.vocab import BIBO, DKG, IAO_DEFINITION, OBOINOWL, ONTOLOGY_GRAPH, ONTOLOGY_IRI, PROV, compact
 
 from . import errors, signposting
 from .catalog import catalog
-from .documents import context_triples, describe_triples, home_resolver, jsonld_document, known_id, page_href
+from .documents import (
+    context_quads,
+    describe_quads,
+    home_resolver,
+    incoming_links,
+    jsonld_document,
+    known_id,
+    page_href,
+    triples,
+)
 from .host import public_root
 from .lesion_map import pictures
 from .pool import select_rows
@@ -30,16 +44,49 @@ STATEMENT_CORE = {RDF.type, DKG.quote, PROV.wasDerivedFrom, DKG.citation, DKG.ev
 HIERARCHY = (DKG.isaPartofParent, DKG.isaPartofAncestor)  # a module term's: shown as where it sits
 SYNONYMS = (OBOINOWL.hasExactSynonym, OBOINOWL.hasRelatedSynonym, OBOINOWL.hasBroadSynonym,
             OBOINOWL.hasNarrowSynonym, SKOS.altLabel)
+MAX_PAGE = 1_000_000  # a ?page= above this is refused as malformed, not looked up
+XSD_STRING = ox.NamedNode("http://www.w3.org/2001/XMLSchema#string")
+
+
+@dataclass(frozen=True)
+class GraphMark:
+    """A named graph a triple shown on a page is in: its name (the last segment of its IRI) and its IRI."""
+
+    name: str
+    iri: str
+
+    @classmethod
+    def of(cls, iri: str) -> GraphMark:
+        """The mark of the named graph ``iri``."""
+        return cls(iri.rstrip("/").rsplit("/", 1)[-1], iri)
+
+
+Marks = list[GraphMark]
+Where = Callable[[Node, Node, Node], Marks]  # a triple → the named graphs it is in
+
+
+def nowhere(s: Node, p: Node, o: Node) -> Marks:
+    """For triples whose graphs are not known."""
+    return []
 
 
 @dataclass
 class Link:
-    """A term shown as a link: label and where it goes."""
+    """A term shown as a link: label and where it goes; the graphs of the triple that names it."""
 
     label: str
     href: str
     iri: str
     external: str = ""
+    graphs: Marks = field(default_factory=list)
+
+
+@dataclass
+class Text:
+    """A literal shown as text, with the graphs of the triple that gives it."""
+
+    text: str
+    graphs: Marks = field(default_factory=list)
 
 
 @dataclass
@@ -47,11 +94,12 @@ class StatementRow:
     """A statement about the entity, as a table row."""
 
     link: Link
-    type: str
-    quote: str
+    title: str
+    types: list[Link]
+    quote: Text
     qualifiers: list[tuple[str, list[Link]]]
     source: list[Link]
-    citations: list[dict[str, str]]
+    citations: list[dict[str, Any]]  # label, href, graphs (the citation triple's), doi and pmid where known
     evidence: list[Link]
     direct: list[str] = field(default_factory=list)  # the properties by which it names the page's term itself
     via: list[tuple[Link, list[str]]] = field(default_factory=list)  # the parts or subclasses of the page's term
@@ -74,18 +122,19 @@ class EntityView:
     iri: str
     label: str
     curie: str
-    definitions: list[str] = field(default_factory=list)
-    synonyms: list[str] = field(default_factory=list)
+    definitions: list[Text] = field(default_factory=list)
+    synonyms: list[Text] = field(default_factory=list)
     types: list[Link] = field(default_factory=list)
     parents: list[Link] = field(default_factory=list)
     matches: list[Link] = field(default_factory=list)
-    facts: list[tuple[str, list[Link | str]]] = field(default_factory=list)
+    facts: list[tuple[str, list[Link | Text]]] = field(default_factory=list)
     external_links: list[tuple[str, str]] = field(default_factory=list)
     statements: list[StatementRow] = field(default_factory=list)
     module: str = ""  # the ontology whose module holds the term (UBERON, MONDO, CHEBI), when it is a module term
     module_parents: list[Link] = field(default_factory=list)  # is_a or part_of, distance 1
     ancestors: list[AncestorRow] = field(default_factory=list)  # nearest first
     rolled_up: bool = False  # the statements include those about the term's parts and subclasses
+    statement: StatementRow | None = None  # when the entity is a statement: itself, shown first by its quote
 
 
 def _label(graph: Graph, node: URIRef) -> str:
@@ -93,10 +142,18 @@ def _label(graph: Graph, node: URIRef) -> str:
     return str(value) if value is not None else compact(str(node))
 
 
-def _link(graph: Graph, node: URIRef) -> Link:
+def _link(graph: Graph, node: URIRef, graphs: Marks | None = None) -> Link:
     iri = str(node)
     return Link(_label(graph, node), page_href(iri), iri,
-                home_resolver(iri) if not iri.startswith(str(DKG)) else "")
+                home_resolver(iri) if not iri.startswith(str(DKG)) else "", graphs or [])
+
+
+def _named(graph: Graph, where: Where, s: URIRef, p: Node, o: Node) -> Link | Text:
+    """The object of a triple as a link (an IRI), text (a literal) or an ellipsis (a blank node), with the triple's
+    graphs."""
+    if isinstance(o, URIRef):
+        return _link(graph, o, where(s, p, o))
+    return Text(str(o) if isinstance(o, Literal) else "…", where(s, p, o))
 
 
 def _external_links(iri: str, graph: Graph) -> list[tuple[str, str]]:
@@ -122,35 +179,44 @@ def _roles(graph: Graph, statement: URIRef, value: URIRef) -> list[str]:
     return sorted(compact(str(p)).removeprefix("dkg:") for p in graph.predicates(statement, value))
 
 
-def _statement_row(graph: Graph, statement: URIRef) -> StatementRow:
+def _statement_row(graph: Graph, statement: URIRef, where: Where) -> StatementRow:
     qualifiers: dict[str, list[Link]] = defaultdict(list)
     for p, o in sorted(graph.predicate_objects(statement)):
         if p in STATEMENT_CORE or not isinstance(o, URIRef | Literal):
             continue
         name = compact(str(p)).removeprefix("dkg:")
-        qualifiers[name].append(_link(graph, o) if isinstance(o, URIRef) else Link(str(o), "", ""))
+        named = _named(graph, where, statement, p, o)
+        qualifiers[name].append(named if isinstance(named, Link) else Link(named.text, "", "", graphs=named.graphs))
     citations = []
     for c in sorted(graph.objects(statement, DKG.citation), key=str):
         assert isinstance(c, URIRef)
-        entry = {"label": _label(graph, c), "href": page_href(str(c))}
+        entry: dict[str, Any] = {"label": _label(graph, c), "href": page_href(str(c)),
+                                 "graphs": where(statement, DKG.citation, c)}
         for doi in graph.objects(c, BIBO.doi):
             entry["doi"] = str(doi)
         for pmid in graph.objects(c, BIBO.pmid):
             entry["pmid"] = str(pmid)
         citations.append(entry)
-    types = [t for t in graph.objects(statement, RDF.type) if isinstance(t, URIRef)]
+    types = sorted((t for t in graph.objects(statement, RDF.type) if isinstance(t, URIRef)), key=str)
+    quote = graph.value(statement, DKG.quote)
+
+    def links(prop: URIRef) -> list[Link]:
+        return [_link(graph, o, where(statement, prop, o)) for o in sorted(graph.objects(statement, prop), key=str)
+                if isinstance(o, URIRef)]
+
     return StatementRow(
         link=Link(compact(str(statement)), page_href(str(statement)), str(statement)),
-        type=", ".join(sorted(_label(graph, t) for t in types)),
-        quote=str(graph.value(statement, DKG.quote) or ""),
+        title=statement_title(parts_from_graph(graph, statement), compact(str(statement))),
+        types=sorted((_link(graph, t, where(statement, RDF.type, t)) for t in types), key=lambda t: t.label),
+        quote=Text(str(quote or ""), where(statement, DKG.quote, quote) if quote is not None else []),
         qualifiers=sorted(qualifiers.items()),
-        source=[_link(graph, s) for s in graph.objects(statement, PROV.wasDerivedFrom) if isinstance(s, URIRef)],
+        source=links(PROV.wasDerivedFrom),
         citations=citations,
-        evidence=[_link(graph, e) for e in graph.objects(statement, DKG.evidence) if isinstance(e, URIRef)],
+        evidence=links(DKG.evidence),
     )
 
 
-def _ancestors(node: URIRef, context: Graph) -> list[AncestorRow]:
+def _ancestors(node: URIRef, context: Graph, where: Where) -> list[AncestorRow]:
     """The term's ancestors in its module, nearest first (fewest parent links away; an ancestor the release reaches
     only through another ontology's terms last), then the more specific first (more ancestors of its own over
     the parent chains), then by label."""
@@ -180,47 +246,61 @@ def _ancestors(node: URIRef, context: Graph) -> list[AncestorRow]:
         steps += 1
     far = len(ancestors) + 1
     order = sorted(ancestors, key=lambda a: (distance.get(a, far), -len(up(a)), _label(context, a).lower(), str(a)))
-    return [AncestorRow(_link(context, a), compact(str(a)), [_link(context, p) for p in parents[a]]) for a in order]
+    return [AncestorRow(_link(context, a, where(node, DKG.isaPartofAncestor, a)), compact(str(a)),
+                        [_link(context, p, where(a, DKG.isaPartofParent, p)) for p in parents[a]]) for a in order]
 
 
-def build_view(iri: str, graph: Graph, context: Graph | None = None) -> EntityView:
+def build_view(iri: str, graph: Graph, context: Graph | None = None, where: Where = nowhere) -> EntityView:
     """Turn a self-contained description into what the page shows; with a module term's ``context``
     (``graph.describe.context_query``), where it sits in its module and the statements about its parts and
-    subclasses too."""
+    subclasses too. ``where`` names the graphs of each triple shown."""
     node = URIRef(iri)
     view = EntityView(iri, _label(graph, node), compact(iri))
-    view.definitions = sorted(str(d) for d in graph.objects(node, IAO_DEFINITION))
-    view.synonyms = sorted({str(s) for p in SYNONYMS for s in graph.objects(node, p)})
-    view.types = [_link(graph, t) for t in sorted(graph.objects(node, RDF.type), key=str) if isinstance(t, URIRef)]
+    view.definitions = [Text(str(d), where(node, IAO_DEFINITION, d))
+                        for d in sorted(graph.objects(node, IAO_DEFINITION), key=str)]
+    synonyms: dict[str, Marks] = defaultdict(list)
+    for prop in SYNONYMS:
+        for synonym in graph.objects(node, prop):
+            synonyms[str(synonym)] += [m for m in where(node, prop, synonym) if m not in synonyms[str(synonym)]]
+    view.synonyms = [Text(text, marks) for text, marks in sorted(synonyms.items())]
+    view.types = [_link(graph, t, where(node, RDF.type, t)) for t in sorted(graph.objects(node, RDF.type), key=str)
+                  if isinstance(t, URIRef)]
     parents = sorted(graph.objects(node, RDFS.subClassOf), key=str)
-    view.parents = [_link(graph, p) for p in parents if isinstance(p, URIRef)]
-    view.matches = [_link(graph, m) for p in (SKOS.exactMatch, SKOS.closeMatch, SKOS.relatedMatch)
+    view.parents = [_link(graph, p, where(node, RDFS.subClassOf, p)) for p in parents if isinstance(p, URIRef)]
+    view.matches = [_link(graph, m, where(node, p, m)) for p in (SKOS.exactMatch, SKOS.closeMatch, SKOS.relatedMatch)
                     for m in sorted(graph.objects(node, p), key=str) if isinstance(m, URIRef)]
     shown = {RDF.type, RDFS.subClassOf, RDFS.label, IAO_DEFINITION, *SYNONYMS, SKOS.exactMatch, SKOS.closeMatch,
              SKOS.relatedMatch, *HIERARCHY}
-    facts: dict[str, list[Link | str]] = defaultdict(list)
+    # A statement (as graph.describe.statement_node tells one: a quote, or the class of HPO's annotations): its
+    # title heads the page, and its quote comes first.
+    if (node, DKG.quote, None) in graph or (node, RDF.type, DKG.DiseasePhenotypeAnnotation) in graph:
+        view.statement = _statement_row(graph, node, where)
+        view.label = view.statement.title
+        shown.add(DKG.quote)
+    facts: dict[str, list[Link | Text]] = defaultdict(list)
     for p, o in sorted(graph.predicate_objects(node)):
         if p in shown or not isinstance(p, URIRef):
             continue
         key = _label(graph, p) if (p, RDFS.label, None) in graph else compact(str(p))
-        facts[key].append(_link(graph, o) if isinstance(o, URIRef) else str(o) if isinstance(o, Literal) else "…")
+        facts[key].append(_named(graph, where, node, p, o))
     view.facts = sorted(facts.items())
     view.external_links = _external_links(iri, graph)
     statements = sorted({s for s, _, o in graph if o == node and isinstance(s, URIRef)
                          and (s, DKG.quote, None) in graph})
-    rows = {statement: _statement_row(graph, statement) for statement in statements}
+    rows = {statement: _statement_row(graph, statement, where) for statement in statements}
     for statement, row in rows.items():
         row.direct = _roles(graph, statement, node)
     if context is not None:
-        view.ancestors = _ancestors(node, context)
-        view.module_parents = sorted((_link(context, p) for p in context.objects(node, DKG.isaPartofParent)
-                                      if isinstance(p, URIRef)), key=lambda link: link.label.lower())
+        view.ancestors = _ancestors(node, context, where)
+        view.module_parents = sorted((_link(context, p, where(node, DKG.isaPartofParent, p))
+                                      for p in context.objects(node, DKG.isaPartofParent) if isinstance(p, URIRef)),
+                                     key=lambda link: link.label.lower())
         under = set(context.subjects(DKG.isaPartofAncestor, node))  # the parts and subclasses statements name
         for statement in sorted({s for s in context.subjects(DKG.quote, None) if isinstance(s, URIRef)}):
             values = sorted({o for o in context.objects(statement, None) if o in under}, key=str)
             if not values:
                 continue
-            row = rows.get(statement) or _statement_row(context, statement)
+            row = rows.get(statement) or _statement_row(context, statement, where)
             named = [(_link(context, v), _roles(context, statement, v)) for v in values if isinstance(v, URIRef)]
             row.via = sorted(named, key=lambda via: via[0].label.lower())
             rows[statement] = row
@@ -231,12 +311,22 @@ def build_view(iri: str, graph: Graph, context: Graph | None = None) -> EntityVi
     return view
 
 
+def requested_page() -> int:
+    """The page of incoming links a request asks for (``?page=``, from 1; 1 without it); 400 when malformed."""
+    value = request.args.get("page", "1")
+    if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= MAX_PAGE:
+        raise errors.bad_request(f"page must be a whole number from 1 to {MAX_PAGE}, not {value[:40]!r}")
+    return int(value)
+
+
 def render_entity(iri: str, external: bool = False) -> Response:
-    """The HTML page of an IRI, with alternates and embedded JSON-LD."""
+    """The HTML page of an IRI, with alternates, embedded JSON-LD and the page of incoming links ``?page=`` asks
+    for."""
     cat = catalog()
+    number = requested_page()
     # An external IRI's page links its alternates through /describe, a local one's through /data: two documents.
-    page = cat.documents.get(("page", iri, "external" if external else "local"),
-                             lambda: _entity_html(iri, external).encode())
+    page = cat.documents.get(("page", iri, "external" if external else "local", str(number)),
+                             lambda: _entity_html(iri, external, number).encode())
     response = Response(page.body, 200, content_type=formats.utf8(formats.HTML))
     response.last_modified = cat.published_at
     response.set_etag(page.etag)
@@ -246,17 +336,72 @@ def render_entity(iri: str, external: bool = False) -> Response:
     return response
 
 
-def _entity_html(iri: str, external: bool) -> str:
+def _page_url(iri: str, external: bool, number: int) -> str:
+    """The URL of page ``number`` of an entity page's incoming links."""
+    if external:
+        return "/describe?" + urlencode({"uri": iri, "format": "html", "page": number}) + "#incoming"
+    return page_href(iri) + f"?page={number}#incoming"
+
+
+def _entity_html(iri: str, external: bool, number: int) -> str:
     cat = catalog()
-    triples = describe_triples(iri)
-    context = _graph(context_triples(iri)) if external else None
-    view = build_view(iri, _graph(triples), context)
+    quads = describe_quads(iri)
+    graph, where = _graph(quads)
+    context = None
+    if external:
+        context, in_context = _graph(context_quads(iri))
+        where = _either(where, in_context)
+    pointers = incoming_links(iri, number)
+    if number > pointers.pages:
+        raise errors.not_found(f"no page {number} of what points at {compact(iri)[:200]}: "
+                               f"{pointers.total} statement link(s), {pointers.pages} page(s)")
+    view = build_view(iri, graph, context, where)
     alternates = _rdf_documents(iri, external)
+    pages = {n: _page_url(iri, external, n) for n in (number - 1, number + 1) if 1 <= n <= pointers.pages}
     # Rendered by the template's tojson filter, which escapes <, > and &: a literal holding
-    # "</script>" cannot close the element.
-    embedded = json.loads(jsonld_document(triples, cat))
+    # "</script>" cannot close the element. The same for every page of the incoming links: made once (rdflib's
+    # JSON-LD writer is the slowest part of a page).
+    embedded = json.loads(cat.documents.get(("page-jsonld", iri), lambda: jsonld_document(triples(quads), cat)).body)
     return render_template("entity.html", view=view, alternates=alternates, jsonld=embedded,
-                           jsonld_type=formats.media_type("jsonld"), external=external, catalog=cat)
+                           jsonld_type=formats.media_type("jsonld"), external=external, catalog=cat,
+                           incoming=pointers, previous=pages.get(number - 1), next=pages.get(number + 1),
+                           incoming_roles=[(role, [(_pointer(p), compact(p.iri)) for p in role.statements])
+                                           for role in pointers.roles])
+
+
+def _pointer(pointer: Pointer) -> Link:
+    """A statement pointing at the page's entity, as a link titled by its content."""
+    return Link(pointer.title, page_href(pointer.iri), pointer.iri, graphs=[GraphMark.of(g) for g in pointer.graphs])
+
+
+def _graph(quads: list[ox.Quad]) -> tuple[Graph, Where]:
+    """The triples of ``quads`` as one graph, and where each triple is."""
+    graph = Graph()
+    index: dict[tuple[Node, Node, Node], Marks] = defaultdict(list)
+    for quad in quads:
+        triple = (_term(quad.subject), _term(quad.predicate), _term(quad.object))
+        graph.add(triple)
+        if isinstance(quad.graph_name, ox.NamedNode):  # always, from GRAPH ?g
+            index[triple].append(GraphMark.of(quad.graph_name.value))
+    return graph, lambda s, p, o: sorted(index.get((s, p, o), []), key=lambda m: m.name)
+
+
+def _term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Node:
+    """A pyoxigraph term as rdflib reads it from N-Triples (a plain string has no datatype)."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        return Literal(term.value, datatype=None if term.datatype == XSD_STRING else URIRef(term.datatype.value))
+    raise TypeError(f"a description holds no triple terms: {term}")
+
+
+def _either(first: Where, second: Where) -> Where:
+    """The graphs either index knows for a triple."""
+    return lambda s, p, o: sorted({*first(s, p, o), *second(s, p, o)}, key=lambda m: m.name)
 
 
 def _rdf_documents(iri: str, external: bool) -> dict[str, str]:
@@ -266,10 +411,6 @@ def _rdf_documents(iri: str, external: bool) -> dict[str, str]:
         base = "/describe?" + urlencode({"uri": iri}) + "&format="
         return {formats.media_type(ext): base + ext for ext in RDF_DOCUMENTS.keys}
     return {formats.media_type(ext): f"/data/{iri[len(str(DKG)):]}.{ext}" for ext in RDF_DOCUMENTS.keys}
-
-
-def _graph(triples: list[ox.Triple]) -> Graph:
-    return Graph().parse(data=b"".join(f"{t} .\n".encode() for t in triples), format="nt")
 
 
 @bp.route("/page/<ident>", methods=["GET", "HEAD"])
@@ -299,7 +440,7 @@ ONTOLOGY_TERMS = f"""
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
 PREFIX obo: <http://purl.obolibrary.org/obo/>
-SELECT ?term ?kind ?label ?definition (GROUP_CONCAT(DISTINCT ?parent; separator=" ") AS ?parents)
+SELECT ?term ?kind ?label ?definition (GROUP_CONCAT(DISTINCT STR(?parent); separator=" ") AS ?parents)
        ?domain ?range
 WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{
   VALUES ?kind {{ owl:Class owl:ObjectProperty owl:DatatypeProperty owl:AnnotationProperty owl:NamedIndividual }}
@@ -308,6 +449,13 @@ WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{
   OPTIONAL {{ ?term rdfs:subClassOf ?parent FILTER(isIRI(?parent)) }}
   OPTIONAL {{ ?term rdfs:domain ?domain }} OPTIONAL {{ ?term rdfs:range ?range }}
 }} }} GROUP BY ?term ?kind ?label ?definition ?domain ?range ORDER BY ?kind ?label ?term"""
+# The parents' labels, wherever they are (an external parent's in its ontology's graph: HPO, UBERON...).
+PARENT_LABELS = f"""
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?parent (MIN(STR(?label)) AS ?parentLabel)
+WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?term rdfs:subClassOf ?parent FILTER(isIRI(?parent)) }}
+        ?parent rdfs:label ?label }}
+GROUP BY ?parent"""
 META = f"""SELECT ?p ?o WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ <{ONTOLOGY_IRI}> ?p ?o }} }} ORDER BY ?p ?o"""
 
 
@@ -318,17 +466,23 @@ def ontology_page() -> Response:
     names = {str(OWL.Class): "Classes", str(OWL.ObjectProperty): "Object properties",
              str(OWL.DatatypeProperty): "Datatype properties", str(OWL.AnnotationProperty): "Annotation properties",
              str(OWL.NamedIndividual): "Individuals"}
+    labels = {row["parent"]: row["parentLabel"] for row in select_rows(PARENT_LABELS)}
     for row in select_rows(ONTOLOGY_TERMS):
+        parents = sorted(row.get("parents", "").split(), key=lambda p: (labels.get(p, compact(p)).lower(), p))
         sections[names[row["kind"]]].append({
             "curie": compact(row["term"]), "href": page_href(row["term"]), "anchor": compact(row["term"]),
             "label": row.get("label", ""), "definition": row.get("definition", ""),
-            "parents": [(compact(p), page_href(p)) for p in row.get("parents", "").split()],
+            "parents": [(labels.get(p, compact(p)), compact(p), page_href(p)) for p in parents],
             "domain": compact(row["domain"]) if "domain" in row else "",
             "range": compact(row["range"]) if "range" in row else "",
         })
     metadata = [(compact(r["p"]), r["o"]) for r in select_rows(META)]
     order = ["Classes", "Object properties", "Datatype properties", "Annotation properties", "Individuals"]
+    documents = {formats.media_type(e): f"/ontology/doc.{e}" for e in RDF_DOCUMENTS.keys}
     html = render_template("ontology.html", metadata=metadata, sections=[(n, sections[n]) for n in order],
-                           iri=str(ONTOLOGY_IRI),
-                           alternates={formats.media_type(e): f"/ontology/doc.{e}" for e in RDF_DOCUMENTS.keys})
-    return Response(html, 200, content_type=formats.utf8(formats.HTML))
+                           iri=str(ONTOLOGY_IRI), alternates=documents)
+    response = Response(html, 200, content_type=formats.utf8(formats.HTML))
+    root = public_root()
+    signposting.add(response, signposting.entity_page(
+        str(ONTOLOGY_IRI), {media: root + url for media, url in documents.items()}, str(OWL.Ontology), local=True))
+    return response

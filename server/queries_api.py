@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request, url_for
 
-from graph.query import ParameterError, bind_parameters, named_queries
+from graph.describe import sparql_iri
+from graph.query import ParameterError, bind_parameters, named_queries, parameter_iri
 
 from . import errors
+from .pool import select_rows
 from .sparql import ProtocolRequest, run_query
 
 bp = Blueprint("queries", __name__)
@@ -33,4 +35,27 @@ def run(name: str) -> Response:
         text = bind_parameters(found[name], given)
     except ParameterError as exc:
         raise errors.bad_request(str(exc)) from None
+    _refuse_unknown_terms(given)
     return run_query(ProtocolRequest(text, None, None, request.args.get("format")))
+
+
+MAX_VALUES = 50  # parameter values a request may give, all told (each is looked up in the graph)
+
+
+def _refuse_unknown_terms(given: dict[str, list[str]]) -> None:
+    """400 naming the first value that names no term of the graph: a well-formed IRI the graph does not mention
+    (``HP_0000643``, read as a local name; a typo) would otherwise answer an empty 200, as if the term had no rows."""
+    named = [(variable, value, parameter_iri(variable, value)) for variable, values in given.items()
+             for value in values]
+    if len(named) > MAX_VALUES:
+        raise errors.bad_request(f"at most {MAX_VALUES} parameter values, not {len(named)}")
+    if not named:
+        return
+    listed = " ".join(sparql_iri(iri) for _, _, iri in named)
+    rows = select_rows(f"SELECT ?x WHERE {{ VALUES ?x {{ {listed} }} "
+                       "FILTER NOT EXISTS { { ?x ?p ?o } UNION { ?s ?p ?x } } }")
+    unknown = {row["x"] for row in rows}
+    for variable, value, iri in named:
+        if iri in unknown:
+            raise errors.bad_request(f"{variable}: {value[:80]!r} ({iri}) is not a term of this graph; give one IRI "
+                                     "or CURIE a value (repeat the parameter for several), e.g. HP:0000643")

@@ -13,13 +13,14 @@ from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, request, send_file, url_for
+from rdflib import OWL
 
 from graph import formats
 from graph.describe import exists_query, ontology_query
 from graph.executor import QueryJob
 from graph.formats import DEREFERENCE, RDF_DOCUMENTS, VOID, Offer
 from graph.hpo_import import IMPORT_MODULE_IRI
-from graph.vocab import DKG
+from graph.vocab import DKG, ONTOLOGY_IRI
 
 from . import errors, signposting
 from .busy import at_most
@@ -27,7 +28,7 @@ from .catalog import Catalog, Document, catalog, parse_ntriples
 from .documents import describe_triples, home_resolver, known_id, render
 from .host import public_root
 from .negotiation import negotiate
-from .pages import render_entity
+from .pages import render_entity, requested_page
 from .pool import run_job
 from .signposting import as_uri
 from .void import void_graph
@@ -149,8 +150,11 @@ def _ontology_document(ext: str) -> Response:
     cat = catalog()
     answer = run_job(QueryJob(ontology_query(), graph_format="nt"))
     body = render(sorted(parse_ntriples(answer.body), key=str), ext, cat)
-    alternates = alternates_for("/ontology/doc", url_for("pages.ontology_page"))
-    return document(Document.of(body), formats.media_type(ext), cat, alternates)
+    page = url_for("pages.ontology_page")
+    response = document(Document.of(body), formats.media_type(ext), cat, alternates_for("/ontology/doc", page))
+    signposting.add(response, signposting.entity_document(str(ONTOLOGY_IRI), public_root() + page,
+                                                          str(OWL.Ontology), local=True))
+    return response
 
 
 @bp.route("/describe", methods=["GET", "HEAD"])
@@ -170,6 +174,7 @@ def describe_external() -> Response:
     if not json.loads(exists.body)["boolean"]:
         raise errors.not_found(f"this graph says nothing about {uri[:200]}")
     ext = requested_ext()
+    requested_page()  # a malformed ?page= is refused whatever the format (only the HTML page is paged)
     if ext == "html":
         page = render_entity(uri, external=True)
         page.headers["Vary"] = "Accept"  # negotiated, as the RDF answers of the same URL are
@@ -205,7 +210,7 @@ def dump(ext: str) -> Response:
         raise errors.not_found(f"no dump in format {ext[:20]!r}; formats: {', '.join(dumps) or 'none'}")
     response: Response = send_file(release.dump(ext), mimetype=formats.media_type(ext), conditional=True,
                                    download_name=f"dystonia-kg-{release.version}.{ext}")
-    response.headers["Link"] = '<https://creativecommons.org/licenses/by/4.0/>; rel="license"'
+    signposting.add(response, signposting.licence())
     return response
 
 

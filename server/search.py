@@ -19,7 +19,10 @@ from .host import public_root
 
 bp = Blueprint("search", __name__)
 search_slots = at_most(2, "search")  # shared by the HTML and the JSON search
-MAX_QUERY = 200  # characters of a search text
+# The bounds of a search request (the OpenAPI document states them from here).
+MAX_QUERY_LENGTH = 200  # characters of the search text
+DEFAULT_LIMIT = 10
+MAX_LIMIT = 100  # hits
 
 
 def requested_kinds() -> list[str] | None:
@@ -37,7 +40,7 @@ def requested_kinds() -> list[str] | None:
 @search_slots
 def search_page() -> Response:
     """Search results as HTML (the header's search form), with the counts per kind as links that filter."""
-    query = request.args.get("q", "")[:MAX_QUERY]
+    query = request.args.get("q", "")[:MAX_QUERY_LENGTH]
     kinds = requested_kinds()
     found = catalog().search.find(query, limit=30, kinds=kinds) if query else None
     hits = [(h, page_href(h.iri), compact(h.type) if h.type else "") for h in found.hits] if found else []
@@ -50,14 +53,15 @@ def search_page() -> Response:
 @search_slots
 def search_api() -> Response:
     """``/api/search?q=…&limit=…&type=…``: JSON hits (IRI, CURIE, label, type, kind, snippet, matched field,
-    score, page), the counts of matching terms per kind (whatever ``type=`` keeps) and their total."""
+    score, page), the counts of matching terms per kind (whatever ``type=`` keeps) and ``total``, how many terms of
+    the kinds ``type=`` keeps match (the results are the best ``limit`` of them)."""
     query = request.args.get("q", "")
     if not query.strip():
         raise errors.bad_request("give a search text: /api/search?q=…")
-    if len(query) > MAX_QUERY:
-        raise errors.bad_request(f"the search text is longer than {MAX_QUERY} characters")
+    if len(query) > MAX_QUERY_LENGTH:
+        raise errors.bad_request(f"the search text is longer than {MAX_QUERY_LENGTH} characters")
     try:
-        limit = min(max(int(request.args.get("limit", "10")), 1), 100)
+        limit = min(max(int(request.args.get("limit", str(DEFAULT_LIMIT))), 1), MAX_LIMIT)
     except ValueError:
         raise errors.bad_request("limit must be an integer") from None
     kinds = requested_kinds()

@@ -20,11 +20,11 @@ from flask import Response
 from werkzeug.urls import iri_to_uri
 
 from graph import formats
-from graph.export import CC_BY
 from graph.formats import VOID
 from graph.vocab import BASE
 
 from .host import public_root
+from .pool import current_release
 
 ABOUT_PAGE = "https://schema.org/AboutPage"
 DATASET = "https://schema.org/Dataset"
@@ -58,6 +58,14 @@ def _collection() -> Link:
     return Link(public_root() + "/", "collection")
 
 
+def licence() -> list[Link]:
+    """The ``license`` link of the release in service: its manifest's licence (none for a release that records
+    none)."""
+    release = current_release()
+    iri = release.dataset.get("licence") if release is not None else None
+    return [Link(iri, "license")] if iri else []
+
+
 def _types(rdf_type: str) -> list[Link]:
     return [Link(rdf_type, "type")] if rdf_type else []
 
@@ -66,7 +74,7 @@ def landing(dumps: list[str]) -> list[Link]:
     """The home page's links: the dataset's citation, its VoID description, its ``dumps`` (their format keys), its
     licence."""
     root = public_root()
-    links = [Link(BASE, "cite-as"), Link(ABOUT_PAGE, "type"), Link(DATASET, "type"), Link(CC_BY, "license")]
+    links = [Link(BASE, "cite-as"), Link(ABOUT_PAGE, "type"), Link(DATASET, "type"), *licence()]
     links += [Link(f"{root}/void?format={key}", "describedby", formats.media_type(key)) for key in VOID.keys]
     links += [Link(f"{root}/dumps/dystonia-kg.{key}", "item", formats.media_type(key)) for key in dumps]
     return links
@@ -76,11 +84,11 @@ def entity_page(iri: str, documents: dict[str, str], rdf_type: str, local: bool)
     """An entity page's links; ``documents``: media type → URL of each RDF document about ``iri``."""
     links = [Link(iri, "cite-as"), Link(ABOUT_PAGE, "type"), *_types(rdf_type)]
     links += [Link(url, "describedby", media) for media, url in documents.items()]
-    return links + ([Link(CC_BY, "license")] if local else []) + [_collection()]
+    return links + (licence() if local else []) + [_collection()]
 
 
 def entity_document(iri: str, page: str, rdf_type: str, local: bool) -> list[Link]:
     """An entity's RDF document's links; ``page``: the URL of the entity's page."""
     links = [Link(iri, "cite-as"), Link(page, "describes", formats.HTML), *_types(rdf_type)]
-    return links + ([Link(CC_BY, "license")] if local else []) + [_collection()]
+    return links + (licence() if local else []) + [_collection()]
 

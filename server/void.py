@@ -9,14 +9,17 @@ from rdflib import RDF, XSD, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF
 
 from graph import formats
-from graph.vocab import BASE, DKG, MODULE_GRAPHS, ONTOLOGY_IRI
+from graph.package import DESCRIPTION, TITLE
+from graph.vocab import ANNOTATIONS_GRAPH, BASE, DKG, HPO_GRAPH, MODULE_GRAPHS, ONTOLOGY_IRI
 
 from .catalog import catalog
+from .examples import published_examples
 from .host import public_root
 from .pool import select_rows
 
 VOID = Namespace("http://rdfs.org/ns/void#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+SPDX = Namespace("http://spdx.org/rdf/terms#")  # DCAT 3's checksums (https://www.w3.org/TR/vocab-dcat-3/#Property:distribution_checksum)
 COUNTS = """SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects) (COUNT(DISTINCT ?p) AS ?properties)
   (COUNT(DISTINCT ?o) AS ?objects) WHERE { ?s ?p ?o }"""
 CLASSES = "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c FILTER(isIRI(?c)) } GROUP BY ?c ORDER BY ?c"
@@ -52,6 +55,44 @@ def _module_subset(g: Graph, dataset: URIRef, name: str, module: dict[str, Any])
     g.add((subset, SD.name, MODULE_GRAPHS[name]))  # the release's named graph that holds it
 
 
+def _hpo_subsets(g: Graph, dataset: URIRef, hpo: dict[str, Any]) -> None:
+    """HPO and its annotation layer as subsets, each with its version and licence field by field (as the modules
+    have them), for pipelines that compare them with the manifest or KGX's metadata."""
+    version = hpo["version"].rsplit("/", 1)[-1]
+    # The annotation files' own URL is not recorded (the manifest names no source for them): no dcterms:source.
+    layers = [("hpo", HPO_GRAPH, f"Human Phenotype Ontology {version}", version, hpo["source"])]
+    if hpo.get("annotations"):
+        layers.append(("hpo-annotations", ANNOTATIONS_GRAPH,
+                       f"HPO annotations {hpo['annotations']['version']} (phenotype.hpoa, genes_to_phenotype.txt)",
+                       hpo["annotations"]["version"], None))
+    for name, graph, title, layer_version, source in layers:
+        subset = URIRef(f"{BASE}dataset/{name}")
+        g.add((dataset, VOID.subset, subset))
+        g.add((subset, RDF.type, VOID.Dataset))
+        g.add((subset, DCTERMS.title, Literal(title, lang="en")))
+        if source is not None:
+            g.add((subset, DCTERMS.source, URIRef(source)))
+        g.add((subset, DCTERMS.hasVersion, Literal(layer_version)))
+        g.add((subset, DCTERMS.license, URIRef(hpo["licence"])))
+        g.add((subset, SD.name, graph))
+
+
+def _examples_subset(g: Graph, dataset: URIRef, endpoint: URIRef) -> None:
+    """The SPARQL examples (the named queries as ``sh:SPARQLExecutable``, one named graph each): a subset of the
+    dataset whose example resources they are."""
+    examples = published_examples()
+    if not examples:
+        return
+    subset = URIRef(f"{BASE}dataset/sparql-examples")
+    g.add((dataset, VOID.subset, subset))
+    g.add((subset, RDF.type, VOID.Dataset))
+    g.add((subset, DCTERMS.title, Literal("SPARQL examples: the named queries of /queries/, each an "
+                                          "sh:SPARQLExecutable in a named graph of its own", lang="en")))
+    g.add((subset, VOID.sparqlEndpoint, endpoint))
+    for example in examples:
+        g.add((subset, VOID.exampleResource, URIRef(example.iri)))
+
+
 def void_graph() -> Graph:
     """Counts, partitions, vocabularies, licence, version, dumps and endpoint of the dataset."""
     cat = catalog()
@@ -61,23 +102,26 @@ def void_graph() -> Graph:
     for prefix, ns in (("void", VOID), ("dcat", DCAT), ("dcterms", DCTERMS), ("foaf", FOAF)):
         g.bind(prefix, ns)
     version = cat.manifest.get("version", "")
+    facts: dict[str, Any] = cat.release.dataset if cat.release is not None else {}
+    licence = URIRef(facts["licence"]) if "licence" in facts else None
+    g.bind("spdx", SPDX)
     g.add((dataset, RDF.type, VOID.Dataset))
     g.add((dataset, RDF.type, DCAT.Dataset))
-    g.add((dataset, DCTERMS.title, Literal("dystonia-kg: a knowledge graph of dystonia", lang="en")))
-    g.add((dataset, DCTERMS.description, Literal(
-        "Lesion sites, dystonia types, etiologies, classification, treatments and their sources, as curated "
-        "statements with verbatim quotes, merged with the Human Phenotype Ontology and with modules of UBERON, "
-        "MONDO and ChEBI: the terms the statements use and their ancestors.", lang="en")))
-    g.add((dataset, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")))
+    g.add((dataset, DCTERMS.title, Literal(facts.get("title", TITLE), lang="en")))
+    g.add((dataset, DCTERMS.description, Literal(facts.get("description", DESCRIPTION), lang="en")))
+    if licence is not None:
+        g.add((dataset, DCTERMS.license, licence))
     g.add((dataset, DCTERMS.hasVersion, Literal(version)))
     g.add((dataset, DCTERMS.modified, Literal(cat.built_at.isoformat(), datatype=XSD.dateTime)))
     hpo: dict[str, Any] = cat.release.hpo if cat.release is not None else {"merged": False}
     if hpo["merged"]:
         g.add((dataset, DCTERMS.source, URIRef(hpo["source"])))
         g.add((dataset, DCTERMS.bibliographicCitation, Literal(hpo["acknowledgement"], lang="en")))
+        _hpo_subsets(g, dataset, hpo)
     for name, module in (cat.release.modules if cat.release is not None else {}).items():
         _module_subset(g, dataset, name, module)
     g.add((dataset, VOID.sparqlEndpoint, URIRef(root + "/sparql")))
+    _examples_subset(g, dataset, URIRef(root + "/sparql"))
     g.add((dataset, VOID.uriSpace, Literal(str(DKG))))
     g.add((dataset, VOID.rootResource, ONTOLOGY_IRI))
     g.add((dataset, VOID.uriLookupEndpoint, URIRef(root + "/describe?uri=")))
@@ -100,7 +144,10 @@ def void_graph() -> Graph:
         g.add((dataset, VOID.propertyPartition, part))
         g.add((part, VOID.property, URIRef(row["p"])))
         g.add((part, VOID.triples, Literal(int(row["n"]))))
-    for ext in cat.release.dumps if cat.release is not None else []:
+    release = cat.release
+    # each dump's size and digest as the build recorded them in the manifest (never computed per request)
+    records = {ext: release.files.get(release.dump(ext).name) for ext in release.dumps} if release is not None else {}
+    for ext in records:
         url = URIRef(f"{root}/dumps/dystonia-kg.{ext}")
         g.add((dataset, VOID.dataDump, url))
         distribution = URIRef(f"{BASE}dataset/distribution/{ext}")
@@ -110,5 +157,13 @@ def void_graph() -> Graph:
         g.add((distribution, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{formats.media_type(ext)}")))
         if (iri := formats.by_key(ext).iri) is not None:
             g.add((distribution, DCTERMS.format, URIRef(iri)))
-        g.add((distribution, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")))
+        if licence is not None:
+            g.add((distribution, DCTERMS.license, licence))
+        if (record := records[ext]) is not None:
+            g.add((distribution, DCAT.byteSize, Literal(record["bytes"], datatype=XSD.nonNegativeInteger)))
+            checksum = BNode(f"checksum-{ext}")
+            g.add((distribution, SPDX.checksum, checksum))
+            g.add((checksum, RDF.type, SPDX.Checksum))
+            g.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
+            g.add((checksum, SPDX.checksumValue, Literal(record["sha256"], datatype=XSD.hexBinary)))
     return g

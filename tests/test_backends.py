@@ -36,7 +36,7 @@ _PATHS = ("Virtuoso 7.2 loses solutions of a property path (rdfs:subClassOf*, +)
           "under a dataset of more than five graphs", False)
 VIRTUOSO_DIFFERS = {
     **dict.fromkeys(["acquired-dystonia-causes", "diseases-with-dystonia-and-parkinsonism",
-                     "dystonia-type-lesions-and-etiologies", "focal-dystonia-lesion-sites",
+                     "dystonia-type-lesions-and-etiologies", "environmental-factors", "focal-dystonia-lesion-sites",
                      "focal-dystonias-and-body-parts", "hedges-by-element", "local-dystonia-classes",
                      "secondary-dystonia-causes", "tor1a-dystonia-types"], _PATHS),
     "task-specific-dystonias": ("Virtuoso has no boolean values: BIND(EXISTS {…} AS ?x) is 1 or 0, not true or "

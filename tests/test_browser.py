@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
+from graph.query import named_queries
 from graph.vocab import sparql_prefixes
 
 CHROMIUM = "/usr/bin/chromium"
@@ -35,7 +36,11 @@ def test_editor_runs_a_query_and_shows_rows(live_server, browser) -> None:  # ty
 
     page.goto(live_server.url + "/sparql", wait_until="networkidle")
     assert page.title() == "dystonia-kg SPARQL editor"
-    assert page.locator("#examples button").count() >= 20, "named queries are listed as examples"
+    # The examples are the SPARQL examples the endpoint publishes, as a client asking it finds them.
+    examples = published_examples(live_server.url)
+    assert len(examples) == len(named_queries())
+    buttons = page.locator("#examples button")
+    assert buttons.all_inner_texts() == [title for title, _ in examples]
     page.wait_for_selector(".CodeMirror")
     query = (sparql_prefixes("dkg") +
              "SELECT ?statement WHERE { ?statement a dkg:LesionPhenotypeStatement } ORDER BY ?statement LIMIT 7")
@@ -46,11 +51,54 @@ def test_editor_runs_a_query_and_shows_rows(live_server, browser) -> None:  # ty
     assert rows.count() == 7
     assert "S0001" in rows.first.inner_text()
 
-    page.locator("#examples button").first.click()
-    assert "SELECT" in page.evaluate("() => document.querySelector('.CodeMirror').CodeMirror.getValue()")
+    last = len(examples) - 1
+    buttons.nth(last).click()
+    shown = page.evaluate("() => document.querySelector('.CodeMirror').CodeMirror.getValue()")
+    assert shown == examples[last][1], "the editor shows the example's text"
 
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "sparql-editor.png"), full_page=True)
+    assert problems == []
+    page.close()
+
+
+def published_examples(url: str) -> list[tuple[str, str]]:
+    """(title, text) of each sh:SPARQLExecutable the endpoint holds, in the order of their IRIs."""
+    import requests
+
+    query = ("PREFIX sh: <http://www.w3.org/ns/shacl#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+             "SELECT ?title ?text WHERE { ?e a sh:SPARQLExecutable ; rdfs:label ?title ; sh:select|sh:ask|sh:construct "
+             "?text } ORDER BY ?e")
+    answer = requests.post(url + "/sparql", data={"query": query}, headers={"Accept": "application/json"}, timeout=30)
+    return [(b["title"]["value"], b["text"]["value"]) for b in answer.json()["results"]["bindings"]]
+
+
+def test_swagger_ui_lists_every_operation_and_tries_one_out(live_server, browser) -> None:  # type: ignore[no-untyped-def]
+    """The API page, reached from the site's header: Swagger UI (served from our own files) shows every operation of
+    the OpenAPI document, and runs the search with the example the document gives."""
+    import requests
+
+    document = requests.get(live_server.url + "/openapi.json", timeout=30).json()
+    operations = [(path, method) for path, item in document["paths"].items() for method in item
+                  if method in ("get", "post")]
+    page = browser.new_page()
+    problems = _watch(page)
+    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
+    page.on("request", lambda r: None if r.url.startswith((live_server.url, "data:")) else problems.append(
+        f"outside request: {r.url}"))
+    page.goto(live_server.url + "/", wait_until="networkidle")
+    page.click("header.site a[href='/api/']")
+    page.wait_for_selector(".opblock")
+    assert page.locator(".opblock").count() == len(operations)
+    search = page.locator("#operations-Search-search")
+    search.locator(".opblock-summary").click()
+    search.locator("button.try-out__btn").click()
+    search.locator("button.execute").click()
+    status = search.locator(".live-responses-table .response .response-col_status").first
+    status.wait_for(timeout=15000)
+    assert status.inner_text().strip() == "200"
+    ARTIFACTS.mkdir(exist_ok=True)
+    search.screenshot(path=str(ARTIFACTS / "swagger-ui.png"))  # the search, run with the document's example
     assert problems == []
     page.close()
 
@@ -66,7 +114,8 @@ def _watch(page) -> list[str]:  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(
     ("path", "name", "heading"),
     [("/", "home", "dystonia-kg"), ("/id/HandDystonia", "entity-hand-dystonia", "hand dystonia"),
-     ("/id/S0236", "statement-coffee", "S0236"), ("/ontology", "ontology", "Dystonia Knowledge Graph ontology"),
+     ("/id/S0236", "statement-coffee", "coffee drinking → Blepharospasm"),
+     ("/ontology", "ontology", "Dystonia Knowledge Graph ontology"),
      ("/describe?uri=http%3A%2F%2Fpurl.obolibrary.org%2Fobo%2FHP_0000643&format=html", "external-blepharospasm",
       "Blepharospasm"),
      ("/describe?uri=http%3A%2F%2Fpurl.obolibrary.org%2Fobo%2FUBERON_0001897&format=html", "external-thalamus",
@@ -168,5 +217,38 @@ def test_home_page_by_region_view_leads_to_a_regions_statements(live_server, bro
     assert details.get_by_role("link", name="diencephalon", exact=True).first.is_visible()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "region-thalamus.png"), full_page=True)
+    assert problems == []
+    page.close()
+
+
+def test_incoming_links_lead_to_statement_pages_titled_by_their_content(live_server, browser) -> None:  # type: ignore[no-untyped-def]
+    """The putamen's page lists what points at it, by role, each statement titled by its content and marked with
+    its graph; a title leads to the statement's page, headed by the same title, its quote shown first."""
+    page = browser.new_page()
+    problems = _watch(page)
+    page.goto(live_server.url + "/describe?uri=http%3A%2F%2Fpurl.obolibrary.org%2Fobo%2FUBERON_0001874&format=html",
+              wait_until="networkidle")
+    incoming = page.locator("#incoming")
+    assert incoming.is_visible() and page.locator("section.role").count() >= 1
+    role = page.locator("section.role").first
+    heading = role.locator("h3").inner_text()
+    items = role.locator("li")
+    assert heading.startswith("As lesion site") and heading.endswith(f"({items.count()})")
+    assert items.first.locator("small.graph").first.is_visible()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "incoming-putamen.png"), full_page=True)
+    link = items.first.locator("a")
+    title = link.inner_text()
+    assert " → " in title
+    link.click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("h1").inner_text() == title
+    assert page.title() == f"{title} — dystonia-kg"
+    quote = page.locator("figure.quote")
+    assert quote.is_visible()
+    below = page.locator("h1 + figure.quote")
+    assert below.count() == 1, "the quote comes right after the heading"
+    assert quote.bounding_box()["y"] < page.locator("text=Type:").bounding_box()["y"]
+    page.screenshot(path=str(ARTIFACTS / "incoming-statement.png"), full_page=True)
     assert problems == []
     page.close()

@@ -9,8 +9,10 @@ import pytest
 from rdflib import Graph
 
 from graph.build import Sources, build
+from graph.examples import example_graph_iri
 from graph.formats import DUMPS
 from graph.paths import CURATION_DIR, resource_dir
+from graph.query import named_queries
 from graph.records import CurationError
 from graph.release import Release
 from graph.vocab import (
@@ -35,7 +37,7 @@ def test_release_has_dumps_store_and_named_graphs(release_dir: Path) -> None:
     assert current.store_path.is_dir()
     assert manifest["named_graphs"] == sorted(
         str(g) for g in (ONTOLOGY_GRAPH, CURATED_GRAPH, INFERRED_GRAPH, HPO_GRAPH, ANNOTATIONS_GRAPH,
-                         *MODULE_GRAPHS.values()))
+                         *MODULE_GRAPHS.values(), *(example_graph_iri(q.name) for q in named_queries())))
     assert manifest["graphs"][str(INFERRED_GRAPH)] > 0, "the reasoner's inferences are in their own graph"
 
 
@@ -53,6 +55,8 @@ def test_two_builds_give_byte_identical_dumps(tmp_path: Path, release_dir: Path)
     build(other, quiet)
     first, second = Release.current(release_dir), Release.current(other)
     assert first.catalog_path.read_bytes() == second.catalog_path.read_bytes(), "the catalog is reproducible"
+    for path in ("manifest_path", "sums_path", "crate_path"):  # the package: no clock, no random id in it
+        assert getattr(first, path).read_bytes() == getattr(second, path).read_bytes(), path
     assert first.dumps == second.dumps and len(first.dumps) == len(DUMPS.keys)
     for ext in first.dumps:  # every format, not only the line-based ones
         assert first.dump(ext).read_bytes() == second.dump(ext).read_bytes(), ext

@@ -1,4 +1,5 @@
-"""Exports: KGX (validated by the kgx package), HPOA-style TSV, SSSOM (parsed by sssom-py), OBO Graphs JSON."""
+"""Exports: KGX (validated by the kgx package) with its graph metadata, HPOA-style TSV, SSSOM (validated by
+sssom-py), OBO Graphs JSON; every version, licence and date they state is the release manifest's."""
 
 from __future__ import annotations
 
@@ -10,7 +11,17 @@ from pathlib import Path
 
 import pytest
 
-from graph.export import HPOA_HEADER, KGX_EDGE_COLUMNS, KGX_NODE_COLUMNS, export
+from graph.export import (
+    BIOLINK_VERSION,
+    HPOA_HEADER,
+    INFORES_HPOA,
+    INFORES_SELF,
+    KGX_EDGE_COLUMNS,
+    KGX_NODE_COLUMNS,
+    SOURCE_INFORES,
+    export,
+)
+from graph.package import sources
 from graph.release import Release
 from graph.vocab import DKG
 
@@ -43,7 +54,6 @@ def test_kgx_structure(exported: Path) -> None:
     for edge in edges:
         assert edge["subject"] in ids and edge["object"] in ids, edge
         assert edge["predicate"].startswith("biolink:") and edge["knowledge_level"] and edge["agent_type"]
-        assert edge["primary_knowledge_source"].startswith("infores:")
     predicates = {e["predicate"] for e in edges}
     assert {"biolink:has_phenotype", "biolink:gene_associated_with_condition", "biolink:contributes_to",
             "biolink:negatively_correlated_with", "biolink:associated_with", "biolink:treats"} <= predicates
@@ -79,12 +89,51 @@ def test_kgx_has_every_module_term_with_its_category_and_label(exported: Path, r
     assert not any(e["subject"] == "UBERON:0000955" or e["object"] == "UBERON:0000955" for e in edges)
 
 
+def test_kgx_every_node_and_edge_names_its_knowledge_source(exported: Path, release_dir: Path) -> None:
+    """Edges: the primary source is ours for curated statements, HPO's annotations for theirs (which we aggregate);
+    nodes: the source of their label. Every infores is ours (self-assigned) or a source the release merges."""
+    nodes = {n["id"]: n for n in _tsv(exported / "dystonia-kg_nodes.tsv")}
+    edges = _tsv(exported / "dystonia-kg_edges.tsv")
+    merged = {SOURCE_INFORES[s["key"]] for s in sources(Release.current(release_dir))}
+    assert {n["provided_by"] for n in nodes.values()} <= merged | {INFORES_SELF}
+    for edge in edges:
+        expected = ("", INFORES_SELF) if edge["id"].startswith("DKG:S") else (INFORES_SELF, INFORES_HPOA)
+        assert (edge["aggregator_knowledge_source"], edge["primary_knowledge_source"]) == expected, edge
+    annotated = [e for e in edges if e["predicate"] == "biolink:has_phenotype"]
+    assert annotated and all(e["primary_knowledge_source"] == INFORES_HPOA for e in annotated)
+    # a disease known from phenotype.hpoa, an HPO term, a local class: each provided by the source of its label
+    omim = next(e["subject"] for e in annotated if e["subject"].startswith("OMIM:"))
+    assert nodes[omim]["provided_by"] == INFORES_HPOA
+    assert nodes["HP:0001332"]["provided_by"] == "infores:hpo"
+    assert nodes["DKG:HandDystonia"]["provided_by"] == INFORES_SELF
+
+
+def test_kgx_graph_metadata_comes_from_the_manifest(exported: Path, release_dir: Path) -> None:
+    release = Release.current(release_dir)
+    metadata = json.loads((exported / "dystonia-kg_graph_metadata.json").read_text())
+    assert (metadata["id"], metadata["version"], metadata["license"], metadata["build"]) == (
+        INFORES_SELF, release.version, release.dataset["licence"], release.build)
+    assert "self-assigned" in metadata["id_note"]
+    assert metadata["node_count"] == len(_tsv(exported / "dystonia-kg_nodes.tsv"))
+    assert metadata["edge_count"] == len(_tsv(exported / "dystonia-kg_edges.tsv"))
+    assert all((exported / name).is_file() for name in metadata["files"])
+    listed = {s["id"]: (s["version"], s["license"]) for s in metadata["knowledge_sources"]}
+    expected = {SOURCE_INFORES[s["key"]]: (s["version"], s["licence"]) for s in sources(release)}
+    assert expected and listed == {INFORES_SELF: (release.version, release.dataset["licence"]), **expected}
+    assert listed["infores:hpo"][0] == release.hpo["version"]
+    assert listed["infores:mondo"][0] == release.modules["mondo"]["version"]
+
+
 def test_kgx_validates_with_the_kgx_package(exported: Path) -> None:
+    """kgx finds no error, and validated against the Biolink release the graph metadata names."""
     assert KGX_PYTHON.exists(), f"{KGX_PYTHON} is missing: `make test` installs kgx in .venv-kgx"
     result = subprocess.run([str(KGX_PYTHON), str(KGX_VALIDATE), str(exported / "dystonia-kg_nodes.tsv"),
                              str(exported / "dystonia-kg_edges.tsv")], capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert result.stdout.strip().endswith("errors: 0")
+    validated = result.stdout.strip().splitlines()[-2].removeprefix("biolink: ")
+    metadata = json.loads((exported / "dystonia-kg_graph_metadata.json").read_text())
+    assert metadata["biolink_version"] == BIOLINK_VERSION == validated
 
 
 def test_kgx_validation_catches_a_bad_export(exported: Path, tmp_path: Path) -> None:
@@ -99,9 +148,21 @@ def test_kgx_validation_catches_a_bad_export(exported: Path, tmp_path: Path) -> 
     assert "NOTAPREFIX" in result.stdout and "cures_for_sure" in result.stdout
 
 
+def test_hpoa_header_fields_come_from_the_manifest(exported: Path, release_dir: Path) -> None:
+    """phenotype.hpoa's four header fields, each the release's: its version, its home, the HPO file it merged."""
+    release = Release.current(release_dir)
+    with (exported / "dystonia-kg.hpoa").open(encoding="utf-8") as handle:
+        header = dict(line[1:].rstrip("\n").split(": ", 1) for line in handle if line.startswith("#"))
+    assert list(header) == ["description", "version", "tracker", "hpo-version"]
+    assert header["version"] == release.version
+    assert header["tracker"] == release.manifest["base"]
+    assert header["hpo-version"] == release.hpo["source"] and release.hpo["version"] in header["hpo-version"]
+    assert json.loads(header["description"]).endswith(release.dataset["title"])
+    biocuration = {r["biocuration"] for r in _tsv(exported / "dystonia-kg.hpoa")}
+    assert biocuration == {f"dystonia-kg[{release.version}]"}
+
+
 def test_hpoa_has_the_twelve_columns(exported: Path) -> None:
-    text = (exported / "dystonia-kg.hpoa").read_text()
-    assert text.startswith("#description:") and "#hpo-version:" in text
     rows = _tsv(exported / "dystonia-kg.hpoa")
     assert list(rows[0]) == HPOA_HEADER and len(HPOA_HEADER) == 12
     assert {r["database_id"].split(":")[0] for r in rows} == {"MONDO"}
@@ -112,17 +173,59 @@ def test_hpoa_has_the_twelve_columns(exported: Path) -> None:
     assert not {"MONDO:0000001", "MONDO:0005301"} & {r["database_id"] for r in rows}
 
 
-def test_sssom_parses_with_sssom_py(exported: Path) -> None:
+# Runs in .venv-sssom: sssom-py's own validator (JSON Schema, curie_map completeness, strict CURIEs) on each file
+# given, and the metadata as sssom-py parses it (which moves the set's subject source, its version and the provider
+# into every row: "propagation").
+SSSOM_VALIDATE = """
+import json, logging, sys
+from sssom.parsers import parse_sssom_table
+from sssom.validators import validate
+logging.disable(logging.CRITICAL)
+out = {}
+for path in sys.argv[1:]:
+    msdf = parse_sssom_table(path)
+    reports = validate(msdf, fail_on_error=False)
+    out[path] = {"errors": [r.message for report in reports.values() for r in report.results],
+                 "rows": len(msdf.df), "metadata": {k: v for k, v in msdf.metadata.items() if k != "curie_map"},
+                 "curie_map": dict(msdf.converter.bimap),
+                 "propagated": {c: sorted(set(msdf.df[c].dropna())) for c in
+                                ("subject_source", "subject_source_version", "mapping_provider") if c in msdf.df}}
+print(json.dumps(out, default=str))
+"""
+
+
+def test_sssom_validates_with_sssom_py_and_states_the_release(exported: Path, release_dir: Path,
+                                                              tmp_path: Path) -> None:
+    """sssom-py's validator passes the export and fails it without a prefix its curie_map needs; the set metadata
+    is the manifest's; each row names the release of its object's ontology."""
     path = exported / "dystonia-kg.sssom.tsv"
     rows = _tsv(path)
     assert {"DKG:SegmentalDystonia", "DKG:HandDystonia"} <= {r["subject_id"] for r in rows}
+    broken = tmp_path / "broken.sssom.tsv"  # the curie_map without MONDO, which objects use
+    broken.write_text("".join(line for line in path.read_text().splitlines(keepends=True)
+                              if not line.startswith("#  MONDO:")))
     assert SSSOM_PYTHON.exists(), f"{SSSOM_PYTHON} is missing: `make test` installs sssom in .venv-sssom"
-    script = ("import sys; from sssom.parsers import parse_sssom_table; m = parse_sssom_table(sys.argv[1]); "
-              "print(len(m.df)); print(m.metadata['license'])")
-    result = subprocess.run([str(SSSOM_PYTHON), "-c", script, str(path)], capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stderr
-    count, licence = result.stdout.split()[-2:]
-    assert int(count) == len(rows) and licence.startswith("https://creativecommons.org/")
+    result = subprocess.run([str(SSSOM_PYTHON), "-c", SSSOM_VALIDATE, str(path), str(broken)],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    reports = json.loads(result.stdout.splitlines()[-1])
+    good, bad = reports[str(path)], reports[str(broken)]
+    assert good["errors"] == [] and good["rows"] == len(rows)
+    assert any("MONDO" in error for error in bad["errors"]), bad["errors"]
+    release = Release.current(release_dir)
+    metadata = good["metadata"]
+    assert metadata["mapping_set_version"] == release.version
+    assert metadata["mapping_set_id"].startswith(release.manifest["base"])
+    assert metadata["license"] == release.dataset["licence"]
+    assert metadata["creator_label"] == [release.dataset["creator"]]
+    assert good["propagated"]["subject_source_version"] == [release.dataset["version_iri"]]
+    assert good["propagated"]["mapping_provider"] == [f"{release.manifest['base']}ontology"]
+    assert str(metadata["publication_date"]) == release.version
+    assert metadata["mapping_set_title"] and metadata["mapping_set_description"]
+    assert set(good["curie_map"]) >= {r["object_id"].split(":")[0] for r in rows}
+    versions = {"HP": release.hpo["version"], **{name.upper(): m["version"] for name, m in release.modules.items()}}
+    for row in rows:
+        assert row["object_source_version"] == versions[row["object_id"].split(":")[0]], row
 
 
 def test_obographs_loads_in_pronto(exported: Path) -> None:

@@ -132,3 +132,38 @@ def test_the_home_page_points_to_the_void_and_the_dumps(live_server, release_dir
     assert sorted(items.values()) == sorted(formats.media_type(key) for key in dumps) and set(dumps) <= set(DUMPS.keys)
     for target in items:
         assert requests.head(target, timeout=30).status_code == 200, target
+
+
+def test_signposting_on_the_ontologys_page_and_documents(live_server) -> None:  # type: ignore[no-untyped-def]
+    """Found by the independent attempt: /ontology.html had no Link header, /ontology/doc.* its alternates only."""
+    url = live_server.url
+    page = links(requests.get(f"{url}/ontology.html", timeout=60))
+    assert list(targets(page, "cite-as")) == [f"{BASE}ontology"]
+    assert sorted(targets(page, "describedby").values()) == sorted(formats.media_type(k) for k in RDF_DOCUMENTS.keys)
+    assert "http://www.w3.org/2002/07/owl#Ontology" in targets(page, "type") and targets(page, "license")
+    for key in RDF_DOCUMENTS.keys:
+        document = links(requests.get(f"{url}/ontology/doc.{key}", timeout=60))
+        assert list(targets(document, "cite-as")) == [f"{BASE}ontology"], key
+        assert list(targets(document, "describes")) == [f"{url}/ontology.html"], key
+        assert targets(document, "license") == targets(page, "license"), key
+
+
+def test_every_answer_says_nosniff(live_server) -> None:  # type: ignore[no-untyped-def]
+    """An error quoting the request is text/plain: no browser may sniff it as HTML (found by the independent attempt:
+    `/page/S0010?page=<script>…` was quoted in a text/plain 400 without the header)."""
+    url = live_server.url
+    for path, params in (("/page/S0010", {"page": "<script>alert(1)</script>"}), ("/", None), ("/no/such", None),
+                         ("/sparql", {"query": "SELECT"}), ("/api/search", {"q": "dystonia"})):
+        response = requests.get(url + path, params=params, timeout=60)
+        assert response.headers.get("X-Content-Type-Options") == "nosniff", (path, response.status_code)
+
+
+def test_void_gives_hpo_and_its_annotations_version_and_licence_as_subsets(live_server,  # type: ignore[no-untyped-def]
+                                                                         release_dir: Path) -> None:
+    """Field by field, as the modules have them (found by the independent attempt: only a prose citation)."""
+    hpo = Release.current(release_dir).hpo
+    void = Graph().parse(data=requests.get(f"{live_server.url}/void?format=nt", timeout=60).text, format="nt")
+    subsets = {str(void.value(s, DCTERMS.hasVersion)): str(void.value(s, DCTERMS.license))
+               for s in void.objects(None, URIRef("http://rdfs.org/ns/void#subset"))}
+    assert subsets[hpo["version"].rsplit("/", 1)[-1]] == hpo["licence"]
+    assert subsets[hpo["annotations"]["version"]] == hpo["licence"]

@@ -14,7 +14,7 @@ import requests
 from graph.catalog import KINDS
 from graph.release import Release
 from graph.store import EmbeddedStore
-from graph.vocab import DKG, PREFIXES, compact
+from graph.vocab import DKG, OBO, PREFIX_ALIASES, PREFIXES, compact
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +63,71 @@ def test_an_identifier_in_any_form_finds_its_term_first(live_server, catalog: di
     for form in sorted(forms):
         first = search(live_server, q=form)["results"][0]
         assert (first["iri"], first["matched"], first["kind"]) == (iri, "id", kind), form
+
+
+@pytest.mark.parametrize(("kind", "prefix"), [("disease", "Orphanet"), ("disease", "OMIM"), ("dystonia-type", "HP"),
+                                              ("gene", "NCBIGene")])
+def test_an_identifier_under_any_prefix_and_iri_form_tools_write_finds_its_term_first(  # type: ignore[no-untyped-def]
+        live_server, catalog: dict[str, Any], kind: str, prefix: str) -> None:
+    """The prefixes other tools write for a namespace (HPO's ``ORPHA:``, ``MIM:``, ``EntrezGene:``), in any case;
+    ``obo:`` with the OBO local name; the IRI over https; identifiers.org's ``prefix:id`` and ``prefix/id``; a
+    lone ``<`` or ``>``."""
+    iri = _first_of(catalog, kind, PREFIXES[prefix])
+    local = iri[len(PREFIXES[prefix]):]
+    names = [prefix, *(alias for alias, name in PREFIX_ALIASES.items() if name == prefix)]
+    forms = {f"{name}:{local}" for name in names} | {f"{name.upper()}:{local}" for name in names}
+    forms |= {f"{name.lower()}_{local}" for name in names}
+    forms |= {f"https://identifiers.org/{name.lower()}:{local}" for name in names}
+    forms |= {f"http://identifiers.org/{name.lower()}/{local}" for name in names}
+    forms |= {"https://" + iri.removeprefix("http://"), f"<{iri}", f"{iri}>"}
+    if iri.startswith(str(OBO)):
+        forms.add(f"obo:{iri[len(str(OBO)):]}")
+    for form in sorted(forms):
+        first = search(live_server, q=form)["results"][0]
+        assert (first["iri"], first["matched"], first["kind"]) == (iri, "id", kind), form
+
+
+def test_typographic_apostrophes_and_invisible_characters_are_folded(  # type: ignore[no-untyped-def]
+        live_server, catalog: dict[str, Any]) -> None:
+    """A real text with an apostrophe typed with U+2019 finds what it finds typed with ASCII's; a quote that spells
+    one typographically is found by the ASCII spelling; a zero-width space inside a label's word is not there."""
+    owners: dict[str, set[str]] = defaultdict(set)
+    for iri, text, field in catalog["texts"]:
+        if field != "quote":
+            owners[text].add(iri)
+    apostrophe = sorted(t for t in owners if "'" in t.strip("'") and len(t) < 60)
+    assert apostrophe, "the release has labels or synonyms with an apostrophe (HPO's eponyms: Parkinson's...)"
+    for text in apostrophe[:3]:
+        typed = search(live_server, q=text.replace("'", "\u2019"), limit="100")
+        assert typed["results"][0]["iri"] in owners[text], (text, typed["results"][0])
+        assert typed == {**search(live_server, q=text, limit="100"), "query": typed["query"]}, text
+    quotes = [(iri, text) for iri, text, field in catalog["texts"] if field == "quote" and "\u2019" in text]
+    assert quotes, "the release has quotes that spell an apostrophe typographically"
+    iri, quote = quotes[0]
+    words = quote.split()
+    at = next(i for i, word in enumerate(words) if "\u2019" in word)
+    phrase = " ".join(words[max(at - 1, 0):at + 2])
+    ascii_hits = [hit["iri"] for hit in search(live_server, q=phrase.replace("\u2019", "'"), limit="100")["results"]]
+    assert iri in ascii_hits, phrase
+    assert [hit["iri"] for hit in search(live_server, q=phrase, limit="100")["results"]] == ascii_hits, phrase
+    label = label_of(catalog, _first_of(catalog, "dystonia-type", PREFIXES["HP"]))
+    word = max(label.split(), key=len)
+    typed_label = label.replace(word, word[:len(word) // 2] + "\u200b" + word[len(word) // 2:], 1)
+    first = search(live_server, q=typed_label)["results"][0]
+    assert first["label"] == label and first["matched"] == "label", (typed_label, first)
+
+
+def test_total_counts_the_hits_of_the_kinds_asked_for(live_server, catalog: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
+    label = label_of(catalog, PREFIXES["HP"] + "0001332")
+    counts = search(live_server, q=label)["counts"]
+    for kind in sorted(KINDS):
+        kept = search(live_server, q=label, limit="100", type=kind)
+        assert kept["total"] == counts.get(kind, 0), kind
+        if kept["total"] <= 100:
+            assert kept["total"] == len(kept["results"]), kind
+    small = [kind for kind, count in counts.items() if count <= 50][:2]
+    both = search(live_server, q=label, limit="100", type=",".join(small))
+    assert both["total"] == len(both["results"]) == sum(counts[kind] for kind in small)
 
 
 def test_accents_and_case_are_folded_both_ways(live_server, catalog: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]

@@ -222,6 +222,22 @@ def test_named_query_parameters(live_server) -> None:  # type: ignore[no-untyped
         assert bad.status_code == 400 and needle in bad.text
 
 
+@pytest.mark.parametrize(("value", "needle"), [
+    ("", "empty value"), ("   ", "empty value"), ("HP:", "no term"), ("dkg:", "no term"),
+    ("notacurie", "not a term of this graph"), ("HP_0000643", "not a term of this graph"),
+    ("HP:0000643,HP:0012179", "not a term of this graph"), ("HP:9999999", "not a term of this graph"),
+    ("\x00", "not an IRI"), ("<http://x/ y>", "not an IRI"), ("<notanabsoluteiri>", "not a term of this graph")])
+def test_a_parameter_value_that_names_no_term_is_a_400_naming_the_parameter(live_server, value: str,  # type: ignore[no-untyped-def]
+                                                                           needle: str) -> None:
+    """Found by the independent attempt: each of these answered an empty 200 (or a syntax error naming no parameter)."""
+    url = live_server.url + "/queries/dystonia-type-lesions-and-etiologies"
+    bad = requests.get(url, params={"type": value})
+    assert bad.status_code == 400 and ": type: " in bad.text and needle in bad.text, bad.text
+    good = requests.get(url, params={"type": "<http://purl.obolibrary.org/obo/HP_0012179>"},
+                        headers={"Accept": "application/json"})
+    assert good.status_code == 200 and good.json()["results"]["bindings"], "an IRI in angle brackets is an IRI"
+
+
 def test_roll_up_query_parameters(live_server) -> None:  # type: ignore[no-untyped-def]
     """The roll-up queries declare their class parameter; the brain-region grouping has a fixed set, no parameter."""
     listing = {q["name"]: q for q in requests.get(live_server.url + "/queries/").json()}

@@ -13,7 +13,7 @@ import pyoxigraph as ox
 import pytest
 from rdflib import RDFS, Graph, Literal, URIRef
 
-from graph.describe import context_query
+from graph.describe import context_query, context_template, template_quads
 from graph.query import solution_rows
 from graph.regions import BRAIN_REGIONS, site_regions_query
 from graph.vocab import DKG, UBERON_GRAPH
@@ -38,8 +38,8 @@ def describe_html(uri: str) -> str:
 
 
 def context(store, iri: str) -> Graph:  # type: ignore[no-untyped-def]
-    answer = store.query(context_query(iri))
-    return Graph().parse(data=answer.serialize(format=ox.RdfFormat.N_TRIPLES), format="nt")
+    triples = {quad.triple for quad in template_quads(store.query(context_query(iri)), context_template(iri))}
+    return Graph().parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
 
 
 def local(iri: object) -> str:

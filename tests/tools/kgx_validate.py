@@ -2,12 +2,14 @@
 
 kgx builds a Biolink toolkit at import time, and bmt's default downloads the model from GitHub;
 this machine, and CI, have no internet, so bmt's defaults are pointed at the biolink_model
-package's own schema file first. Prints the number of errors, then each one; exits 1 on any.
+package's own schema file first. Prints each error, the Biolink Model release (the biolink_model package's
+version), then the number of errors; exits 1 on any.
 """
 
 import json
 import os
 import sys
+from importlib.metadata import version
 
 import biolink_model
 import bmt
@@ -39,5 +41,6 @@ for level, types in sorted(report.items()):
         for message, entities in sorted(messages.items()):
             print(f"{level}\t{kind}\t{message}\t{len(entities)} entities, e.g. {sorted(entities)[:3]}")
 errors = sum(len(m) for level, types in report.items() if "ERROR" in str(level).upper() for m in types.values())
+print(f"biolink: {version('biolink-model')}")  # the Biolink Model release validated against
 print(f"errors: {errors}")
 sys.exit(1 if errors else 0)
