@@ -111,3 +111,38 @@ def test_libyaml_composes_what_the_pure_python_parser_composes(layer: tuple[Path
         text = path.read_text(encoding="utf-8")
         fast, plain = compose(text), compose(text, fast=False)
         assert fast is not None and plain is not None and tree(fast) == tree(plain), path
+
+
+def test_the_shipped_ontology_is_inside_the_fragment(synthetic: Assembled) -> None:
+    assert separable(synthetic.to_reason())
+
+
+def test_a_functional_property_that_could_merge_two_values_makes_one_part(synthetic: Assembled) -> None:
+    """Two values of a functional property for one statement are one individual, in every part that uses them."""
+    graph = synthetic.to_reason()
+    graph.add((DKG.testFunctional, RDF.type, OWL.ObjectProperty))
+    graph.add((DKG.testFunctional, RDF.type, OWL.FunctionalProperty))
+    graph.add((DKG.S0001, DKG.testFunctional, DKG.TestValueA))
+    assert separable(graph)  # one value per statement: nothing merges
+    graph.add((DKG.S0001, DKG.testFunctional, DKG.TestValueB))
+    assert not separable(graph)
+    graph.add((DKG.TestValueA, OWL.differentFrom, DKG.TestValueB))
+    assert separable(graph)  # a merge of the two would be an inconsistency, found in the statement's own part
+
+
+def test_a_has_value_restriction_whose_value_lacks_a_range_type_makes_one_part(synthetic: Assembled) -> None:
+    """A statement typed by ``p hasValue v`` gives v the range of p by inference, with no witness in other parts."""
+    graph = synthetic.to_reason()
+    restriction = DKG.TestRestriction
+    graph.add((DKG.testValued, RDF.type, OWL.ObjectProperty))
+    graph.add((DKG.testValued, RDFS.range, DKG.TestRange))
+    graph.add((restriction, RDF.type, OWL.Restriction))
+    graph.add((restriction, OWL.onProperty, DKG.testValued))
+    graph.add((restriction, OWL.hasValue, DKG.TestValue))
+    assert not separable(graph)
+    graph.add((DKG.TestValue, RDF.type, DKG.TestNarrower))
+    graph.add((DKG.TestNarrower, RDFS.subClassOf, DKG.TestRange))
+    assert separable(graph)
+    graph.add((DKG.testValued, RDFS.subPropertyOf, DKG.testAbove))
+    graph.add((DKG.testAbove, RDFS.range, DKG.TestOtherRange))
+    assert not separable(graph)  # the range of the property above it too
