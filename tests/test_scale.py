@@ -59,12 +59,14 @@ def test_batched_shapes_find_what_the_shapes_as_written_find(synthetic: Assemble
     assert {v.path for v in found if v.focus == f"dkg:{LAST}"} >= {"dkg:evidence", "dkg:phenotype", ""}
 
 
+@pytest.mark.slow  # three HermiT runs over the synthetic layer: .ci/run runs it after the README's command
 def test_reasoning_in_parts_infers_what_reasoning_over_the_whole_infers(synthetic: Assembled) -> None:
     graph = synthetic.to_reason()
     assert len(parts(graph, PART)) > 2
     assert set(reason(graph, PART).graph) == set(reason(graph, 10**6).graph)
 
 
+@pytest.mark.slow  # three HermiT runs over the synthetic layer: .ci/run runs it after the README's command
 def test_an_inconsistency_in_the_last_part_is_found(synthetic: Assembled) -> None:
     graph = synthetic.to_reason()
     graph.add((DKG[LAST], RDF.type, DKG.TreatmentStatement))  # also an epidemiology statement: disjoint kinds
@@ -72,6 +74,7 @@ def test_an_inconsistency_in_the_last_part_is_found(synthetic: Assembled) -> Non
         reason(graph, PART)
 
 
+@pytest.mark.slow  # three HermiT runs over the synthetic layer: .ci/run runs it after the README's command
 def test_a_clash_between_statements_of_different_parts_is_found(synthetic: Assembled) -> None:
     """Two statements of different parts give one individual two disjoint types through the ranges of their
     properties: each is the witness of its (property, individual) pair, so every part holds both assertions."""
