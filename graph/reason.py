@@ -13,6 +13,8 @@ from pathlib import Path
 
 from rdflib import OWL, RDF, RDFS, Graph, URIRef
 
+from .reason_parts import MAX_STATEMENTS, parts
+
 
 class ReasonerError(Exception):
     """The ontology is inconsistent or has unsatisfiable classes."""
@@ -42,8 +44,35 @@ class Inference:
 _TRIVIAL_OBJECTS = {OWL.Thing, OWL.NamedIndividual, OWL.Class, OWL.Ontology}
 
 
-def reason(graph: Graph) -> Inference:
-    """Check consistency and classify with HermiT; raise :class:`ReasonerError` naming the problem."""
+def reason(graph: Graph, max_statements: int = MAX_STATEMENTS) -> Inference:
+    """Check consistency and classify with HermiT; raise :class:`ReasonerError` naming the problem.
+
+    A large graph is reasoned over in parts of at most ``max_statements`` statements each (``graph.reason_parts``:
+    the same inferences and the same errors as over the whole, in time that grows with the statements, not faster).
+    """
+    inferred = Graph()
+    inconsistent: ReasonerError | None = None
+    unsatisfiable: set[str] = set()
+    for part in parts(graph, max_statements):
+        try:
+            inferred += _hermit(part)
+        except ReasonerError as exc:
+            if not exc.unsatisfiable:
+                inconsistent = inconsistent or exc
+            unsatisfiable.update(exc.unsatisfiable)
+    if inconsistent is not None:  # HermiT says so before it looks for unsatisfiable classes
+        raise inconsistent
+    if unsatisfiable:
+        names = sorted(unsatisfiable)
+        raise ReasonerError("unsatisfiable classes (equivalent to owl:Nothing): " + ", ".join(names), names)
+    for triple in list(inferred):
+        if triple in graph:  # asserted in another part
+            inferred.remove(triple)
+    return Inference(inferred)
+
+
+def _hermit(graph: Graph) -> Graph:
+    """One HermiT run: what it infers beyond ``graph`` (see :func:`reason`)."""
     import owlready2
 
     with tempfile.TemporaryDirectory(prefix="dkg-reason-") as tmp:
@@ -75,4 +104,4 @@ def reason(graph: Graph) -> Inference:
         # that is an artefact of the round trip, not an inference about an individual.
         if (p == RDF.type and s not in classes) or (p == RDFS.subClassOf and s in classes):
             inferred.add((s, p, o))
-    return Inference(inferred)
+    return inferred

@@ -25,12 +25,13 @@ from .vocab import DKG, IAO_DEFINITION, compact, expand
 HP_PREFIX = "http://purl.obolibrary.org/obo/HP_"
 
 
-def _hp_uses(graph: Graph) -> dict[str, set[str]]:
-    """HPO IRI → the local subjects that refer to it."""
+def _hp_uses(graphs: Iterable[Graph]) -> dict[str, set[str]]:
+    """HPO IRI → the local subjects that refer to it (read from each graph: their union would be a copy)."""
     uses: dict[str, set[str]] = defaultdict(set)
-    for s, _, o in graph:
-        if isinstance(o, URIRef) and str(o).startswith(HP_PREFIX) and isinstance(s, URIRef) and s in DKG:
-            uses[str(o)].add(compact(str(s)))
+    for graph in graphs:
+        for s, _, o in graph:
+            if isinstance(o, URIRef) and str(o).startswith(HP_PREFIX) and isinstance(s, URIRef) and s in DKG:
+                uses[str(o)].add(compact(str(s)))
     return uses
 
 
@@ -42,7 +43,7 @@ def _names(users: Iterable[str]) -> str:
 def hpo_term_violations(ontology: Graph, curated: Graph, hpo: HpoRelease) -> list[Violation]:
     """Problems with the HPO terms the ontology's local terms and the statements use."""
     problems: list[Violation] = []
-    uses = _hp_uses(ontology + curated)
+    uses = _hp_uses((ontology, curated))
     for iri in sorted(uses):
         curie = compact(iri)
         users = _names(uses[iri])

@@ -167,6 +167,7 @@ def test_invalid_fixture_gives_the_expected_violations(shape_file: Path) -> None
     for focus, _ in sorted(expected):
         assert focus in targeted, f"{focus} is not a focus node of {shape_file.name}"
     violations = shacl_violations(data, shapes())
+    assert violations == shacl_violations(data, shapes(), batch=False), "batched, they find what they find as written"
     found = {(v.focus, v.path) for v in violations}
     report = describe(violations)
     assert expected - found == set(), f"expected but not found: {sorted(expected - found)}\n{report}"
