@@ -129,7 +129,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     os.environ["DKG_RELEASE_DIR"] = str(args.release)
     command = [sys.executable, "-m", "server.serve", "--host", args.host, "--port", str(args.port),
                "--threads", str(args.threads)]
-    print(f"serving {release.folder} at http://{args.host}:{args.port}/sparql", file=sys.stderr)
+    print(f"starting on {release.folder}: `serving` follows once it accepts requests", file=sys.stderr)
     os.execvp(command[0], command)
     return EXIT_OK  # not reached
 

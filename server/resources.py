@@ -180,7 +180,7 @@ def describe_external() -> Response:
         page.headers["Vary"] = "Accept"  # negotiated, as the RDF answers of the same URL are
         return page
     cat = catalog()
-    body = render(describe_triples(uri), ext, cat)
+    body = cat.documents.get(("describe", uri, ext), lambda: render(describe_triples(uri), ext, cat)).body
     query_url = "/describe?" + urlencode({"uri": uri})
     root = public_root()
     alternates = {formats.media_type(key): f"{root}{query_url}&format={key}" for key in DEREFERENCE.keys}

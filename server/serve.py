@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 
 from waitress.channel import HTTPChannel
 from waitress.parser import HTTPRequestParser
@@ -21,7 +22,7 @@ from graph.release import BaseMismatch, NoRelease
 
 from . import create_app
 from .catalog import catalog
-from .pool import query_pool
+from .pool import current_release, query_pool
 
 CHANNEL_TIMEOUT = 30  # seconds a connection may stay silent, in either direction
 CONNECTION_LIMIT = 1000
@@ -76,6 +77,8 @@ def main(argv: list[str] | None = None) -> None:
         except (BaseMismatch, NoRelease) as exc:
             raise SystemExit(f"error: {exc}") from None
         query_pool()  # and start the workers: a machine that cannot confine them fails here, not at a request
+        release = current_release()
+        served = release.folder if release is not None else app.config["STORE"]
     query_bytes = app.config["MAX_QUERY_BYTES"]
     server = create_server(
         app,
@@ -98,7 +101,9 @@ def main(argv: list[str] | None = None) -> None:
         expose_tracebacks=False,
     )
     server.channel_class = NoWaitChannel
-    server.print_listen("serving on http://{}:{}")
+    # Said only now: the socket listens, the catalog is read and the workers are up (waitress's own line is logged
+    # at INFO, which nothing shows).
+    print(f"serving {served} at http://{args.host}:{args.port}/sparql", file=sys.stderr, flush=True)
     server.run()
 
 

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from graph.formats import DUMPS, RDF_DOCUMENTS
 from graph.release import Release
 from graph.store import EmbeddedStore
 from graph.vocab import BASE, DKG
+from server.live import free_port
 
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # runs past any deadline
@@ -167,3 +170,24 @@ def test_void_gives_hpo_and_its_annotations_version_and_licence_as_subsets(live_
                for s in void.objects(None, URIRef("http://rdfs.org/ns/void#subset"))}
     assert subsets[hpo["version"].rsplit("/", 1)[-1]] == hpo["licence"]
     assert subsets[hpo["annotations"]["version"]] == hpo["licence"]
+
+
+def test_serving_is_said_once_the_server_answers(release_dir: Path) -> None:
+    """An independent attempt found `serving` printed ~2.4 s before the port accepted a connection (the CLI said
+    it before starting the server): a script that waits for the line must be able to send its request at once."""
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "graph.cli", "--release", str(release_dir), "serve", "--port",
+                                str(port)], stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stderr is not None
+        lines = []
+        for line in process.stderr:
+            lines.append(line)
+            if line.startswith("serving"):
+                break
+        assert lines and lines[-1].startswith("serving"), lines
+        assert str(port) in lines[-1]
+        assert requests.get(f"http://127.0.0.1:{port}/", timeout=10).status_code == 200  # no retry, no wait
+    finally:
+        process.terminate()
+        process.wait(10)
