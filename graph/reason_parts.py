@@ -12,11 +12,14 @@ the properties that point to them. So each part holds
   part then gives every shared individual the same types the whole graph gives it,
 
 and a statement's inferred types, an inconsistency and an unsatisfiable class are found in some part exactly
-when they are found in the whole. The fragment is checked, not assumed: a graph that uses a construct through
-which statements could affect one another otherwise (inverse, chained, symmetric or transitive properties,
-cardinality, universal or self restrictions, complements, keys, sameAs...), a ``hasValue`` restriction whose value
-lacks an asserted type the inferred edge would give it, or a functional property that could merge two individuals
-not declared different, is one part, as before.
+when they are found in the whole. That holds only in a fragment without equality and without nominals, and it is
+checked, not assumed: a graph that uses a construct through which statements could affect one another otherwise
+(inverse, chained, symmetric, transitive, functional or equivalent properties, cardinality, universal, self or
+``hasValue`` restrictions, ``oneOf``, complements, keys, sameAs...), or in which anything but a statement points at
+a statement, is one part, as before. An independent attack (helper-31) found nine graphs where a wider fragment gave
+parts other answers than the whole (a functional property pushing a type onto its one value, nominals, equivalent
+properties, a non-statement pointing at a statement); they are ``tests/data/reason-parts/attacks``. This project's
+ontology uses functional properties, ``hasValue`` and ``oneOf``: its builds reason over the whole graph.
 """
 
 from __future__ import annotations
@@ -24,7 +27,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from rdflib import OWL, RDF, RDFS, Graph, Literal
-from rdflib.collection import Collection
 from rdflib.term import Node
 
 from .vocab import DKG
@@ -39,6 +41,8 @@ UNSAFE = frozenset({
     OWL.maxQualifiedCardinality, OWL.allValuesFrom, OWL.hasSelf, OWL.complementOf, OWL.sameAs,
     OWL.NegativePropertyAssertion, OWL.topObjectProperty, OWL.bottomObjectProperty, OWL.disjointUnionOf,
     OWL.propertyDisjointWith, OWL.AllDisjointProperties,
+    # equality and nominals: a merge or a one-individual class reaches every statement using the individuals
+    OWL.FunctionalProperty, OWL.equivalentProperty, OWL.hasValue, OWL.oneOf,
 })
 
 
@@ -50,65 +54,12 @@ def statements(graph: Graph) -> set[Node]:
 
 def separable(graph: Graph) -> bool:
     """True when the graph uses none of the constructs that would make parts answer differently from the whole,
-    and its functional properties and ``owl:hasValue`` restrictions stay within the fragment (see below)."""
+    and no triple of anything but a statement points at a statement (it would sit in every part, while what it
+    says depends on that statement's own assertions, held by one)."""
     if any(node in UNSAFE for triple in graph for node in triple):
         return False
     individuals = statements(graph)
-    return _values_typed(graph, individuals) and _functional_merges_local(graph, individuals)
-
-
-def _has_values(graph: Graph) -> Iterator[tuple[Node, Node]]:
-    """(property, individual) of every ``owl:hasValue`` restriction."""
-    for restriction, value in graph.subject_objects(OWL.hasValue):
-        for prop in graph.objects(restriction, OWL.onProperty):
-            yield prop, value
-
-
-def _values_typed(graph: Graph, individuals: set[Node]) -> bool:
-    """A statement typed by a ``hasValue`` restriction gets the property's value by inference, with no witness: the
-    value must already have, asserted, every type that edge would give it (the ranges of the property and of the
-    properties above it), and not be a statement."""
-    for prop, value in _has_values(graph):
-        if value in individuals:
-            return False
-        if isinstance(value, Literal):
-            continue  # a data value has no types to give
-        asserted = {kind for own in graph.objects(value, RDF.type)
-                    for kind in graph.transitive_objects(own, RDFS.subClassOf)}
-        for above in graph.transitive_objects(prop, RDFS.subPropertyOf):
-            if any(range_ not in asserted for range_ in graph.objects(above, RDFS.range)):
-                return False
-    return True
-
-
-def _functional_merges_local(graph: Graph, individuals: set[Node]) -> bool:
-    """A functional property with two values for one statement makes the values one individual, which every
-    statement using them would see. Safe when its possible values (the ones statements assert and the ones
-    ``hasValue`` restrictions give) are pairwise declared different: such a merge is an inconsistency, found in the
-    part that holds the statement. Else safe only when no statement can have two values."""
-    different = _declared_different(graph)
-    restricted = {prop for prop, _ in _has_values(graph)}
-    for prop in set(graph.subjects(RDF.type, OWL.FunctionalProperty)):
-        if (prop, RDF.type, OWL.DatatypeProperty) in graph:
-            continue  # two literals that differ are an inconsistency at once
-        used = {(s, o) for s, o in graph.subject_objects(prop) if s in individuals and not isinstance(o, Literal)}
-        values = {o for _, o in used} | {v for p, v in _has_values(graph) if p == prop}
-        if all(a == b or frozenset((a, b)) in different for a in values for b in values):
-            continue
-        per_statement = [s for s, _ in used]
-        if prop in restricted or len(per_statement) != len(set(per_statement)):
-            return False
-    return True
-
-
-def _declared_different(graph: Graph) -> set[frozenset[Node]]:
-    """Pairs of individuals declared different (``owl:differentFrom``, ``owl:AllDifferent``)."""
-    pairs = {frozenset(pair) for pair in graph.subject_objects(OWL.differentFrom)}
-    for group in graph.subjects(RDF.type, OWL.AllDifferent):
-        for members in (*graph.objects(group, OWL.distinctMembers), *graph.objects(group, OWL.members)):
-            items = list(Collection(graph, members))
-            pairs.update(frozenset((a, b)) for a in items for b in items if a != b)
-    return pairs
+    return not any(o in individuals for s, _, o in graph if s not in individuals)
 
 
 def parts(graph: Graph, max_statements: int = MAX_STATEMENTS) -> list[Graph]:
