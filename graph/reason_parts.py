@@ -3,7 +3,7 @@
 HermiT's time grows faster than the number of statements: over 21,600 it took 24 minutes, where 2,160 took 20 s
 (``bench/scale.py``). Each statement is an individual with its own assertions; what one statement can tell the
 reasoner about another has to pass through the individuals they share (terms, sources, citations, the values of
-qualifiers), and in this ontology's fragment it passes only as the types those individuals get from the ranges of
+qualifiers), and in the fragment checked below it passes only as the types those individuals get from the ranges of
 the properties that point to them. So each part holds
 
 - everything that is not a statement's own assertion (the ontology, sources, citations, units...),
