@@ -13,6 +13,7 @@ import argparse
 import statistics
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 import psutil
@@ -38,6 +39,7 @@ def main() -> None:
     work = [("post", f"{base}/sparql", (ROOT / "queries" / f"{q}.rq").read_text()) for q in QUERIES]
     work += [("get", base + path, "") for path in LOOKUPS]
     samples: list[tuple[float, float, bool]] = []
+    refused: Counter[str] = Counter()  # status (or exception) of each request that failed
     lock = threading.Lock()
     stop_at = 0.0
 
@@ -55,10 +57,13 @@ def main() -> None:
                 else:
                     response = session.get(url, timeout=60)
                 ok = response.status_code in (200, 303)
-            except requests.RequestException:
-                ok = False
+                outcome = str(response.status_code)
+            except requests.RequestException as exc:
+                ok, outcome = False, type(exc).__name__
             with lock:
                 samples.append((start, time.perf_counter() - start, ok))
+                if not ok:
+                    refused[outcome] += 1
 
     try:
         for method, url, query in work:  # warm-up, not counted
@@ -96,6 +101,8 @@ def main() -> None:
     print(f"\n{len(samples)} requests, {total_errors} errors; RSS {first_rss:.0f} → {last_rss:.0f} MB "
           f"({(last_rss - first_rss) / first_rss * 100:+.1f} %); p99 first minute {per_minute[0][0]:.1f} ms, "
           f"last minute {per_minute[-1][0]:.1f} ms")
+    # A 503 is the bounded queue turning a request away (with Retry-After), by design: told apart from failures.
+    print("errors by status or exception: " + (", ".join(f"{k}: {n}" for k, n in refused.most_common()) or "none"))
 
 
 if __name__ == "__main__":
