@@ -75,9 +75,12 @@ def main() -> None:
             thread.start()
         rss: list[tuple[float, float]] = []
         while any(t.is_alive() for t in threads):
-            root = psutil.Process(server.process.pid)
-            total = sum(p.memory_info().rss for p in [root, *root.children(recursive=True)])
-            rss.append((time.perf_counter(), total / 2**20))
+            try:  # a worker replaced between listing and reading is skipped, as bench/compare.py does
+                root = psutil.Process(server.process.pid)
+                total = sum(p.memory_info().rss for p in [root, *root.children(recursive=True)] if p.is_running())
+                rss.append((time.perf_counter(), total / 2**20))
+            except psutil.Error:
+                pass
             time.sleep(2)
     finally:
         server.stop()

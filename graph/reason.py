@@ -47,8 +47,9 @@ _TRIVIAL_OBJECTS = {OWL.Thing, OWL.NamedIndividual, OWL.Class, OWL.Ontology}
 def reason(graph: Graph, max_statements: int = MAX_STATEMENTS) -> Inference:
     """Check consistency and classify with HermiT; raise :class:`ReasonerError` naming the problem.
 
-    A large graph is reasoned over in parts of at most ``max_statements`` statements each (``graph.reason_parts``:
-    the same inferences and the same errors as over the whole, in time that grows with the statements, not faster).
+    A large graph inside the fragment ``graph.reason_parts`` checks is reasoned over in parts of at most
+    ``max_statements`` statements each (the same inferences and errors as over the whole, in time that grows with the
+    statements); any other graph, this project's ontology among them, is reasoned over whole.
     """
     inferred = Graph()
     inconsistent: ReasonerError | None = None
