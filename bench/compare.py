@@ -270,6 +270,8 @@ def main() -> None:
     parser.add_argument("--replot", action="store_true", help="redraw the plot of the last run's latest.json")
     parser.add_argument("--baseline", metavar="REV", help="also run our server as of git revision REV (checked out "
                         "in a temporary worktree, run with this environment's packages), to compare changes")
+    parser.add_argument("--classes", default="", help="comma-separated query classes to run (default: all, and "
+                        "lookups for our server)")
     parser.add_argument("--systems", default="", help="comma-separated names to run (default: all)")
     parser.add_argument("--rounds", type=int, default=1, help="measure every system this many times, taking turns; "
                         "each figure is the median over the rounds (use 3 or more while other work shares the machine)")
@@ -341,6 +343,7 @@ def measure(system: System, clients: list[int], args: argparse.Namespace) -> dic
     system.start()
     try:
         kinds = [*CLASSES, "lookup"] if system.name.startswith("dystonia-kg") else list(CLASSES)
+        kinds = [kind for kind in kinds if not args.classes or kind in args.classes.split(",")]
         for kind in kinds:
             load = workload(system, kind)
             for url, form in load:  # warm-up: one pass of each request, not counted
@@ -379,7 +382,7 @@ def report(results: dict[str, dict[str, dict[str, float]]], meta: dict[str, dict
     for system, rows in results.items():
         for kind, row in rows.items():
             errors = sum(int(row[f"errors@{c}"]) for c in clients)
-            lines.append(f"| {system} | {kind} | {row['median_ms']} | {row['p99_ms']} | "
+            lines.append(f"| {system} | {kind} | {row.get('median_ms', '–')} | {row.get('p99_ms', '–')} | "
                          + " | ".join(str(row[f"rps@{c}"]) for c in clients) + f" | {errors} |")
     lines += ["", "| system | start-up s | peak RSS MB |", "|---|---|---|"]
     lines += [f"| {s} | {m['startup_s']} | {m['peak_rss_mb']} |" for s, m in meta.items()]

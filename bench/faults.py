@@ -11,6 +11,7 @@ the steady client's p99, and the time until the server answered normally again. 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import socket
@@ -35,47 +36,40 @@ DEEP_PATH = "SELECT (COUNT(*) AS ?n) WHERE { ?a (!<http://x/p>)+ ?b . ?c (!<http
 MILLIONS = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"
 MEMORY_BOMB = "SELECT ?a30 WHERE { BIND(\"" + "x" * 64 + "\" AS ?a0) " + " ".join(
     f"BIND(CONCAT(?a{i}, ?a{i}) AS ?a{i + 1})" for i in range(30)) + " }"
+QUIET = 4.0  # seconds of the steady client alone before each fault: that fault's baseline
 PATHOLOGICAL = ('"' + '\\"' * 32_000).encode()  # 64 KB of escapes: once 31 s of a frozen server
 
 
 class Steady:
-    """A client sending simple queries and lookups (which need no query worker) back to back,
-    recording (time, latency, ok) for each kind. Queries go by POST: a GET answer may come from the server's
-    answer cache, and the client is here to see how the query workers fare."""
+    """A client sending simple queries and lookups (which need no query worker) back to back, in a process of
+    its own, recording (time, latency, ok) for each kind. Its own process, so that the fault's client threads
+    here never hold the interpreter it times with (perf_counter is the system's monotonic clock, shared by both
+    processes). Queries go by POST: a GET answer may come from the server's answer cache, and the client is here
+    to see how the query workers fare."""
 
     def __init__(self, url: str) -> None:
         self.url = url
         self.samples: dict[str, list[tuple[float, float, bool]]] = {"query": [], "lookup": []}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._process: subprocess.Popen[str] | None = None
+        self._reader = threading.Thread(target=self._read, daemon=True)
 
-    def _run(self) -> None:
-        session = requests.Session()
-        lookup = self.url.removesuffix("/sparql") + "/data/S0010.ttl"
-        if "/query" in self.url or not self.url.endswith("/sparql"):
-            lookup = ""
-        while not self._stop.is_set():
-            for kind, target, params in (("query", self.url, {"query": SIMPLE}), ("lookup", lookup, None)):
-                if not target:
-                    continue
-                start = time.perf_counter()
-                try:
-                    if params is None:
-                        ok = session.get(target, timeout=30).status_code == 200
-                    else:
-                        ok = session.post(target, data=params, timeout=30).status_code == 200
-                except requests.RequestException:
-                    ok = False
-                self.samples[kind].append((start, time.perf_counter() - start, ok))
-            time.sleep(0.01)
+    def _read(self) -> None:
+        assert self._process is not None and self._process.stdout is not None
+        for line in self._process.stdout:
+            kind, start, latency, ok = json.loads(line)
+            self.samples[kind].append((start, latency, ok))
 
     def __enter__(self) -> Steady:
-        self._thread.start()
+        self._process = subprocess.Popen([sys.executable, __file__, "--steady", self.url], stdout=subprocess.PIPE,
+                                         text=True, cwd=ROOT)
+        self._reader.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
+        assert self._process is not None
+        self._process.terminate()
+        self._process.wait()
+        self._reader.join()
 
     def p99(self, since: float, until: float, kind: str = "query") -> tuple[float, int]:
         window = [(lat, ok) for t, lat, ok in self.samples[kind] if since <= t <= until]
@@ -84,6 +78,28 @@ class Steady:
         if not latencies:
             return float("nan"), failures
         return latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))], failures
+
+
+def steady_loop(url: str) -> None:
+    """The steady client's loop: one JSON line per request on stdout, until terminated."""
+    session = requests.Session()
+    lookup = url.removesuffix("/sparql") + "/data/S0010.ttl"
+    if "/query" in url or not url.endswith("/sparql"):
+        lookup = ""
+    while True:
+        for kind, target, params in (("query", url, {"query": SIMPLE}), ("lookup", lookup, None)):
+            if not target:
+                continue
+            start = time.perf_counter()
+            try:
+                if params is None:
+                    ok = session.get(target, timeout=30).status_code == 200
+                else:
+                    ok = session.post(target, data=params, timeout=30).status_code == 200
+            except requests.RequestException:
+                ok = False
+            print(json.dumps([kind, start, time.perf_counter() - start, ok]), flush=True)
+        time.sleep(0.01)
 
 
 def recovery(url: str, query: str = SIMPLE) -> float:
@@ -181,6 +197,19 @@ def busy_pool_with_pages(base: str) -> str:
     return "statuses " + ", ".join(f"{code}×{results.count(code)}" for code in sorted(set(results)))
 
 
+def idle_burners(seconds: float = 5) -> str:
+    """The control: one CPU-bound process per core at idle priority (as the long-query workers run), touching
+    nothing of the server. What the steady client's p99 does here is the machine's own floor for a fault that
+    keeps every core busy, whatever the server does."""
+    burn = "import os; os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))\nwhile True: pass"
+    burners = [subprocess.Popen([sys.executable, "-c", burn]) for _ in range(os.cpu_count() or 1)]
+    time.sleep(seconds)
+    for burner in burners:
+        burner.kill()
+        burner.wait()
+    return f"{len(burners)} CPU-bound processes at idle priority for {seconds:g} s, not touching the server"
+
+
 def kill_worker(server: subprocess.Popen[bytes]) -> str:
     root = psutil.Process(server.pid)
     # Query workers are the children of the pool's forkserver process (and share its command line).
@@ -194,7 +223,11 @@ def kill_worker(server: subprocess.Popen[bytes]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--release", type=Path, default=ROOT / "release")
+    parser.add_argument("--steady", metavar="URL", help=argparse.SUPPRESS)  # the steady client's own process
     args = parser.parse_args()
+    if args.steady:
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        steady_loop(args.steady)
     store = Release.current(args.release).store_path
     env = {"DKG_QUERY_TIMEOUT": "5", "DKG_WORKERS": "2"}
     log = Path(tempfile.mkdtemp(prefix="dkg-faults-"))
@@ -206,14 +239,11 @@ def main() -> None:
     try:
         for target, label in ((url, "embedded"), (front_url, "remote")):
             with Steady(target) as steady:
-                time.sleep(5)
-                base_p99, _ = steady.p99(0, time.perf_counter())
-                base_lookup, _ = steady.p99(0, time.perf_counter(), "lookup")
-                print(f"steady client baseline p99 ({label} backend): query {base_p99:.1f} ms, lookup "
-                      f"{base_lookup:.1f} ms", file=sys.stderr)
+                time.sleep(2)  # the steady client's first requests (its start, its connections) are no baseline
                 faults = []
                 if label == "embedded":
                     faults = [
+                        ("control: every core busy at idle priority, server untouched", idle_burners),
                         ("cartesian-product query", lambda: heavy(url, CARTESIAN)),
                         ("deep property path", lambda: heavy(url, DEEP_PATH)),
                         ("query returning millions of rows", lambda: heavy(url, MILLIONS)),
@@ -238,7 +268,12 @@ def main() -> None:
                         return f"while stopped: {during.status_code} {during.text.strip()[:80]}"
                     faults = [("remote backend stopped, restarted after 2 s", stop_and_restart)]
                 for name, action in faults:
+                    # Each fault's baseline is the quiet window just before it: the machine's other load drifts.
+                    quiet = time.perf_counter()
+                    time.sleep(QUIET)
                     start = time.perf_counter()
+                    base_p99, _ = steady.p99(quiet, start)
+                    base_lookup, _ = steady.p99(quiet, start, "lookup")
                     seen = action()
                     rec = recovery(target)
                     time.sleep(1)
@@ -255,7 +290,8 @@ def main() -> None:
     finally:
         for server in (ours, front, remote):
             server.stop()
-    print("| fault | what the client saw | steady query p99 ms (baseline) | steady lookup p99 ms (baseline) "
+    print("| fault | what the client saw | steady query p99 ms (baseline: the 4 s before) | steady lookup p99 ms "
+          "(baseline) "
           "| steady queries in the window | steady query failures | recovery |")
     print("|---|---|---|---|---|---|---|")
     for row in rows:
