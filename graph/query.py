@@ -13,7 +13,7 @@ import pyoxigraph as ox
 
 from .formats import QUERY_OUTPUTS, rdf_format, results_format
 from .paths import resource_dir
-from .query_shape import Form, shape_of
+from .query_shape import Form, shape_of, values_blocks
 from .store import QueryResult
 from .vocab import BASE, compact, expand, sparql_prefixes
 
@@ -104,20 +104,24 @@ def parameter_iri(variable: str, value: str) -> str:
 def bind_parameters(query: NamedQuery, values: dict[str, list[str]]) -> str:
     """The query text with each given parameter's ``VALUES ?var { … }`` block replaced by the given IRIs.
 
-    Values are IRIs or CURIEs of the project's prefixes (:func:`parameter_iri`); anything else is a
-    :class:`ParameterError`.
+    The blocks are found by a parse (:func:`graph.query_shape.values_blocks`). Values are IRIs or CURIEs of
+    the project's prefixes (:func:`parameter_iri`); anything else is a :class:`ParameterError`.
     """
     text = query.text
+    blocks = values_blocks(text)
+    replacements: list[tuple[tuple[int, int], str]] = []
     for variable, given in values.items():
         if variable not in query.parameters:
             known = ", ".join(sorted(query.parameters)) or "none"
             raise ParameterError(f"{query.name} has no parameter {variable!r} (parameters: {known})")
-        iris = [f"<{parameter_iri(variable, value)}>" for value in given]
-        block = re.compile(r"VALUES\s+\?" + re.escape(variable) + r"\s*\{[^}]*\}")
-        text, count = block.subn(f"VALUES ?{variable} {{ {' '.join(iris)} }}", text, count=1)
-        if count == 0:
+        if variable not in blocks:
             raise ParameterError(f"{query.name}: no VALUES block for ?{variable}")
-    return text
+        iris = " ".join(f"<{parameter_iri(variable, value)}>" for value in given)
+        replacements.append((blocks[variable], f"{{ {iris} }}"))
+    data = text.encode("utf-8")
+    for (start, end), block in sorted(replacements, reverse=True):  # from the end: earlier spans stay valid
+        data = data[:start] + block.encode("utf-8") + data[end:]
+    return data.decode("utf-8")
 
 
 def query_form(query: NamedQuery) -> Form:

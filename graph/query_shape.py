@@ -119,6 +119,25 @@ def _from_tree_sitter(root: tree_sitter.Node) -> QueryShape | None:
     return None  # a query mixed with something else: let the second grammar decide
 
 
+def values_blocks(text: str) -> dict[str, tuple[int, int]]:
+    """Each one-variable ``VALUES ?var { … }`` block of ``text``: variable name → the byte span (of the UTF-8
+    text) of its ``{ … }``, read from tree-sitter-sparql's tree (a block in a string or a comment is no block);
+    :class:`QuerySyntaxError` where the grammar reports an error. The first block of a variable wins."""
+    root = _parse(text)
+    if root.has_error:
+        raise QuerySyntaxError("tree-sitter-sparql reports a syntax error")
+    found: dict[str, tuple[int, int]] = {}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        kinds = [child.type for child in node.children]
+        if node.type == "data_block" and kinds[:2] == ["var", "{"] and kinds[-1] == "}":
+            name = (node.children[0].text or b"").decode("utf-8")[1:]  # without its ? or $
+            found.setdefault(name, (node.children[1].start_byte, node.children[-1].end_byte))
+        stack.extend(reversed(node.children))
+    return found
+
+
 def _walk(node: Any) -> list[str]:
     """Names of every rdflib ``CompValue`` under ``node``, depth-first, without recursion."""
     from rdflib.plugins.sparql.parserutils import CompValue

@@ -247,3 +247,33 @@ def test_a_roll_up_agrees_with_the_release_file(name: str, release_store: Embedd
     rows = _dicts(golden.run(release_store, query.text))
     assert expected, f"{name}: nothing in the release falls under {classes}"
     assert {(r[variable], r[column], r["statement"]) for r in rows} == expected
+
+
+@pytest.mark.parametrize("name", [q.name for q in QUERIES if q.parameters])
+def test_binding_a_parameter_replaces_its_values_block_and_nothing_else(name: str) -> None:
+    """Each parameter's block holds the given IRIs afterwards (read back with a pattern of this test's own), and the
+    text outside the blocks is the query's own, byte for byte."""
+    query = BY_NAME[name]
+    given = {variable: [f"HP:{9_000_000 + i}", "https://example.org/x"] for i, variable in
+             enumerate(query.parameters)}
+    text = bind_parameters(query, given)
+    rest = query.text
+    for variable, values in given.items():
+        assert _values(text, variable) == [f"<{expand(v)}>" for v in values], variable
+        text = _with_values(text, variable, [])
+        rest = _with_values(rest, variable, [])
+    assert text == rest
+
+
+def test_a_values_block_inside_a_string_or_a_comment_is_not_a_parameter(tmp_path: Path) -> None:
+    """The block to replace is found by the SPARQL grammar: a ``VALUES ?x { … }`` written inside a string literal or
+    a comment before the real block is left as it is (a pattern over the text took the first one it saw)."""
+    decoy = 'VALUES ?x { <https://example.org/decoy> }'
+    path = tmp_path / "decoys.rq"
+    path.write_text(f"# title: decoys\n# parameters: ?x — a class\nSELECT ?x WHERE {{\n  # {decoy}\n"
+                    f'  BIND("{decoy}" AS ?label)\n  VALUES ?x {{ <https://example.org/default> }}\n}}\n',
+                    encoding="utf-8")
+    query = NamedQuery("decoys", path, "decoys", "", {"x": "a class"})
+    text = bind_parameters(query, {"x": ["https://example.org/given"]})
+    assert text.count(decoy) == 2, "the comment and the string keep their text"
+    assert "<https://example.org/default>" not in text and "{ <https://example.org/given> }" in text
