@@ -72,11 +72,17 @@ def service_description_response() -> Response:
         raise errors.not_acceptable(SERVICE_DESCRIPTION.canonical_media_types)
     if key == "html":
         return editor_page()
-    # Written by pyoxigraph, which writes every offered format (quad formats put it in the default graph).
-    triples = parse_ntriples(service_description().serialize(format="nt", encoding="utf-8"))
-    body = serialize_triples(triples, key, Caps())
-    response = Response(body, 200, content_type=formats.utf8(formats.media_type(key)))
+    # Written by pyoxigraph, which writes every offered format (quad formats put it in the default graph). It says
+    # only what the release and the configuration fix, so it is rendered once per release and format.
+    documents = catalog().documents
+    nt = documents.get(("service-description",),
+                       lambda: service_description().serialize(format="nt", encoding="utf-8")).body
+    doc = documents.get(("service-description", key),
+                        lambda: serialize_triples(parse_ntriples(nt), key, Caps()))
+    response = Response(doc.body, 200, content_type=formats.utf8(formats.media_type(key)))
+    response.set_etag(doc.etag)
     response.headers["Vary"] = "Accept"
+    response.make_conditional(request)
     return response
 
 

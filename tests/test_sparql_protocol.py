@@ -141,6 +141,30 @@ def test_service_description_by_conneg(endpoint: str, release_dir: Path) -> None
     assert names == Release.current(release_dir).manifest["named_graphs"], "every named graph the store holds"
 
 
+def test_the_service_description_is_rendered_once_per_release_and_answers_304_to_its_tag(
+        release_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """It says only what the release and the configuration fix: rendered once (10 ms each time before), then served
+    with an ETag from the release's document cache, in every RDF format the endpoint offers for it."""
+    from server import create_app, description
+
+    calls: list[int] = []
+    real = description.service_description
+
+    def counted():  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return real()
+
+    monkeypatch.setattr(description, "service_description", counted)
+    client = create_app({"RELEASE_DIR": str(release_dir), "WORKERS": 1}).test_client()
+    for media in ("text/turtle", "application/n-triples", "application/ld+json", "text/turtle"):
+        first, again = (client.get("/sparql", headers={"Accept": media}) for _ in range(2))
+        assert first.status_code == 200 and first.data == again.data and first.headers["ETag"]
+        assert first.headers["Content-Type"].startswith(media)
+        unchanged = client.get("/sparql", headers={"Accept": media, "If-None-Match": first.headers["ETag"]})
+        assert unchanged.status_code == 304 and not unchanged.data
+    assert calls == [1], "one rendering, whatever the format"
+
+
 @pytest.mark.parametrize(
     ("method", "kwargs", "status", "needle"),
     [
