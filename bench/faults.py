@@ -1,6 +1,6 @@
 """Fault injection while a steady client runs simple queries; one table row per fault.
 
-Usage: .venv/bin/python bench/faults.py [--release release]
+Usage: .venv/bin/python bench/faults.py [--release release] [--workers 2]
 
 Starts our server (query deadline 5 s) over the release, and a second one in front of a real
 Oxigraph server (the remote backend). A steady client sends simple queries throughout; its p99
@@ -223,13 +223,14 @@ def kill_worker(server: subprocess.Popen[bytes]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--release", type=Path, default=ROOT / "release")
+    parser.add_argument("--workers", type=int, default=2, help="our query worker processes (besides the quick lane)")
     parser.add_argument("--steady", metavar="URL", help=argparse.SUPPRESS)  # the steady client's own process
     args = parser.parse_args()
     if args.steady:
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         steady_loop(args.steady)
     store = Release.current(args.release).store_path
-    env = {"DKG_QUERY_TIMEOUT": "5", "DKG_WORKERS": "2"}
+    env = {"DKG_QUERY_TIMEOUT": "5", "DKG_WORKERS": str(args.workers)}
     log = Path(tempfile.mkdtemp(prefix="dkg-faults-"))
     ours = serve_release(args.release, log=log / "ours.log", **env)
     remote = oxigraph_server(store)
