@@ -51,7 +51,7 @@ import requests
 
 from graph.query import named_query
 from graph.release import Release
-from server.live import LiveProcess
+from server.live import LiveProcess, tree_rss_mb
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = ROOT / "queries"
@@ -98,16 +98,11 @@ class System:
         self.server = LiveProcess(self.command, self.endpoint_path, self.env, cwd=self.cwd, timeout=600)
 
     def rss(self) -> float:
-        """Resident memory of the server's process tree, in MB."""
+        """Resident memory of the server's process tree, in MB (0 when the tree changed mid-read)."""
         assert self.server is not None
-        try:
-            root = psutil.Process(self.server.process.pid)
-            procs = [root, *root.children(recursive=True)]
-            total = sum(p.memory_info().rss for p in procs if p.is_running())
-        except psutil.Error:
-            return 0.0
-        self.peak_rss = max(self.peak_rss, total / 2**20)
-        return total / 2**20
+        total = tree_rss_mb(self.server.process.pid) or 0.0
+        self.peak_rss = max(self.peak_rss, total)
+        return total
 
     def stop(self) -> None:
         if self.server is not None:

@@ -16,10 +16,9 @@ import time
 from collections import Counter
 from pathlib import Path
 
-import psutil
 import requests
 
-from server.live import serve_release
+from server.live import serve_release, tree_rss_mb
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = ["lesion-sites-by-dystonia-type", "contralateral-lesion-sites", "genes-by-onset-age",
@@ -75,12 +74,9 @@ def main() -> None:
             thread.start()
         rss: list[tuple[float, float]] = []
         while any(t.is_alive() for t in threads):
-            try:  # a worker replaced between listing and reading is skipped, as bench/compare.py does
-                root = psutil.Process(server.process.pid)
-                total = sum(p.memory_info().rss for p in [root, *root.children(recursive=True)] if p.is_running())
-                rss.append((time.perf_counter(), total / 2**20))
-            except psutil.Error:
-                pass
+            total = tree_rss_mb(server.process.pid)
+            if total is not None:  # a worker replaced between listing and reading is skipped
+                rss.append((time.perf_counter(), total))
             time.sleep(2)
     finally:
         server.stop()

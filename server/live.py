@@ -27,6 +27,18 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def tree_rss_mb(pid: int) -> float | None:
+    """Resident memory of process ``pid`` and all its descendants, summed, in MB; ``None`` when the tree changed
+    while it was read (a query worker replaced, a process ended). psutil is a test and bench dependency only."""
+    import psutil
+
+    try:
+        root = psutil.Process(pid)
+        return sum(p.memory_info().rss for p in [root, *root.children(recursive=True)] if p.is_running()) / 2**20
+    except psutil.Error:
+        return None
+
+
 class LiveProcess:
     """A server child process on a loopback port, ready when ``__init__`` returns.
 
