@@ -198,9 +198,9 @@ def busy_pool_with_pages(base: str) -> str:
 
 
 def idle_burners(seconds: float = 5) -> str:
-    """The control: one CPU-bound process per core at idle priority (as the long-query workers run), touching
-    nothing of the server. What the steady client's p99 does here is the machine's own floor for a fault that
-    keeps every core busy, whatever the server does."""
+    """The control: one CPU-bound process per core at the lowest priority the kernel has (SCHED_IDLE, below the
+    long-query workers' nice 5), touching nothing of the server. What the steady client's p99 does here is the
+    machine's own floor for a fault that keeps every core busy, whatever the server does."""
     burn = "import os; os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))\nwhile True: pass"
     burners = [subprocess.Popen([sys.executable, "-c", burn]) for _ in range(os.cpu_count() or 1)]
     time.sleep(seconds)
