@@ -30,6 +30,7 @@ from .sandbox import SandboxUnavailable, deny_network, limit_memory
 from .store import BackendUnavailable, open_backend, open_store
 
 log = logging.getLogger(__name__)
+_START_TRIES = 3  # starts of a replacement worker tried at once before its place waits for the next request
 _CHECK_EVERY = 0.1  # seconds between looks at whether a waiting request's client is still there
 QUICK_SECONDS = 0.1  # a query its worker answered within this is remembered as quick
 QUICK_DEADLINE = 1.0  # the quick lane's own deadline
@@ -90,6 +91,11 @@ class Answer:
     format: str
     media_type: str
     body: bytes
+
+
+class WorkerStartFailed(SandboxUnavailable):
+    """A query worker died or stayed silent while starting. When the pool starts, nothing is served (it may be
+    the sandbox that kills it); later, a replacement is tried again (``QueryPool._replace``)."""
 
 
 class PoolRetired(Exception):
@@ -260,8 +266,12 @@ class QueryPool:
         try:
             status, problem = parent.recv() if parent.poll(60) else ("silent", "the worker did not start in 60 s")
         except (EOFError, OSError):
+            process.join(1)  # its exit code, once it is reaped
             status, problem = "died", f"the worker exited at start (exit code {process.exitcode})"
-        if status != "ready" or (problem is not None and self.confinement.sandbox == "required"):
+        if status != "ready":
+            self._stop(worker)
+            raise WorkerStartFailed(f"query workers cannot be started ({problem})")
+        if problem is not None and self.confinement.sandbox == "required":
             self._stop(worker)
             raise SandboxUnavailable(f"query workers cannot be confined ({problem}); refusing to serve queries "
                                      "without the kernel's network denial (DKG_SANDBOX=warn runs them anyway)")
@@ -306,12 +316,26 @@ class QueryPool:
         worker.process.join(5)
 
     def _replace(self, worker: _Worker) -> None:
+        """Stop ``worker`` and start another in its place. The place is never lost: a replacement that dies while
+        starting (killed, or out of memory) is tried again, and if every try fails the stopped worker goes back
+        as it is, so that the next request to take it starts one again (``run`` replaces a dead worker before
+        using it). An independent attempt that killed the workers 200 ms apart, some while starting, left a pool
+        with no worker at all, answering every query with 503 at its deadline, for good."""
         self._stop(worker)
         self.restarts += 1
         if self.on_restart is not None:
             self.on_restart()
-        if not self._closed:
-            self._release(self._spawn(worker.quick))
+        for attempt in range(_START_TRIES):
+            if self._closed:
+                return
+            try:
+                self._release(self._spawn(worker.quick))
+                return
+            except WorkerStartFailed as exc:
+                log.warning("a replacement query worker failed to start (try %d of %d): %s", attempt + 1,
+                            _START_TRIES, exc)
+                time.sleep(0.05 * (attempt + 1))
+        self._release(worker)
 
     def run(self, job: QueryJob, limits: Limits | None = None,
             cancelled: Callable[[], bool] = lambda: False) -> Answer:
