@@ -23,6 +23,7 @@ from graph.sandbox import SandboxUnavailable
 
 from .metrics import query_stopped
 from .negotiation import content_negotiation
+from .pool import ReleaseChanged
 
 
 class HttpError(Exception):
@@ -68,6 +69,8 @@ def as_http_error(exc: Exception) -> HttpError:
         return query_failed(exc)
     if isinstance(exc, SandboxUnavailable | BaseMismatch | NoRelease):
         return unavailable(str(exc))
+    if isinstance(exc, ReleaseChanged):
+        return unavailable(str(exc), retry_after=1)
     if isinstance(exc, HTTPException):
         if exc.code == 405:
             return method_not_allowed(exc.get_response().headers.get("Allow", "GET").split(", "))

@@ -21,6 +21,22 @@ from .metrics import worker_restarted
 _lock = threading.RLock()  # re-entrant: building the catalog starts the pool
 
 
+class ReleaseChanged(Exception):
+    """A newer release was published while this request was being answered from an older one: it is answered 503,
+    to be retried (on the newer release), rather than rebuild the older release's pool or catalog, which would
+    retire the newer one's, and so on back and forth while requests of both are in flight."""
+
+    def __init__(self) -> None:
+        super().__init__("a new release was published while this request was being answered; try again")
+
+
+def _watch() -> ReleaseWatch:
+    watch: ReleaseWatch | None = current_app.extensions.get("dkg_release")
+    if watch is None:
+        watch = current_app.extensions.setdefault("dkg_release", ReleaseWatch(Path(current_app.config["RELEASE_DIR"])))
+    return watch
+
+
 def current_release() -> Release | None:
     """The published release (its own folder, ``current`` resolved), when there is one; a newly published one
     is noticed within a quarter second (see ``ReleaseWatch``). A request sees one release from start to end,
@@ -32,11 +48,7 @@ def current_release() -> Release | None:
     if has_request_context() and "dkg_release" in g:
         release: Release | None = g.dkg_release  # one release for the whole request: its catalog, pool and store
     else:
-        watch: ReleaseWatch | None = current_app.extensions.get("dkg_release")
-        if watch is None:
-            watch = current_app.extensions.setdefault("dkg_release",
-                                                      ReleaseWatch(Path(current_app.config["RELEASE_DIR"])))
-        release = watch.release()
+        release = _watch().release()
         if has_request_context():
             g.dkg_release = release
     if release is not None:
@@ -68,36 +80,68 @@ def _graphs() -> tuple[str, ...] | None:
 T = TypeVar("T")
 
 
-def per_release(key: str, is_current: Callable[[T], bool], make: Callable[[T | None], T]) -> T:
-    """The app's object under ``key``, made again (from the stale one) when it no longer fits the release."""
+def per_release(key: str, is_current: Callable[[T], bool], make: Callable[[T | None], T],
+                retire: Callable[[T], None] | None = None) -> T:
+    """The app's object under ``key``, made again when it no longer fits this request's release.
+
+    The one it replaces is kept for a grace period (twice the query deadline and some), then ``retire``d: a
+    request that began on the older release is answered from it meanwhile, and a switch drops no request.
+    Nothing is made for a release older than the published one (:class:`ReleaseChanged`): two switches in quick
+    succession once had requests of both releases retire each other's pools back and forth, and answer 500.
+    """
     extensions = current_app.extensions
     value: T | None = extensions.get(key)
-    if value is None or not is_current(value):
-        with _lock:
-            value = extensions.get(key)
-            if value is None or not is_current(value):
-                value = make(value)
-                extensions[key] = value
-    return value
+    if value is not None and is_current(value):
+        return value
+    with _lock:
+        value = extensions.get(key)
+        if value is not None and is_current(value):
+            return value
+        previous: T | None = extensions.get(f"{key}/previous")
+        if previous is not None and is_current(previous):
+            return previous
+        if value is not None and _outlived():
+            raise ReleaseChanged
+        fresh = make(value)
+        extensions[key] = fresh
+        if value is not None:
+            extensions[f"{key}/previous"] = value
+            grace = 2 * float(current_app.config["QUERY_TIMEOUT"]) + 5
+            timer = threading.Timer(grace, _retire, (extensions, key, value, retire))
+            timer.daemon = True
+            timer.start()
+        return fresh
+
+
+def _retire(extensions: dict[str, object], key: str, value: T, retire: Callable[[T], None] | None) -> None:
+    with _lock:
+        if extensions.get(f"{key}/previous") is value:
+            del extensions[f"{key}/previous"]
+    if retire is not None:
+        retire(value)
+
+
+def _outlived() -> bool:
+    """Whether this request began on a release that is no longer the published one."""
+    return has_request_context() and "dkg_release" in g and g.dkg_release != _watch().release()
 
 
 def query_pool() -> QueryPool:
-    """The query pool over the release being served; a new release gets a new pool, and the old
-    one finishes the queries it is running before its workers stop."""
+    """The query pool over this request's release; a new release gets a new pool, and the old one, kept for the
+    requests that began before (``per_release``), finishes the queries it is running before its workers stop."""
     selector, graphs = _selector(), _graphs()
 
-    def make(old: QueryPool | None) -> QueryPool:
+    def make(_: QueryPool | None) -> QueryPool:
         config = current_app.config
         limits = Limits(config["QUERY_TIMEOUT"], config["MAX_ROWS"], config["MAX_BYTES"])
         confinement = Confinement(config["WORKER_MEMORY"], config["QUERY_QUEUE"], config["SANDBOX"])
         pool = QueryPool(selector, size=config["WORKERS"], limits=limits, confinement=confinement,
                          on_restart=worker_restarted, graphs=graphs)
         atexit.register(pool.close)
-        if old is not None:
-            old.close()
         return pool
 
-    return per_release("dkg_pool", lambda pool: pool.selector == selector and pool.graphs == graphs, make)
+    return per_release("dkg_pool", lambda pool: pool.selector == selector and pool.graphs == graphs, make,
+                       QueryPool.close)
 
 
 def _client_gone() -> bool:
@@ -107,11 +151,12 @@ def _client_gone() -> bool:
 
 
 def run_job(job: QueryJob, limits: Limits | None = None) -> Answer:
-    """Run a query on the current pool; if that pool is retired meanwhile, run it on its successor."""
+    """Run a query on the pool of this request's release. A pool is retired only for a newer release, so a
+    request still waiting for one of its workers then has outlived its release (:class:`ReleaseChanged`)."""
     try:
         return query_pool().run(job, limits, _client_gone)
     except PoolRetired:
-        return query_pool().run(job, limits, _client_gone)
+        raise ReleaseChanged from None
 
 
 def select_rows(query: str, limits: Limits | None = None) -> list[dict[str, str]]:

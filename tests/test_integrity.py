@@ -15,6 +15,7 @@ import pytest
 import requests
 
 from graph.build import Sources, build
+from graph.executor import QueryJob
 from graph.paths import CURATION_DIR
 from server.live import serve_release
 
@@ -225,3 +226,94 @@ def test_last_modified_is_when_the_release_was_published_so_a_republished_build_
     second = parsedate_to_datetime(client.get("/data/Source003.nt").headers["Last-Modified"])
     assert second > first and abs(second.timestamp() - time.time()) < 120
     assert response.status_code == 304  # and unchanged since the new date: still conditional
+
+
+def _second_build(release: Path) -> tuple[str, str]:
+    """The release's build and a copy of it under another name: two releases to switch between (each with a store
+    of its own, so a pool of its own)."""
+    first = (release / "current").resolve()
+    second = first.with_name(first.name + "-again")
+    shutil.copytree(first, second)
+    return f"builds/{first.name}", f"builds/{second.name}"
+
+
+def _publish(release: Path, target: str) -> None:
+    """Repoint ``current`` atomically, as a build publishes."""
+    (release / "current.next").symlink_to(target)
+    (release / "current.next").replace(release / "current")
+
+
+def test_a_request_that_began_before_a_switch_keeps_its_release_and_leaves_the_new_pool_alone(
+        release_copy: Path) -> None:
+    """Requests of both releases in flight at once: each is answered on its own release's pool, and neither makes
+    the other's pool again (an independent attempt found two quick switches under load had them retire each
+    other's pools back and forth, and answer 500)."""
+    from server import create_app
+    from server.pool import current_release, query_pool
+
+    first, second = _second_build(release_copy)
+    app = create_app({"RELEASE_DIR": str(release_copy), "WORKERS": 1})
+    pinned, resume, seen = threading.Event(), threading.Event(), {}
+
+    def request(name: str, wait: bool) -> None:
+        with app.test_request_context("/sparql"):
+            seen[f"{name} release"] = current_release()
+            if wait:  # the older request has its release's pool (as one waiting for a worker has), then waits
+                seen[f"{name} before"] = query_pool()
+                pinned.set()
+                resume.wait(30)
+            pool = query_pool()
+            seen[name] = pool
+            seen[f"{name} answer"] = bool(pool.run(QueryJob("ASK {}")).body)
+
+    old = threading.Thread(target=request, args=("old", True))
+    old.start()
+    assert pinned.wait(30)
+    _publish(release_copy, second)
+    time.sleep(0.4)  # the server notices within a quarter second
+    new = threading.Thread(target=request, args=("new", False))
+    new.start()
+    new.join(60)
+    resume.set()
+    old.join(60)
+    assert seen["old release"] != seen["new release"]
+    assert seen["old"] is seen["old before"], "the older request is answered on its own release's pool"
+    assert seen["old"] is not seen["new"] and seen["old answer"] and seen["new answer"]
+    assert not seen["new"]._closed, "the new release's pool was not retired by the older request"
+    with app.test_request_context("/sparql"):
+        assert query_pool() is seen["new"], "and it is still the one requests get"
+    _publish(release_copy, first)
+
+
+@pytest.mark.slow
+@pytest.mark.server
+def test_switches_in_quick_succession_under_load_answer_no_500(release_copy: Path) -> None:
+    """The independent attempt's case: three switches 0.3 s apart while eight clients send queries that take a
+    while; every answer is a 200 or a 503 (busy), none a 500, and the server logs no traceback."""
+    first, second = _second_build(release_copy)
+    medium = ("SELECT (COUNT(*) AS ?n) WHERE {{ {{ SELECT ?a WHERE {{ ?a ?b ?c }} LIMIT {} }} "
+              "{{ SELECT ?d WHERE {{ ?d ?e ?f }} LIMIT 300 }} }}")
+    server = serve_release(release_copy, DKG_QUERY_TIMEOUT="5", DKG_WORKERS="2")
+    statuses: list[int] = []
+
+    def client(n: int) -> None:
+        session = requests.Session()
+        for k in range(4):
+            statuses.append(session.post(f"{server.url}/sparql", data={"query": medium.format(20_000 + 10 * n + k)},
+                                         timeout=60).status_code)
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(8)]
+    try:
+        for thread in threads:
+            thread.start()
+        time.sleep(1)
+        for target in (second, first, second):
+            _publish(release_copy, target)
+            time.sleep(0.3)
+        for thread in threads:
+            thread.join()
+    finally:
+        server.stop()
+    assert len(statuses) == 32 and set(statuses) <= {200, 503}, statuses
+    assert statuses.count(200) >= 8, statuses
+    assert "Traceback" not in server.output()
