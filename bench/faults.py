@@ -102,15 +102,17 @@ def steady_loop(url: str) -> None:
         time.sleep(0.01)
 
 
-def recovery(url: str, query: str = SIMPLE) -> float:
+def recovery(url: str, query: str = SIMPLE, limit: float = 60) -> float:
+    """Seconds until ``query`` is answered 200 again; infinity if not within ``limit``."""
     start = time.perf_counter()
-    while True:
+    while time.perf_counter() - start < limit:
         try:
             if requests.post(url, data={"query": query}, timeout=5).status_code == 200:  # POST: never cached
                 return time.perf_counter() - start
         except requests.RequestException:
             pass
         time.sleep(0.02)
+    return float("inf")
 
 
 def heavy(url: str, query: str) -> str:
