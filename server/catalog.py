@@ -141,7 +141,7 @@ def _load(release: Release | None) -> Catalog:
 def catalog() -> Catalog:
     """The catalog of the release being served."""
     release = current_release()
-    return per_release("dkg_catalog", lambda cached: cached.release == release, lambda _: _load(release))
+    return per_release("dkg_catalog", lambda cached: cached.release == release, lambda: _load(release))
 
 
 def parse_ntriples(data: bytes) -> list[ox.Triple]:

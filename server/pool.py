@@ -80,14 +80,15 @@ def _graphs() -> tuple[str, ...] | None:
 T = TypeVar("T")
 
 
-def per_release(key: str, is_current: Callable[[T], bool], make: Callable[[T | None], T],
+def per_release(key: str, is_current: Callable[[T], bool], make: Callable[[], T],
                 retire: Callable[[T], None] | None = None) -> T:
     """The app's object under ``key``, made again when it no longer fits this request's release.
 
-    The one it replaces is kept for a grace period (twice the query deadline and some), then ``retire``d: a
-    request that began on the older release is answered from it meanwhile, and a switch drops no request.
-    Nothing is made for a release older than the published one (:class:`ReleaseChanged`): two switches in quick
-    succession once had requests of both releases retire each other's pools back and forth, and answer 500.
+    The one it replaces is kept for a grace period (twice the query deadline and 5 s), then ``retire``d: a
+    request that began on the older release is answered from it meanwhile, and a switch drops no request (a
+    revert within the grace takes it back). Nothing is made for a release older than the published one
+    (:class:`ReleaseChanged`): two switches in quick succession once had requests of both releases retire each
+    other's pools back and forth, and answer 500.
     """
     extensions = current_app.extensions
     value: T | None = extensions.get(key)
@@ -99,10 +100,17 @@ def per_release(key: str, is_current: Callable[[T], bool], make: Callable[[T | N
             return value
         previous: T | None = extensions.get(f"{key}/previous")
         if previous is not None and is_current(previous):
-            return previous
-        if value is not None and _outlived():
+            if _outlived():
+                return previous  # a request that began before the switch
+            fresh = previous  # the published release again (a revert): take it back
+        elif value is not None and _outlived():
             raise ReleaseChanged
-        fresh = make(value)
+        else:
+            fresh = make()
+            if previous is not None:  # two releases old: its grace is over
+                del extensions[f"{key}/previous"]
+                if retire is not None:
+                    retire(previous)
         extensions[key] = fresh
         if value is not None:
             extensions[f"{key}/previous"] = value
@@ -114,9 +122,11 @@ def per_release(key: str, is_current: Callable[[T], bool], make: Callable[[T | N
 
 
 def _retire(extensions: dict[str, object], key: str, value: T, retire: Callable[[T], None] | None) -> None:
+    """End ``value``'s grace, unless it is no longer the previous one (taken back, or already retired)."""
     with _lock:
-        if extensions.get(f"{key}/previous") is value:
-            del extensions[f"{key}/previous"]
+        if extensions.get(f"{key}/previous") is not value:
+            return
+        del extensions[f"{key}/previous"]
     if retire is not None:
         retire(value)
 
@@ -131,7 +141,7 @@ def query_pool() -> QueryPool:
     requests that began before (``per_release``), finishes the queries it is running before its workers stop."""
     selector, graphs = _selector(), _graphs()
 
-    def make(_: QueryPool | None) -> QueryPool:
+    def make() -> QueryPool:
         config = current_app.config
         limits = Limits(config["QUERY_TIMEOUT"], config["MAX_ROWS"], config["MAX_BYTES"])
         confinement = Confinement(config["WORKER_MEMORY"], config["QUERY_QUEUE"], config["SANDBOX"])

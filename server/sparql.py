@@ -169,7 +169,7 @@ def answer_cache() -> AnswerCache | None:
         return None
     build = release.build
     return per_release("dkg_answers", lambda cache: cache.build == build,
-                       lambda _: AnswerCache(build, current_app.config["ANSWER_CACHE_BYTES"]))
+                       lambda: AnswerCache(build, current_app.config["ANSWER_CACHE_BYTES"]))
 
 
 @bp.route("/sparql", methods=ALLOWED_METHODS)

@@ -282,7 +282,11 @@ def test_a_request_that_began_before_a_switch_keeps_its_release_and_leaves_the_n
     assert not seen["new"]._closed, "the new release's pool was not retired by the older request"
     with app.test_request_context("/sparql"):
         assert query_pool() is seen["new"], "and it is still the one requests get"
-    _publish(release_copy, first)
+    _publish(release_copy, first)  # a revert within the grace: the first release's pool is taken back
+    time.sleep(0.4)
+    with app.test_request_context("/sparql"):
+        assert query_pool() is seen["old"] and not seen["old"]._closed
+        assert query_pool().run(QueryJob("ASK {}")).body
 
 
 @pytest.mark.slow
