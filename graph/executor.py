@@ -260,7 +260,12 @@ class QueryPool:
         parent, child = self._ctx.Pipe()
         process = self._ctx.Process(target=_worker, args=(self.selector, self.graphs, self.confinement, child, quick),
                                     daemon=True)
-        process.start()
+        try:
+            process.start()
+        except (OSError, EOFError) as exc:  # the forkserver died while launching it (the next start launches another)
+            parent.close()
+            child.close()
+            raise WorkerStartFailed(f"query workers cannot be started (the fork server: {exc!r})") from None
         child.close()
         worker = _Worker(process, parent, quick)
         try:
@@ -335,6 +340,9 @@ class QueryPool:
                 log.warning("a replacement query worker failed to start (try %d of %d): %s", attempt + 1,
                             _START_TRIES, exc)
                 time.sleep(0.05 * (attempt + 1))
+            except BaseException:
+                self._release(worker)  # the place is kept, whatever stopped the start
+                raise
         self._release(worker)
 
     def run(self, job: QueryJob, limits: Limits | None = None,
@@ -375,6 +383,9 @@ class QueryPool:
         if worker.process.is_alive():
             return worker
         self._replace(worker)
+        with self._cond:  # the lane's new worker, if it started, answers this query too
+            if self._quick_idle and self._quick_idle[-1].process.is_alive():
+                return self._quick_idle.pop()
         return None
 
     def _remember_quick(self, key: bytes) -> None:

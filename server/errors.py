@@ -16,7 +16,7 @@ from typing import Any
 from flask import Response, current_app, has_request_context, request
 from werkzeug.exceptions import HTTPException
 
-from graph.executor import QueryFailed
+from graph.executor import QueryFailed, WorkerStartFailed
 from graph.formats import ERROR_MEDIA_TYPES, JSON, PLAIN_TEXT
 from graph.release import BaseMismatch, NoRelease
 from graph.sandbox import SandboxUnavailable
@@ -67,6 +67,8 @@ def as_http_error(exc: Exception) -> HttpError:
         return exc
     if isinstance(exc, QueryFailed):
         return query_failed(exc)
+    if isinstance(exc, WorkerStartFailed):
+        return unavailable(str(exc), retry_after=1)
     if isinstance(exc, SandboxUnavailable | BaseMismatch | NoRelease):
         return unavailable(str(exc))
     if isinstance(exc, ReleaseChanged):

@@ -7,7 +7,7 @@ import atexit
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from flask import current_app, g, has_request_context, request
 
@@ -112,22 +112,27 @@ def per_release(key: str, is_current: Callable[[T], bool], make: Callable[[], T]
                 if retire is not None:
                     retire(previous)
         extensions[key] = fresh
+        extensions.pop(f"{key}/previous", None)
         if value is not None:
-            extensions[f"{key}/previous"] = value
+            # Each demotion has a grace of its own: a timer of an earlier one (the object taken back since) finds
+            # another token and leaves it alone.
+            token = object()
+            extensions[f"{key}/previous"], extensions[f"{key}/grace"] = value, token
             grace = 2 * float(current_app.config["QUERY_TIMEOUT"]) + 5
-            timer = threading.Timer(grace, _retire, (extensions, key, value, retire))
+            timer = threading.Timer(grace, _retire, (extensions, key, token, retire))
             timer.daemon = True
             timer.start()
         return fresh
 
 
-def _retire(extensions: dict[str, object], key: str, value: T, retire: Callable[[T], None] | None) -> None:
-    """End ``value``'s grace, unless it is no longer the previous one (taken back, or already retired)."""
+def _retire(extensions: dict[str, Any], key: str, token: object, retire: Callable[[Any], None] | None) -> None:
+    """End the grace of the demotion ``token`` names, unless another has begun since (or its object was taken back)."""
     with _lock:
-        if extensions.get(f"{key}/previous") is not value:
+        if extensions.get(f"{key}/grace") is not token:
             return
-        del extensions[f"{key}/previous"]
-    if retire is not None:
+        value = extensions.pop(f"{key}/previous", None)
+        del extensions[f"{key}/grace"]
+    if retire is not None and value is not None:
         retire(value)
 
 

@@ -248,8 +248,9 @@ def test_a_request_that_began_before_a_switch_keeps_its_release_and_leaves_the_n
     """Requests of both releases in flight at once: each is answered on its own release's pool, and neither makes
     the other's pool again (an independent attempt found two quick switches under load had them retire each
     other's pools back and forth, and answer 500)."""
+    from graph.executor import QueryPool
     from server import create_app
-    from server.pool import current_release, query_pool
+    from server.pool import _retire, current_release, query_pool
 
     first, second = _second_build(release_copy)
     app = create_app({"RELEASE_DIR": str(release_copy), "WORKERS": 1})
@@ -282,11 +283,19 @@ def test_a_request_that_began_before_a_switch_keeps_its_release_and_leaves_the_n
     assert not seen["new"]._closed, "the new release's pool was not retired by the older request"
     with app.test_request_context("/sparql"):
         assert query_pool() is seen["new"], "and it is still the one requests get"
+    grace_of_first_demotion = app.extensions["dkg_pool/grace"]
     _publish(release_copy, first)  # a revert within the grace: the first release's pool is taken back
     time.sleep(0.4)
     with app.test_request_context("/sparql"):
         assert query_pool() is seen["old"] and not seen["old"]._closed
         assert query_pool().run(QueryJob("ASK {}")).body
+    _publish(release_copy, second)  # and demoted again: a grace of its own
+    time.sleep(0.4)
+    with app.test_request_context("/sparql"):
+        assert query_pool() is seen["new"]
+    # The first demotion's timer fires now (an independent attempt found it ended the later grace, 1.6 s in).
+    _retire(app.extensions, "dkg_pool", grace_of_first_demotion, QueryPool.close)
+    assert app.extensions["dkg_pool/previous"] is seen["old"] and not seen["old"]._closed
 
 
 @pytest.mark.slow

@@ -156,3 +156,58 @@ def test_workers_killed_again_and_again_even_while_starting_leave_no_place_empty
         assert len(pool._idle) == pool.size and len(pool._quick_idle) == 1, "no place lost"
     finally:
         pool.close()
+
+
+FORK_SERVER_STORM = """
+import json, os, signal, sys, threading, time
+from multiprocessing import forkserver
+from graph.executor import Limits, QueryFailed, QueryJob, QueryPool
+pool = QueryPool(sys.argv[1], size=2)
+job, limits = QueryJob(sys.argv[2], solution_format="json"), Limits(timeout=5)
+stop, seen, unexpected = threading.Event(), [], []
+def ask():
+    while not stop.is_set():
+        try:
+            seen.append(bool(pool.run(job, limits).body))
+        except QueryFailed as exc:
+            seen.append(exc.kind)
+        except Exception as exc:  # what a request would have answered 500 with
+            unexpected.append(repr(exc))
+client = threading.Thread(target=ask)
+client.start()
+until = time.monotonic() + 2
+while time.monotonic() < until:
+    pid = forkserver._forkserver._forkserver_pid
+    if pid:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    time.sleep(0.02)
+stop.set()
+client.join(60)
+answered = [bool(pool.run(job, limits).body) for _ in range(3)]
+print(json.dumps({"unexpected": unexpected, "seen": len(seen), "answered": answered,
+                  "places": [len(pool._idle), len(pool._quick_idle)]}))
+pool.close()
+"""
+
+
+def test_a_fork_server_killed_again_and_again_costs_no_place_and_no_unforeseen_error(release_dir) -> None:  # type: ignore[no-untyped-def]
+    """The second independent attempt killed the pool's fork server every 100 ms: a worker being launched as it
+    died raised EOFError out of the pool (a 500), and its place was lost, until no worker was left. Here, in a
+    process of its own (the fork server is per process), it is killed every 20 ms for 2 s while a client queries:
+    nothing but QueryFailed reaches the client, and afterwards the pool answers with every place back."""
+    import json
+    import subprocess
+    import sys
+
+    from graph.release import Release
+
+    run = subprocess.run([sys.executable, "-c", FORK_SERVER_STORM, Release.current(release_dir).selector, SIMPLE],
+                         capture_output=True, text=True, timeout=180)
+    assert run.returncode == 0, run.stderr[-2000:]
+    outcome = json.loads(run.stdout.splitlines()[-1])
+    assert outcome["unexpected"] == []
+    assert outcome["seen"] > 0 and outcome["answered"] == [True] * 3
+    assert outcome["places"] == [2, 1], "no place lost"
