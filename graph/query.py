@@ -101,24 +101,26 @@ def parameter_iri(variable: str, value: str) -> str:
     return iri
 
 
-def bind_parameters(query: NamedQuery, values: dict[str, list[str]]) -> str:
-    """The query text with each given parameter's ``VALUES ?var { … }`` block replaced by the given IRIs.
-
-    The blocks are found by a parse (:func:`graph.query_shape.values_blocks`). Values are IRIs or CURIEs of
-    the project's prefixes (:func:`parameter_iri`); anything else is a :class:`ParameterError`.
-    """
-    text = query.text
-    blocks = values_blocks(text)
-    replacements: list[tuple[tuple[int, int], str]] = []
-    for variable, given in values.items():
+def parameter_iris(query: NamedQuery, values: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The IRIs the given values name, by parameter: each name must be one of the query's parameters, and each value
+    an IRI or a CURIE of the project's prefixes (:func:`parameter_iri`); anything else is a :class:`ParameterError`."""
+    for variable in values:
         if variable not in query.parameters:
             known = ", ".join(sorted(query.parameters)) or "none"
             raise ParameterError(f"{query.name} has no parameter {variable!r} (parameters: {known})")
+    return {variable: [parameter_iri(variable, value) for value in given] for variable, given in values.items()}
+
+
+def bind_parameters(query: NamedQuery, iris: dict[str, list[str]]) -> str:
+    """The query text with each parameter's ``VALUES ?var { … }`` block replaced by its IRIs (from
+    :func:`parameter_iris`). The blocks are found by a parse (:func:`graph.query_shape.values_blocks`)."""
+    blocks = values_blocks(query.text)
+    replacements: list[tuple[tuple[int, int], str]] = []
+    for variable, given in iris.items():
         if variable not in blocks:
             raise ParameterError(f"{query.name}: no VALUES block for ?{variable}")
-        iris = " ".join(f"<{parameter_iri(variable, value)}>" for value in given)
-        replacements.append((blocks[variable], f"{{ {iris} }}"))
-    data = text.encode("utf-8")
+        replacements.append((blocks[variable], "{ " + " ".join(f"<{iri}>" for iri in given) + " }"))
+    data = query.text.encode("utf-8")
     for (start, end), block in sorted(replacements, reverse=True):  # from the end: earlier spans stay valid
         data = data[:start] + block.encode("utf-8") + data[end:]
     return data.decode("utf-8")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, request, url_for
 
 from graph.describe import sparql_iri
-from graph.query import ParameterError, bind_parameters, named_queries, parameter_iri
+from graph.query import ParameterError, bind_parameters, named_queries, parameter_iris
 
 from . import errors
 from .pool import select_rows
@@ -31,24 +31,27 @@ def run(name: str) -> Response:
     if name not in found:
         raise errors.not_found(f"no named query {name!r}; see /queries/")
     given = {k: request.args.getlist(k) for k in request.args if k != "format"}
+    count = sum(len(values) for values in given.values())
+    if count > MAX_VALUES:
+        raise errors.bad_request(f"at most {MAX_VALUES} parameter values, not {count}")
     try:
-        text = bind_parameters(found[name], given)
+        iris = parameter_iris(found[name], given)
+        text = bind_parameters(found[name], iris)
     except ParameterError as exc:
         raise errors.bad_request(str(exc)) from None
-    _refuse_unknown_terms(given)
+    _refuse_unknown_terms(given, iris)
     return run_query(ProtocolRequest(text, None, None, request.args.get("format")))
 
 
 MAX_VALUES = 50  # parameter values a request may give, all told (each is looked up in the graph)
 
 
-def _refuse_unknown_terms(given: dict[str, list[str]]) -> None:
+def _refuse_unknown_terms(given: dict[str, list[str]], iris: dict[str, list[str]]) -> None:
     """400 naming the first value that names no term of the graph: a well-formed IRI the graph does not mention
-    (``HP_0000643``, read as a local name; a typo) would otherwise answer an empty 200, as if the term had no rows."""
-    named = [(variable, value, parameter_iri(variable, value)) for variable, values in given.items()
-             for value in values]
-    if len(named) > MAX_VALUES:
-        raise errors.bad_request(f"at most {MAX_VALUES} parameter values, not {len(named)}")
+    (``HP_0000643``, read as a local name; a typo) would otherwise answer an empty 200, as if the term had no rows.
+    ``iris`` holds what each of ``given``'s values names, in the same order."""
+    named = [(variable, value, iri) for variable, values in given.items()
+             for value, iri in zip(values, iris[variable], strict=True)]
     if not named:
         return
     listed = " ".join(sparql_iri(iri) for _, _, iri in named)

@@ -15,7 +15,7 @@ from types import ModuleType
 import pytest
 
 from graph.obo_release import SPECS, default_release_file, load_release
-from graph.query import NamedQuery, bind_parameters, named_queries, solution_rows
+from graph.query import NamedQuery, bind_parameters, named_queries, parameter_iris, solution_rows
 from graph.store import EmbeddedStore
 from graph.vocab import DKG, compact, expand
 
@@ -220,7 +220,8 @@ def test_a_structure_outside_the_uberon_module_answers_no_rows(release_store: Em
     term = load_release(spec, default_release_file(spec), {OUTSIDE_THE_UBERON_MODULE}).term(OUTSIDE_THE_UBERON_MODULE)
     assert term is not None and not term.deprecated, "a live term of the UBERON release"
     assert not release_store.query(f"ASK {{ <{expand(OUTSIDE_THE_UBERON_MODULE)}> ?p ?o }}"), "not in the module"
-    text = bind_parameters(BY_NAME["lesions-within-structure"], {"structure": [OUTSIDE_THE_UBERON_MODULE]})
+    query = BY_NAME["lesions-within-structure"]
+    text = bind_parameters(query, parameter_iris(query, {"structure": [OUTSIDE_THE_UBERON_MODULE]}))
     assert golden.run(release_store, text)[1] == []
 
 
@@ -256,7 +257,7 @@ def test_binding_a_parameter_replaces_its_values_block_and_nothing_else(name: st
     query = BY_NAME[name]
     given = {variable: [f"HP:{9_000_000 + i}", "https://example.org/x"] for i, variable in
              enumerate(query.parameters)}
-    text = bind_parameters(query, given)
+    text = bind_parameters(query, parameter_iris(query, given))
     rest = query.text
     for variable, values in given.items():
         assert _values(text, variable) == [f"<{expand(v)}>" for v in values], variable

@@ -262,6 +262,18 @@ def test_a_parameter_value_that_names_no_term_is_a_400_naming_the_parameter(live
     assert good.status_code == 200 and good.json()["results"]["bindings"], "an IRI in angle brackets is an IRI"
 
 
+def test_more_parameter_values_than_the_bound_is_a_400_before_any_is_read(live_server) -> None:  # type: ignore[no-untyped-def]
+    """Each value is looked up in the graph, so a request may give at most MAX_VALUES of them; over it, the count is
+    refused before a value is read (these would each be 'not an IRI'), and at it the values are read."""
+    from server.queries_api import MAX_VALUES
+
+    url = live_server.url + "/queries/dystonia-type-lesions-and-etiologies"
+    over = requests.get(url, params=[("type", "http://x/ y")] * (MAX_VALUES + 1))
+    assert over.status_code == 400 and f"at most {MAX_VALUES} parameter values, not {MAX_VALUES + 1}" in over.text
+    at = requests.get(url, params=[("type", "http://x/ y")] * MAX_VALUES)
+    assert at.status_code == 400 and "not an IRI" in at.text, at.text
+
+
 def test_roll_up_query_parameters(live_server) -> None:  # type: ignore[no-untyped-def]
     """The roll-up queries declare their class parameter; the brain-region grouping has a fixed set, no parameter."""
     listing = {q["name"]: q for q in requests.get(live_server.url + "/queries/").json()}
