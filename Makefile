@@ -44,7 +44,8 @@ system-tools:
 		  { invoke-rc.d virtuoso-opensource-7 stop >/dev/null 2>&1 || true; }; }
 
 # wrk, the C load generator bench/compare.py drives the servers with (its default --driver).
-bench-tools:
+bench-tools: install
+	$(BIN)/pip install -q -e '.[bench]'
 	command -v wrk >/dev/null || { apt-get update -q && apt-get install -y -q wrk; }
 
 build: install

@@ -1,6 +1,6 @@
 """Side by side, in one run: our server, a real Oxigraph server, and rdflib-endpoint, on the same release.
 
-Usage (from the repository root, after `dystonia-kg build`, and `make bench-tools` for wrk):
+Usage (from the repository root, after `dystonia-kg build`, and `make bench-tools` for wrk and the bench extra):
     .venv/bin/python bench/compare.py [--release release] [--duration 5] [--clients 1,8,32] [--driver wrk|python]
 
 Each system serves the same data (curated graph + HPO + annotation layer): ours and Oxigraph read
