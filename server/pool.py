@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import atexit
 import threading
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -19,6 +20,15 @@ from graph.vocab import BASE
 from .metrics import worker_restarted
 
 _lock = threading.RLock()  # re-entrant: building the catalog starts the pool
+# The pools not yet collected, closed at exit. Weak: a retired pool is dropped (an atexit entry per pool kept every
+# pool of every release switch, closed, for the life of the process).
+_pools: weakref.WeakValueDictionary[int, QueryPool] = weakref.WeakValueDictionary()  # by id: not hashable
+
+
+@atexit.register
+def _close_pools() -> None:
+    for pool in list(_pools.values()):
+        pool.close()
 
 
 class ReleaseChanged(Exception):
@@ -152,7 +162,7 @@ def query_pool() -> QueryPool:
         confinement = Confinement(config["WORKER_MEMORY"], config["QUERY_QUEUE"], config["SANDBOX"])
         pool = QueryPool(selector, size=config["WORKERS"], limits=limits, confinement=confinement,
                          on_restart=worker_restarted, graphs=graphs)
-        atexit.register(pool.close)
+        _pools[id(pool)] = pool
         return pool
 
     return per_release("dkg_pool", lambda pool: pool.selector == selector and pool.graphs == graphs, make,

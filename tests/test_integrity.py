@@ -298,6 +298,34 @@ def test_a_request_that_began_before_a_switch_keeps_its_release_and_leaves_the_n
     assert app.extensions["dkg_pool/previous"] is seen["old"] and not seen["old"]._closed
 
 
+def test_a_pool_whose_grace_is_over_is_closed_and_let_go(release_copy: Path) -> None:
+    """Once its grace ends, the replaced release's pool is closed and nothing holds it (an atexit entry per pool
+    once kept every pool of every switch for the life of the process); the published one is still closed at exit."""
+    import gc
+    import weakref
+
+    from graph.executor import QueryPool
+    from server import create_app
+    from server.pool import _close_pools, _retire, query_pool
+
+    _, second = _second_build(release_copy)
+    app = create_app({"RELEASE_DIR": str(release_copy), "WORKERS": 1})
+    with app.test_request_context("/sparql"):
+        first_pool = query_pool()
+        old = weakref.ref(first_pool)
+    _publish(release_copy, second)
+    time.sleep(0.4)
+    with app.test_request_context("/sparql"):
+        new = query_pool()
+    assert new is not first_pool
+    del first_pool
+    _retire(app.extensions, "dkg_pool", app.extensions["dkg_pool/grace"], QueryPool.close)  # its timer, now
+    gc.collect()
+    assert old() is None, "the retired pool is let go"
+    _close_pools()
+    assert new._closed, "the published pool is closed at exit"
+
+
 @pytest.mark.slow
 @pytest.mark.server
 def test_switches_in_quick_succession_under_load_answer_no_500(release_copy: Path) -> None:
