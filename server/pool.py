@@ -90,15 +90,19 @@ def _graphs() -> tuple[str, ...] | None:
 T = TypeVar("T")
 
 
+KEPT = 2  # replaced objects of a key kept at once for their grace; one more replacement retires the oldest at once
+
+
 def per_release(key: str, is_current: Callable[[T], bool], make: Callable[[], T],
                 retire: Callable[[T], None] | None = None) -> T:
     """The app's object under ``key``, made again when it no longer fits this request's release.
 
-    The one it replaces is kept for a grace period (twice the query deadline and 5 s), then ``retire``d: a
-    request that began on the older release is answered from it meanwhile, and a switch drops no request (a
-    revert within the grace takes it back). Nothing is made for a release older than the published one
-    (:class:`ReleaseChanged`): two switches in quick succession once had requests of both releases retire each
-    other's pools back and forth, and answer 500.
+    Each one replaced is kept for a grace period of its own (twice the query deadline and 5 s), then ``retire``d:
+    a request that began on an older release is answered from it meanwhile, and a switch drops no request (a
+    revert within the grace takes it back). At most ``KEPT`` are kept (each holds query workers): a further
+    switch within their grace retires the oldest at once. Nothing is made for a release older than the
+    published one (:class:`ReleaseChanged`): two switches in quick succession once had requests of both releases
+    retire each other's pools back and forth, and answer 500.
     """
     extensions = current_app.extensions
     value: T | None = extensions.get(key)
@@ -108,26 +112,27 @@ def per_release(key: str, is_current: Callable[[T], bool], make: Callable[[], T]
         value = extensions.get(key)
         if value is not None and is_current(value):
             return value
-        previous: T | None = extensions.get(f"{key}/previous")
-        if previous is not None and is_current(previous):
+        # (grace token, object), oldest first; a token is what a timer names, so one of an object taken back since
+        # (a revert) finds nothing to end.
+        kept: list[tuple[object, T]] = extensions.setdefault(f"{key}/previous", [])
+        match = next((entry for entry in kept if is_current(entry[1])), None)
+        if match is not None:
             if _outlived():
-                return previous  # a request that began before the switch
-            fresh = previous  # the published release again (a revert): take it back
+                return match[1]  # a request that began before the switch
+            kept.remove(match)
+            fresh = match[1]  # the published release again (a revert): take it back
         elif value is not None and _outlived():
             raise ReleaseChanged
         else:
             fresh = make()
-            if previous is not None:  # two releases old: its grace is over
-                del extensions[f"{key}/previous"]
-                if retire is not None:
-                    retire(previous)
         extensions[key] = fresh
-        extensions.pop(f"{key}/previous", None)
         if value is not None:
-            # Each demotion has a grace of its own: a timer of an earlier one (the object taken back since) finds
-            # another token and leaves it alone.
             token = object()
-            extensions[f"{key}/previous"], extensions[f"{key}/grace"] = value, token
+            kept.append((token, value))
+            while len(kept) > KEPT:
+                _, oldest = kept.pop(0)
+                if retire is not None:
+                    retire(oldest)
             grace = 2 * float(current_app.config["QUERY_TIMEOUT"]) + 5
             timer = threading.Timer(grace, _retire, (extensions, key, token, retire))
             timer.daemon = True
@@ -136,14 +141,15 @@ def per_release(key: str, is_current: Callable[[T], bool], make: Callable[[], T]
 
 
 def _retire(extensions: dict[str, Any], key: str, token: object, retire: Callable[[Any], None] | None) -> None:
-    """End the grace of the demotion ``token`` names, unless another has begun since (or its object was taken back)."""
+    """End the grace of the replaced object ``token`` names, if it is still kept (not taken back, not retired)."""
     with _lock:
-        if extensions.get(f"{key}/grace") is not token:
-            return
-        value = extensions.pop(f"{key}/previous", None)
-        del extensions[f"{key}/grace"]
-    if retire is not None and value is not None:
-        retire(value)
+        kept: list[tuple[object, Any]] = extensions.get(f"{key}/previous", [])
+        found = [entry for entry in kept if entry[0] is token]
+        for entry in found:
+            kept.remove(entry)
+    if retire is not None:
+        for _, value in found:
+            retire(value)
 
 
 def _outlived() -> bool:

@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -243,6 +244,12 @@ def _publish(release: Path, target: str) -> None:
     (release / "current.next").replace(release / "current")
 
 
+def _kept(app: Any) -> list[tuple[object, Any]]:
+    """The replaced pools kept for their grace, oldest first, with the token each one's timer names."""
+    kept: list[tuple[object, Any]] = app.extensions["dkg_pool/previous"]
+    return kept
+
+
 def test_a_request_that_began_before_a_switch_keeps_its_release_and_leaves_the_new_pool_alone(
         release_copy: Path) -> None:
     """Requests of both releases in flight at once: each is answered on its own release's pool, and neither makes
@@ -283,7 +290,7 @@ def test_a_request_that_began_before_a_switch_keeps_its_release_and_leaves_the_n
     assert not seen["new"]._closed, "the new release's pool was not retired by the older request"
     with app.test_request_context("/sparql"):
         assert query_pool() is seen["new"], "and it is still the one requests get"
-    grace_of_first_demotion = app.extensions["dkg_pool/grace"]
+    grace_of_first_demotion = _kept(app)[-1][0]
     _publish(release_copy, first)  # a revert within the grace: the first release's pool is taken back
     time.sleep(0.4)
     with app.test_request_context("/sparql"):
@@ -295,7 +302,52 @@ def test_a_request_that_began_before_a_switch_keeps_its_release_and_leaves_the_n
         assert query_pool() is seen["new"]
     # The first demotion's timer fires now (an independent attempt found it ended the later grace, 1.6 s in).
     _retire(app.extensions, "dkg_pool", grace_of_first_demotion, QueryPool.close)
-    assert app.extensions["dkg_pool/previous"] is seen["old"] and not seen["old"]._closed
+    assert [pool for _, pool in _kept(app)] == [seen["old"]] and _kept(app)[0][1] is seen["old"]
+    assert not seen["old"]._closed
+
+
+def test_a_request_two_switches_old_keeps_its_pool_and_a_third_switch_retires_the_oldest(release_copy: Path) -> None:
+    """Found by an independent attempt: a request waiting on build A's pool got 503 ('a new release was published')
+    5 s in, when A→B→C came within the grace, because making C's pool retired A's at once. Each replaced pool now
+    has a grace of its own, KEPT of them at once; only a switch beyond those retires the oldest early."""
+    from server import create_app
+    from server.pool import KEPT, query_pool
+
+    first = (release_copy / "current").resolve()
+    builds = [f"builds/{first.name}"]
+    for n in range(KEPT + 1):  # B, C, and one more
+        shutil.copytree(first, first.with_name(f"{first.name}-{n}"))
+        builds.append(f"builds/{first.name}-{n}")
+    app = create_app({"RELEASE_DIR": str(release_copy), "WORKERS": 1})
+    pinned, resume = threading.Event(), threading.Event()
+    seen: dict[str, Any] = {}
+
+    def older_request() -> None:
+        with app.test_request_context("/sparql"):
+            seen["pinned"] = query_pool()
+            pinned.set()
+            resume.wait(60)
+            pool = query_pool()  # as a request still waiting for a worker asks again
+            seen["later"], seen["answer"] = pool, bool(pool.run(QueryJob("ASK {}")).body)
+
+    def switch(target: str) -> Any:
+        _publish(release_copy, target)
+        time.sleep(0.4)  # the server notices within a quarter second
+        with app.test_request_context("/sparql"):
+            return query_pool()
+
+    thread = threading.Thread(target=older_request)
+    thread.start()
+    assert pinned.wait(60)
+    pools = [switch(target) for target in builds[1:KEPT + 1]]  # A→B→C: A and B kept
+    resume.set()
+    thread.join(60)
+    assert seen["later"] is seen["pinned"] and seen["answer"], "two switches on, A's request is answered on A's pool"
+    assert not seen["pinned"]._closed
+    latest = switch(builds[-1])  # one more: A, the oldest, is retired at once
+    kept = [pool for _, pool in _kept(app)]
+    assert seen["pinned"]._closed and len(kept) == len(pools) and all(a is b for a, b in zip(kept, pools, strict=True))
+    assert not any(pool._closed for pool in [*pools, latest])
 
 
 def test_a_pool_whose_grace_is_over_is_closed_and_let_go(release_copy: Path) -> None:
@@ -319,7 +371,7 @@ def test_a_pool_whose_grace_is_over_is_closed_and_let_go(release_copy: Path) -> 
         new = query_pool()
     assert new is not first_pool
     del first_pool
-    _retire(app.extensions, "dkg_pool", app.extensions["dkg_pool/grace"], QueryPool.close)  # its timer, now
+    _retire(app.extensions, "dkg_pool", _kept(app)[-1][0], QueryPool.close)  # its timer, now
     gc.collect()
     assert old() is None, "the retired pool is let go"
     _close_pools()
