@@ -10,6 +10,7 @@ from . import errors, metrics, openapi, pages, queries_api, resources, search, s
 from .config import load_config
 from .host import CanonicalHost
 from .http_rules import cors, nosniff, request_limits
+from .output_budget import refuse_over_budget
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -30,6 +31,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.before_request(request_limits)
     app.after_request(cors)
     app.after_request(nosniff)
+    app.after_request(refuse_over_budget)  # registered last, so run first: its 503 gets the headers above
     # One handler for every exception (ours, Werkzeug's, a failed query on any route, the unforeseen).
     app.register_error_handler(Exception, errors.handle)
     app.wsgi_app = CanonicalHost(app.wsgi_app, app.config["PUBLIC_URL"])  # type: ignore[method-assign]

@@ -1,11 +1,11 @@
 """Serve the app with waitress: ``python -m server.serve --host H --port P --threads N``.
 
 Why waitress: its asynchronous front reads every request completely (line, headers, body) before
-a handler thread sees it, and buffers every response (spilling to a temporary file past 1 MiB)
-so a thread hands the answer over and is free; slow senders and slow readers hold a socket, never
-a thread. Its limits are enforced while reading, before any parsing: an oversized request line or
-header block gets 431, an oversized body (chunked or not) 413, a malformed one 400; idle
-connections are closed after ``channel_timeout``.
+a handler thread sees it, and buffers every response (spilling to a temporary file past 1 MiB,
+within ``DKG_OUTPUT_BUDGET`` in all: ``server/output_budget.py``) so a thread hands the answer over
+and is free; slow senders and slow readers hold a socket, never a thread. Its limits are enforced
+while reading, before any parsing: an oversized request line or header block gets 431, an oversized
+body (chunked or not) 413, a malformed one 400; idle connections are closed after ``channel_timeout``.
 """
 
 from __future__ import annotations
@@ -13,7 +13,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Iterable
 
+from waitress.buffers import ReadOnlyFileBasedBuffer
 from waitress.channel import HTTPChannel
 from waitress.parser import HTTPRequestParser
 from waitress.server import create_server
@@ -62,6 +64,18 @@ class NoWaitChannel(HTTPChannel):
             self.close_when_flushed = True
 
 
+def held_output(channels: Iterable[object]) -> int:
+    """Bytes of answers waiting in the channels' buffers for their clients to read; a file sent as it is read
+    (``wsgi.file_wrapper``: the dumps) takes no buffer and is not counted."""
+    total = 0
+    for channel in channels:
+        if isinstance(channel, HTTPChannel):
+            # A copy: the server's thread adds and drops buffers while a request thread counts them.
+            total += sum(len(buffer) for buffer in list(channel.outbufs)
+                         if not isinstance(buffer, ReadOnlyFileBasedBuffer))
+    return total
+
+
 def main(argv: list[str] | None = None) -> None:
     """Parse the bind options and serve until stopped."""
     options = argparse.ArgumentParser(prog="python -m server.serve")
@@ -101,6 +115,7 @@ def main(argv: list[str] | None = None) -> None:
         expose_tracebacks=False,
     )
     server.channel_class = NoWaitChannel
+    app.extensions["dkg_held_output"] = lambda: held_output(list(server._map.values()))  # the front's connections
     # Said only now: the socket listens, the catalog is read and the workers are up (waitress's own line is logged
     # at INFO, which nothing shows).
     print(f"serving {served} at http://{args.host}:{args.port}/sparql", file=sys.stderr, flush=True)

@@ -8,7 +8,9 @@ HTTP front reads and writes for the handler threads.
 from __future__ import annotations
 
 import concurrent.futures
+import socket
 import time
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -187,3 +189,52 @@ def test_a_query_known_to_be_quick_is_answered_while_slow_ones_hold_the_workers(
     assert answer.status_code == 200 and waited < 0.5, (answer.status_code, waited)
     unknown = requests.get(tight_server.url + "/sparql", params={"query": quick + " # new"}, timeout=30)
     assert unknown.status_code == 200
+
+
+def _unread(port: int, path: str) -> socket.socket:
+    """A client that asks for ``path`` and reads nothing (a small receive window): its answer waits in the server."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.connect(("127.0.0.1", port))
+    sock.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+    return sock
+
+
+def test_answers_held_for_slow_readers_stay_within_the_output_budget(release_dir: Path) -> None:
+    """Found by an independent attempt: clients that asked for large answers and read them a byte at a time made
+    the server spill each to a temporary file, without bound (49 connections: 2.3 GiB). Held answers now count
+    against DKG_OUTPUT_BUDGET: beyond it a large answer gets 503 with Retry-After (a small one is still answered,
+    and a dump, sent from its file as it is read, costs no buffer), and once the readers go, it is answered again."""
+    budget = 24 * 1024 * 1024
+    server = serve_release(release_dir, DKG_OUTPUT_BUDGET=str(budget))
+    large = "/sparql?" + urllib.parse.urlencode({"query": "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 90000",
+                                                  "format": "csv"})
+    readers: list[socket.socket] = []
+    try:
+        dumps = [_unread(server.port, "/dumps/dystonia-kg.nq") for _ in range(4)]  # 4 × 30 MB, not counted
+        readers += dumps
+        time.sleep(1)
+        first = requests.get(server.url + large, timeout=60)
+        assert first.status_code == 200 and len(first.content) > 8 * 1024 * 1024, "dumps being sent hold no budget"
+        refused = None
+        for _ in range(12):  # each holds at least its answer less the kernel's socket buffers, several MiB
+            readers.append(_unread(server.port, large))
+            time.sleep(0.5)
+            answer = requests.get(server.url + large, timeout=60)
+            if answer.status_code != 200:
+                refused = answer
+                break
+        assert refused is not None, "the held answers never reached the budget"
+        assert refused.status_code == 503 and refused.headers["Retry-After"] == "5", refused.text
+        assert "DKG_OUTPUT_BUDGET" in refused.text and "clients have not read yet" in refused.text
+        small = requests.get(server.url + "/sparql", params={"query": "ASK {}"}, timeout=10)
+        assert small.status_code == 200, "a small answer takes no budget"
+        for sock in readers:
+            sock.close()
+        readers.clear()
+        time.sleep(1)
+        assert requests.get(server.url + large, timeout=60).status_code == 200, "the budget is freed with the readers"
+    finally:
+        for sock in readers:
+            sock.close()
+        server.stop()
