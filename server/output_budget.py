@@ -5,8 +5,10 @@ waits in the front's buffer, which waitress spills to a temporary file beyond 1 
 that ask for large answers and read them a byte at a time fill the disk (an independent attempt: 49 connections
 held 2.3 GiB, and 1,000 connections could hold 64 GiB). The front says how many bytes it holds
 (``app.extensions["dkg_held_output"]``, set by ``server/serve.py``); an answer that would take the total over
-``OUTPUT_BUDGET`` gets 503 with ``Retry-After`` instead. Requests answered at the same moment may each pass before
-the others are counted, so the total can exceed the budget by at most the request threads times the byte cap.
+``OUTPUT_BUDGET`` gets 503 with ``Retry-After`` instead, when it is large or its client has not read what it was
+sent before. So the total held stays under the budget plus the request threads times the byte cap (answers at the
+same moment may each pass before the others are counted) plus 1 MiB per connection (one small answer to a client
+that had read everything before it).
 """
 
 from __future__ import annotations
@@ -17,23 +19,35 @@ from flask import Response, current_app, request
 
 from . import errors
 
-SMALL = 1024 * 1024  # answers this small stay in memory in the front (waitress's outbuf_overflow): not counted
+SMALL = 1024 * 1024  # waitress keeps answers this small in memory (outbuf_overflow)
 
 
 def refuse_over_budget(response: Response) -> Response:
-    """``response``, or a 503 when its body would take the bytes held for slow readers over the budget."""
+    """``response``, or a 503 when the bytes held for slow readers are over the budget and ``response`` is large,
+    or is for a client that has not read what it was sent before (it pipelines requests and reads nothing)."""
     held: Callable[[], int] | None = current_app.extensions.get("dkg_held_output")
-    if held is None or response.direct_passthrough or request.method == "HEAD":
-        return response  # no buffering front (the test client), a file sent from disk as it is read, or no body
+    if held is None or request.method == "HEAD" or _sent_from_its_file(response):
+        return response  # no buffering front (the test client), no body, or a file sent from disk as it is read
     length = response.content_length
-    if length is None or length < SMALL:
+    if length is None:
         return response
     budget: int = current_app.config["OUTPUT_BUDGET"]
     holding = held()
     if holding + length <= budget:
         return response
+    unread: Callable[[], int] | None = request.environ.get("dkg.held_here")
+    if length < SMALL and not (unread is not None and unread()):
+        return response  # a small answer to a client that reads what it is sent: the steady client goes on
     mib = 1024 * 1024
     return errors.response(errors.unavailable(
         f"the server holds {holding // mib} MiB of answers their clients have not read yet, and this answer "
         f"({length // mib} MiB) would take that over {budget // mib} MiB (DKG_OUTPUT_BUDGET); try again",
         retry_after=5, limit="output_budget", value=budget))
+
+
+def _sent_from_its_file(response: Response) -> bool:
+    """Whether the front sends ``response``'s body from its file as the client reads it (``wsgi.file_wrapper``).
+    A byte range of a file is not: werkzeug wraps it in a reader of its own, which the front copies into its
+    buffer (an independent attempt held 1 GiB with 40 unread ranges of a dump)."""
+    wrapper = request.environ.get("wsgi.file_wrapper")
+    return isinstance(wrapper, type) and isinstance(response.response, wrapper)

@@ -19,6 +19,7 @@ from waitress.buffers import ReadOnlyFileBasedBuffer
 from waitress.channel import HTTPChannel
 from waitress.parser import HTTPRequestParser
 from waitress.server import create_server
+from waitress.task import WSGITask
 
 from graph.release import BaseMismatch, NoRelease
 
@@ -41,6 +42,17 @@ class ClosingParser(HTTPRequestParser):
             self.connection_close = True
 
 
+class CountingTask(WSGITask):
+    """Waitress's task, which also tells the app what its connection still holds unsent
+    (``environ["dkg.held_here"]``, read by ``server/output_budget.py``)."""
+
+    def get_environment(self) -> dict[str, object]:
+        environ: dict[str, object] = super().get_environment()
+        channel = self.channel
+        environ["dkg.held_here"] = lambda: channel.total_outbufs_len
+        return environ
+
+
 class NoWaitChannel(HTTPChannel):
     """Waitress's connection, except that a handler thread never waits for a client to read.
 
@@ -53,6 +65,7 @@ class NoWaitChannel(HTTPChannel):
     """
 
     parser_class = ClosingParser
+    task_class = CountingTask
 
     def _flush_outbufs_below_high_watermark(self) -> None:
         if self.total_outbufs_len <= self.adj.outbuf_high_watermark:

@@ -8,6 +8,7 @@ HTTP front reads and writes for the handler threads.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import socket
 import time
 import urllib.parse
@@ -234,6 +235,64 @@ def test_answers_held_for_slow_readers_stay_within_the_output_budget(release_dir
         readers.clear()
         time.sleep(1)
         assert requests.get(server.url + large, timeout=60).status_code == 200, "the budget is freed with the readers"
+    finally:
+        for sock in readers:
+            sock.close()
+        server.stop()
+
+
+def test_unread_byte_ranges_and_pipelined_small_answers_count_against_the_output_budget(release_dir: Path) -> None:
+    """Found by the re-check of the budget: a byte range of a dump is copied into the front's buffer (40 unread
+    ranges held 1 GiB, never refused), and answers under 1 MiB were never refused, so a client pipelining many of
+    them without reading held 65 MiB a connection. Both now count: unread ranges bring a large answer to 503, and
+    a connection that reads nothing gets 503s among its pipelined answers, while a client that reads is answered."""
+    from server.output_budget import SMALL
+
+    budget = 24 * 1024 * 1024
+    server = serve_release(release_dir, DKG_OUTPUT_BUDGET=str(budget))
+    large = "/sparql?" + urllib.parse.urlencode({"query": "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 90000",
+                                                  "format": "csv"})
+    small = "/sparql?" + urllib.parse.urlencode({"query": "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 5000",
+                                                  "format": "csv"})
+    readers: list[socket.socket] = []
+    try:
+        size = len(requests.get(server.url + small, timeout=60).content)
+        assert size < SMALL
+        for _ in range(4):  # four unread ranges of 20 MB each
+            sock = socket.socket()
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            sock.connect(("127.0.0.1", server.port))
+            sock.sendall(b"GET /dumps/dystonia-kg.nq HTTP/1.1\r\nHost: x\r\nRange: bytes=0-19999999\r\n\r\n")
+            readers.append(sock)
+            time.sleep(0.5)
+        refused = requests.get(server.url + large, timeout=60)
+        assert refused.status_code == 503 and "DKG_OUTPUT_BUDGET" in refused.text, "unread ranges hold the budget"
+        another = requests.get(server.url + "/dumps/dystonia-kg.nq", headers={"Range": "bytes=0-19999999"}, timeout=60)
+        assert another.status_code == 503, "and a range is held like any answer (it was never refused)"
+        whole = requests.get(server.url + "/dumps/dystonia-kg.nq", timeout=60)
+        assert whole.status_code == 200 and len(whole.content) > 20_000_000, "a whole dump is read from its file"
+        for sock in readers:
+            sock.close()
+        readers.clear()
+        time.sleep(1)
+        assert requests.get(server.url + large, timeout=60).status_code == 200, "and free it when they go"
+
+        pipeliner = socket.socket()
+        pipeliner.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        pipeliner.connect(("127.0.0.1", server.port))
+        readers.append(pipeliner)
+        pipeliner.sendall(f"GET {small} HTTP/1.1\r\nHost: x\r\n\r\n".encode() * 60)  # about 45 MB if all answered
+        time.sleep(8)
+        assert requests.get(server.url + small, timeout=60).status_code == 200, "a client that reads is answered"
+        pipeliner.settimeout(5)
+        received = bytearray()
+        with contextlib.suppress(TimeoutError, ConnectionResetError):
+            while chunk := pipeliner.recv(1 << 20):
+                received += chunk
+        statuses = [int(line.split()[1]) for line in bytes(received).split(b"\r\n") if line.startswith(b"HTTP/1.1 ")]
+        assert 200 in statuses and 503 in statuses, statuses
+        # What the kernel's socket buffers took (a few MiB on loopback) is not held by the server.
+        assert statuses.count(200) * size < budget + 8 * SMALL, "the unread connection's answers stop at the budget"
     finally:
         for sock in readers:
             sock.close()
