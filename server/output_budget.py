@@ -6,9 +6,10 @@ that ask for large answers and read them a byte at a time fill the disk (an inde
 held 2.3 GiB, and 1,000 connections could hold 64 GiB). The front says how many bytes it holds
 (``app.extensions["dkg_held_output"]``, set by ``server/serve.py``); an answer that would take the total over
 ``OUTPUT_BUDGET`` gets 503 with ``Retry-After`` instead, when it is large or its client has not read what it was
-sent before. So the total held stays under the budget plus the request threads times the byte cap (answers at the
-same moment may each pass before the others are counted) plus 1 MiB per connection (one small answer to a client
-that had read everything before it).
+sent before. So the total held stays under the budget, plus the request threads times the largest answer (answers
+at the same moment may each pass before the others are counted: the byte cap for a query's answer, the dump's size
+for a byte range of a dump), plus 1 MiB per connection (one small answer to a client that had read everything
+before it).
 """
 
 from __future__ import annotations
