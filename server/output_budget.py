@@ -6,17 +6,14 @@ that ask for large answers and read them a byte at a time fill the disk (an inde
 held 2.3 GiB, and 1,000 connections could hold 64 GiB). The front says how many bytes it holds
 (``app.extensions["dkg_held_output"]``, set by ``server/serve.py``); an answer that would take the total over
 ``OUTPUT_BUDGET`` gets 503 with ``Retry-After`` instead, when it is large or its client has not read what it was
-sent before. An answer that passes is counted at once, for the two seconds the front takes to buffer it (after
-which the front's own count has it): answers passing at the same moment once overshot the budget by the request
-threads times the largest answer (sixteen 31 MB ranges of a dump at once). So the total held stays under the
-budget plus 1 MiB per connection (one small answer to a client that had read everything before it).
+sent before. So the total held stays under the budget, plus the request threads times the largest answer (answers
+at the same moment may each pass before the others are counted: the byte cap for a query's answer, the dump's size
+for a byte range of a dump), plus 1 MiB per connection (one small answer to a client that had read everything
+before it).
 """
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import deque
 from collections.abc import Callable
 
 from flask import Response, current_app, request
@@ -24,11 +21,6 @@ from flask import Response, current_app, request
 from . import errors
 
 SMALL = 1024 * 1024  # waitress keeps answers this small in memory (outbuf_overflow)
-COUNTED_FOR = 2.0  # seconds an answer that passed is counted here (by then the front holds it, or has sent it)
-# Answers that passed, with when they stop being counted here: one front per server process, so one list. They
-# expire rather than wait to be released, so that no path that fails to release one can shrink the budget for good.
-_passed: deque[tuple[float, int]] = deque()
-_lock = threading.Lock()
 
 
 def refuse_over_budget(response: Response) -> Response:
@@ -40,32 +32,18 @@ def refuse_over_budget(response: Response) -> Response:
     length = response.content_length
     if length is None:
         return response
+    budget: int = current_app.config["OUTPUT_BUDGET"]
+    holding = held()
+    if holding + length <= budget:
+        return response
     unread: Callable[[], int] | None = request.environ.get("dkg.held_here")
     if length < SMALL and not (unread is not None and unread()):
         return response  # a small answer to a client that reads what it is sent: the steady client goes on
-    budget: int = current_app.config["OUTPUT_BUDGET"]
-    holding = _pass(held, length, budget)
-    if holding is None:
-        return response
     mib = 1024 * 1024
     return errors.response(errors.unavailable(
         f"the server holds {holding // mib} MiB of answers their clients have not read yet, and this answer "
         f"({length // mib} MiB) would take that over {budget // mib} MiB (DKG_OUTPUT_BUDGET); try again",
         retry_after=5, limit="output_budget", value=budget))
-
-
-def _pass(held: Callable[[], int], length: int, budget: int) -> int | None:
-    """Count ``length`` bytes as held, if they fit within ``budget``; otherwise the bytes held, and count nothing.
-    One at a time, so that answers passing at once each see the others."""
-    now = time.monotonic()
-    with _lock:
-        while _passed and _passed[0][0] <= now:
-            _passed.popleft()
-        holding = held() + sum(size for _, size in _passed)
-        if holding + length > budget:
-            return holding
-        _passed.append((now + COUNTED_FOR, length))
-        return None
 
 
 def _sent_from_its_file(response: Response) -> bool:
