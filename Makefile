@@ -43,7 +43,8 @@ system-tools:
 		{ apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q virtuoso-opensource && \
 		  { invoke-rc.d virtuoso-opensource-7 stop >/dev/null 2>&1 || true; }; }
 
-# wrk, the C load generator bench/compare.py drives the servers with (its default --driver).
+# wrk, the C load generator bench/compare.py drives the servers with (its default --driver), and the bench
+# extra (matplotlib for its plot, rdflib-endpoint as a peer).
 bench-tools: install
 	$(BIN)/pip install -q -e '.[bench]'
 	command -v wrk >/dev/null || { apt-get update -q && apt-get install -y -q wrk; }

@@ -32,13 +32,15 @@ def refuse_over_budget(response: Response) -> Response:
     length = response.content_length
     if length is None:
         return response
+    unread: Callable[[], int] | None = request.environ.get("dkg.held_here")
+    if length < SMALL and not (unread is not None and unread()):
+        # A small answer to a client that reads what it is sent: the steady client goes on, and the count over
+        # every connection is left off the path of most requests.
+        return response
     budget: int = current_app.config["OUTPUT_BUDGET"]
     holding = held()
     if holding + length <= budget:
         return response
-    unread: Callable[[], int] | None = request.environ.get("dkg.held_here")
-    if length < SMALL and not (unread is not None and unread()):
-        return response  # a small answer to a client that reads what it is sent: the steady client goes on
     mib = 1024 * 1024
     return errors.response(errors.unavailable(
         f"the server holds {holding // mib} MiB of answers their clients have not read yet, and this answer "

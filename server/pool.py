@@ -144,12 +144,12 @@ def _retire(extensions: dict[str, Any], key: str, token: object, retire: Callabl
     """End the grace of the replaced object ``token`` names, if it is still kept (not taken back, not retired)."""
     with _lock:
         kept: list[tuple[object, Any]] = extensions.get(f"{key}/previous", [])
-        found = [entry for entry in kept if entry[0] is token]
-        for entry in found:
-            kept.remove(entry)
+        entry = next((entry for entry in kept if entry[0] is token), None)
+        if entry is None:
+            return
+        kept.remove(entry)
     if retire is not None:
-        for _, value in found:
-            retire(value)
+        retire(entry[1])
 
 
 def _outlived() -> bool:

@@ -28,6 +28,19 @@ def quiet(_: str) -> None:
     """Progress sink that prints nothing."""
 
 
+def count_calls(monkeypatch: pytest.MonkeyPatch, module: object, name: str) -> list[tuple[object, ...]]:
+    """Replace ``module.name`` for the test with a pass-through that records the arguments of each call."""
+    calls: list[tuple[object, ...]] = []
+    real = getattr(module, name)
+
+    def counted(*args: object) -> object:
+        calls.append(args)
+        return real(*args)
+
+    monkeypatch.setattr(module, name, counted)
+    return calls
+
+
 @pytest.fixture(scope="session")
 def assembled() -> Assembled:
     """The ontology and curated graphs of the shipped sources (not reasoned)."""

@@ -14,6 +14,8 @@ from graph import formats
 from graph.formats import RDF_DOCUMENTS
 from graph.vocab import BASE, DKG, ONTOLOGY_IRI
 
+from .conftest import count_calls
+
 CANON = str(DKG)
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
 
@@ -254,14 +256,7 @@ def test_void_is_computed_once_per_release_even_for_concurrent_first_requests(re
 
     from server import create_app, resources
 
-    calls: list[int] = []
-    real = resources.void_graph
-
-    def counted():  # type: ignore[no-untyped-def]
-        calls.append(1)
-        return real()
-
-    monkeypatch.setattr(resources, "void_graph", counted)
+    calls = count_calls(monkeypatch, resources, "void_graph")
     app = create_app({"RELEASE_DIR": str(release_dir), "WORKERS": 1})
     statuses: list[int] = []
 
@@ -283,17 +278,10 @@ def test_describe_renders_an_external_iri_once_per_release_and_format(release_di
     the documents of a release are cached, as /data/ ones are."""
     from server import create_app, resources
 
-    calls: list[str] = []
-    real = resources.describe_triples
-
-    def counted(uri):  # type: ignore[no-untyped-def]
-        calls.append(uri)
-        return real(uri)
-
-    monkeypatch.setattr(resources, "describe_triples", counted)
+    calls = count_calls(monkeypatch, resources, "describe_triples")
     client = create_app({"RELEASE_DIR": str(release_dir), "WORKERS": 1}).test_client()
     hp = "http://purl.obolibrary.org/obo/HP_0000643"
     bodies = {client.get("/describe", query_string={"uri": hp, "format": ext}).data for _ in range(3)}
     other = client.get("/describe", query_string={"uri": "http://purl.obolibrary.org/obo/HP_0001332", "format": ext})
     assert len(bodies) == 1 and other.status_code == 200 and other.data not in bodies
-    assert calls == [hp, "http://purl.obolibrary.org/obo/HP_0001332"]
+    assert calls == [(hp,), ("http://purl.obolibrary.org/obo/HP_0001332",)]

@@ -17,6 +17,8 @@ from graph.formats import SPARQL_GRAPHS
 from graph.release import Release
 from graph.vocab import DKG, INFERRED_GRAPH
 
+from .conftest import count_calls
+
 # Cheap on purpose (a few rows of one class): these tests are about the protocol, not the engine's speed.
 ROWS = 3
 
@@ -147,14 +149,7 @@ def test_the_service_description_is_rendered_once_per_release_and_answers_304_to
     with an ETag from the release's document cache, in every RDF format the endpoint offers for it."""
     from server import create_app, description
 
-    calls: list[int] = []
-    real = description.service_description
-
-    def counted():  # type: ignore[no-untyped-def]
-        calls.append(1)
-        return real()
-
-    monkeypatch.setattr(description, "service_description", counted)
+    calls = count_calls(monkeypatch, description, "service_description")
     client = create_app({"RELEASE_DIR": str(release_dir), "WORKERS": 1}).test_client()
     for media in ("text/turtle", "application/n-triples", "application/ld+json", "text/turtle"):
         first, again = (client.get("/sparql", headers={"Accept": media}) for _ in range(2))
@@ -162,7 +157,7 @@ def test_the_service_description_is_rendered_once_per_release_and_answers_304_to
         assert first.headers["Content-Type"].startswith(media)
         unchanged = client.get("/sparql", headers={"Accept": media, "If-None-Match": first.headers["ETag"]})
         assert unchanged.status_code == 304 and not unchanged.data
-    assert calls == [1], "one rendering, whatever the format"
+    assert calls == [()], "one rendering, whatever the format"
 
 
 @pytest.mark.parametrize(
