@@ -124,7 +124,7 @@ def load_data_files(root: Path, store: ox.Store) -> None:
 
 def start_server(store_dir: Path) -> LiveProcess:
     env = {"DKG_STORE": f"oxigraph:{store_dir}", "DKG_QUERY_TIMEOUT": "20", "DKG_WORKERS": "2"}
-    return LiveProcess([sys.executable, "-m", "server.serve", "--threads", "4", "--port", "{port}"], "/sparql", env)
+    return LiveProcess([sys.executable, "-m", "server", "--threads", "4", "--port", "{port}"], "/sparql", env)
 
 
 def _rows(result: Result) -> list[dict[str, object]]:

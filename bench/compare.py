@@ -10,7 +10,8 @@ overhead), competency queries, HPO hierarchy queries and a join-heavy mix, each 
 distinct per request (no cache can help); the competency queries again as repeated GETs (the "repeated"
 class: a cache may help); and (ours only, the others have none) IRI lookups. Reported per system
 and query class: median and p99 latency (1 client), throughput at each client count, start-up time
-and peak RSS (the server's whole process tree); ratios ours/Oxigraph and ours/rdflib-endpoint are
+and peak memory of the server's whole process tree, RSS and PSS (``server.live.tree_memory_mb``: RSS counts
+a shared library once per process that maps it, PSS once in all); ratios ours/Oxigraph and ours/rdflib-endpoint are
 computed pair by pair within the run. Writes bench/results/latest.{md,json,png}. Warm-up requests
 are not counted.
 
@@ -51,7 +52,7 @@ import requests
 
 from graph.query import named_query
 from graph.release import Release
-from server.live import LiveProcess, tree_rss_mb
+from server.live import LiveProcess, tree_memory_mb
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = ROOT / "queries"
@@ -84,6 +85,7 @@ class System:
     cwd: Path = ROOT
     server: LiveProcess | None = None
     peak_rss: float = 0.0
+    peak_pss: float = 0.0
 
     @property
     def base(self) -> str:
@@ -97,12 +99,12 @@ class System:
     def start(self) -> None:
         self.server = LiveProcess(self.command, self.endpoint_path, self.env, cwd=self.cwd, timeout=600)
 
-    def rss(self) -> float:
-        """Resident memory of the server's process tree, in MB (0 when the tree changed mid-read)."""
+    def sample_memory(self) -> None:
+        """Keep the peaks of the server process tree's resident and proportional memory (a sample taken while
+        the tree changed is skipped)."""
         assert self.server is not None
-        total = tree_rss_mb(self.server.process.pid) or 0.0
-        self.peak_rss = max(self.peak_rss, total)
-        return total
+        self.peak_rss = max(self.peak_rss, tree_memory_mb(self.server.process.pid) or 0.0)
+        self.peak_pss = max(self.peak_pss, tree_memory_mb(self.server.process.pid, proportional=True) or 0.0)
 
     def stop(self) -> None:
         if self.server is not None:
@@ -171,7 +173,7 @@ def drive(system: System, requests_list: list[Request], clients: int, duration: 
     for thread in threads:
         thread.start()
     while any(t.is_alive() for t in threads):
-        system.rss()
+        system.sample_memory()
         time.sleep(0.25)
     return Cell.from_latencies(latencies, errors[0], time.perf_counter() - started)
 
@@ -186,7 +188,7 @@ def drive_wrk(system: System, requests_list: list[Request], clients: int, durati
     (a response slower than TIMEOUT, which wrk counts as a timeout rather than timing it). The median
     and p99 are wrk's, over every completed response (see the module docstring). Two wrk threads, or
     one when ``clients`` is 1 or odd: wrk gives each thread ``connections // threads`` connections, so
-    this keeps exactly ``clients`` of them. The server's RSS is sampled every 0.25 s while wrk runs.
+    this keeps exactly ``clients`` of them. The server's memory is sampled every 0.25 s while wrk runs.
     """
     wrk = shutil.which("wrk")
     assert wrk is not None, "main() checks that wrk is installed"
@@ -207,7 +209,7 @@ def drive_wrk(system: System, requests_list: list[Request], clients: int, durati
         with out.open("w") as output:
             process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
             while process.poll() is None:
-                system.rss()
+                system.sample_memory()
                 time.sleep(0.25)
         text = out.read_text(errors="replace")
     found = [line for line in text.splitlines() if line.startswith("WRK_RESULT ")]
@@ -327,13 +329,14 @@ def run(systems: list[System], clients: list[int], args: argparse.Namespace) -> 
             startups.setdefault(system.name, []).append(system.startup)
     results = {name: {kind: {key: round(statistics.median(r[kind][key] for r in runs), 2) for key in runs[0][kind]}
                       for kind in runs[0]} for name, runs in rounds.items()}
-    meta = {s.name: {"startup_s": round(statistics.median(startups[s.name]), 2), "peak_rss_mb": round(s.peak_rss, 1)}
+    meta = {s.name: {"startup_s": round(statistics.median(startups[s.name]), 2), "peak_rss_mb": round(s.peak_rss, 1),
+                     "peak_pss_mb": round(s.peak_pss, 1)}
             for s in systems}
     report(results, meta, clients, args)
 
 
 def measure(system: System, clients: list[int], args: argparse.Namespace) -> dict[str, dict[str, float]]:
-    """One round of one system: every query class at each client count (peak RSS kept on the system)."""
+    """One round of one system: every query class at each client count (peak memory kept on the system)."""
     results: dict[str, dict[str, float]] = {}
     system.start()
     try:
@@ -379,8 +382,9 @@ def report(results: dict[str, dict[str, dict[str, float]]], meta: dict[str, dict
             errors = sum(int(row[f"errors@{c}"]) for c in clients)
             lines.append(f"| {system} | {kind} | {row.get('median_ms', '–')} | {row.get('p99_ms', '–')} | "
                          + " | ".join(str(row[f"rps@{c}"]) for c in clients) + f" | {errors} |")
-    lines += ["", "| system | start-up s | peak RSS MB |", "|---|---|---|"]
-    lines += [f"| {s} | {m['startup_s']} | {m['peak_rss_mb']} |" for s, m in meta.items()]
+    lines += ["", "| system | start-up s | peak RSS MB | peak PSS MB |", "|---|---|---|---|"]
+    lines += [f"| {s} | {m['startup_s']} | {m['peak_rss_mb']} | {m.get('peak_pss_mb', '–')} |"
+              for s, m in meta.items()]
     peers = [name for name in results if name != "dystonia-kg"]
     lines += ["", "Ratios at 8 clients (throughput, ours / peer):", "",
               "| class | " + " | ".join(f"ours/{p}" for p in peers) + " |", "|---|" + "---|" * len(peers)]

@@ -38,7 +38,7 @@ import requests
 
 from bench.synthetic import synthesize
 from graph.query import named_queries
-from server.live import serve_release, tree_rss_mb
+from server.live import serve_release, tree_memory_mb
 
 ROOT = Path(__file__).resolve().parent.parent
 # The build's step names (graph/build.py) -> a short phase name; two term-check steps add up to one phase.
@@ -98,7 +98,7 @@ def run_build(curation: Path, release: Path) -> dict[str, object]:
     child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
     tree_peak = 0.0
     while child.poll() is None:
-        tree_peak = max(tree_peak, tree_rss_mb(child.pid) or 0.0)
+        tree_peak = max(tree_peak, tree_memory_mb(child.pid) or 0.0)
         time.sleep(0.1)
     out = child.stdout.read() if child.stdout else ""
     if child.returncode != 0:

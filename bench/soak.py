@@ -18,7 +18,7 @@ from pathlib import Path
 
 import requests
 
-from server.live import serve_release, tree_rss_mb
+from server.live import serve_release, tree_memory_mb
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = ["lesion-sites-by-dystonia-type", "contralateral-lesion-sites", "genes-by-onset-age",
@@ -74,7 +74,7 @@ def main() -> None:
             thread.start()
         rss: list[tuple[float, float]] = []
         while any(t.is_alive() for t in threads):
-            total = tree_rss_mb(server.process.pid)
+            total = tree_memory_mb(server.process.pid)
             if total is not None:  # a worker replaced between listing and reading is skipped
                 rss.append((time.perf_counter(), total))
             time.sleep(2)

@@ -8,6 +8,7 @@ request as fast as its hundredth.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -121,7 +122,9 @@ def search_entries(catalog: dict[str, Any]) -> list[Entry]:
     types, definitions, kinds = catalog["types"], catalog["definitions"], catalog.get("kinds", {})
 
     def entry(iri: str, text: str, field: str) -> Entry:
-        return Entry(iri, text, field, types.get(iri, ""), definitions.get(iri, ""), kinds.get(iri, "other"))
+        # One string per IRI, field, type and kind, however many entries share it (JSON gives each value its own).
+        return Entry(sys.intern(iri), text, sys.intern(field), sys.intern(types.get(iri, "")),
+                     definitions.get(iri, ""), sys.intern(kinds.get(iri, "other")))
 
     entries = [entry(iri, text, field) for iri, text, field in catalog["texts"]]
     with_text = {e.iri for e in entries}

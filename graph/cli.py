@@ -127,7 +127,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     release = Release.current(args.release)  # fail early, with the hint to build, when there is none
     os.environ["DKG_RELEASE_DIR"] = str(args.release)
-    command = [sys.executable, "-m", "server.serve", "--host", args.host, "--port", str(args.port),
+    command = [sys.executable, "-m", "server", "--host", args.host, "--port", str(args.port),
                "--threads", str(args.threads)]
     print(f"starting on {release.folder}: `serving` follows once it accepts requests", file=sys.stderr)
     os.execvp(command[0], command)

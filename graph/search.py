@@ -20,6 +20,7 @@ import bisect
 import heapq
 import re
 import unicodedata
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
@@ -112,7 +113,7 @@ def id_forms(iri: str) -> set[str]:
     return {fold(form) for form in forms}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a server holds tens of thousands
 class Entry:
     """One searchable text of an IRI: its label, a synonym or a quote (``field``); or the IRI alone
     (``field="id"``, found by its identifier only)."""
@@ -153,7 +154,8 @@ class SearchIndex:
 
     def __init__(self, entries: Iterable[Entry]) -> None:
         self.entries = list(entries)
-        self._postings: dict[str, set[int]] = defaultdict(set)
+        # Each word's entries, in order, as a packed array: a set of ints costs ten times the memory.
+        self._postings: dict[str, array[int]] = defaultdict(lambda: array("I"))
         self._normal: list[str] = []  # each entry's folded words, joined by one space
         self._labels: dict[str, str] = {}
         self._snippets: dict[str, str] = {}  # an IRI's definition, else its quote
@@ -164,7 +166,9 @@ class SearchIndex:
             found = words(entry.text) if entry.field != "id" else []
             self._normal.append(" ".join(found))
             for word in found:
-                self._postings[word].add(index)
+                indexes = self._postings[word]
+                if not indexes or indexes[-1] != index:  # a word twice in a text: its entry once
+                    indexes.append(index)
             self._first.setdefault(entry.iri, index)
             if entry.field in ("label", "title"):  # a statement has no label: its title names it
                 self._labels.setdefault(entry.iri, entry.text)
@@ -179,6 +183,7 @@ class SearchIndex:
                 self._ids.setdefault(form, iri)
             if iri.startswith(str(DKG)):
                 self._local_ids.setdefault(fold(iri[len(str(DKG)):]), iri)
+        self._postings = dict(self._postings)  # a missing word must not be added by a lookup
         self._words = sorted(self._postings)
         self._by_initial: dict[str, list[str]] = defaultdict(list)
         for word in self._words:

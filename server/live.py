@@ -27,14 +27,17 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def tree_rss_mb(pid: int) -> float | None:
-    """Resident memory of process ``pid`` and all its descendants, summed, in MB; ``None`` when the tree changed
-    while it was read (a query worker replaced, a process ended). psutil is a test and bench dependency only."""
+def tree_memory_mb(pid: int, proportional: bool = False) -> float | None:
+    """Memory of process ``pid`` and all its descendants, summed, in MB: resident (RSS), or ``proportional`` (PSS:
+    a page shared by n processes counts 1/n in each, so the sum is what the tree holds, a shared library once;
+    RSS counts it in every process that maps it). ``None`` when the tree changed while it was read (a query worker
+    replaced, a process ended). psutil is a test and bench dependency only."""
     import psutil
 
     try:
         root = psutil.Process(pid)
-        return sum(p.memory_info().rss for p in [root, *root.children(recursive=True)] if p.is_running()) / 2**20
+        tree = [p for p in [root, *root.children(recursive=True)] if p.is_running()]
+        return sum(p.memory_full_info().pss if proportional else p.memory_info().rss for p in tree) / 2**20
     except psutil.Error:
         return None
 

@@ -1,4 +1,4 @@
-"""Serve the app with waitress: ``python -m server.serve --host H --port P --threads N``.
+"""Serve the app with waitress: ``python -m server --host H --port P --threads N`` (``server/__main__.py``).
 
 Why waitress: its asynchronous front reads every request completely (line, headers, body) before
 a handler thread sees it, and buffers every response (spilling to a temporary file past 1 MiB,
@@ -91,7 +91,7 @@ def held_output(channels: Iterable[object]) -> int:
 
 def main(argv: list[str] | None = None) -> None:
     """Parse the bind options and serve until stopped."""
-    options = argparse.ArgumentParser(prog="python -m server.serve")
+    options = argparse.ArgumentParser(prog="python -m server")
     options.add_argument("--host", default="127.0.0.1")
     options.add_argument("--port", type=int, default=8000)
     options.add_argument("--threads", type=int, default=16)
@@ -134,6 +134,3 @@ def main(argv: list[str] | None = None) -> None:
     print(f"serving {served} at http://{args.host}:{args.port}/sparql", file=sys.stderr, flush=True)
     server.run()
 
-
-if __name__ == "__main__":
-    main()

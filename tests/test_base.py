@@ -179,7 +179,7 @@ def test_commands_that_read_a_release_take_its_base(other_release: Path) -> None
 
 
 def test_a_server_configured_with_another_base_refuses_to_start(other_release: Path) -> None:
-    server = run([sys.executable, "-m", "server.serve", "--port", str(free_port())],
+    server = run([sys.executable, "-m", "server", "--port", str(free_port())],
                  DKG_RELEASE_DIR=str(other_release), DKG_BASE=DEFAULT_BASE)
     assert server.returncode == 1
     assert f"built under the base IRI {OTHER}" in server.stderr and DEFAULT_BASE in server.stderr

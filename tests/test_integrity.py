@@ -112,7 +112,7 @@ def test_without_a_release_the_server_says_how_to_make_one(tmp_path: Path) -> No
         response = client.get(path)
         assert response.status_code == 503, path
         assert "run `dystonia-kg build` first" in response.get_data(as_text=True), path
-    serve = subprocess.run([sys.executable, "-m", "server.serve", "--port", str(free_port())], capture_output=True,
+    serve = subprocess.run([sys.executable, "-m", "server", "--port", str(free_port())], capture_output=True,
                            text=True, timeout=120, env={**os.environ, "DKG_RELEASE_DIR": str(tmp_path)})
     assert serve.returncode == 1 and "run `dystonia-kg build` first" in serve.stderr
     assert "Traceback" not in serve.stderr

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import site
 import statistics
 import threading
 import time
+from pathlib import Path
 
+import psutil
 import requests
 
 from graph.vocab import DKG
@@ -14,6 +17,8 @@ from graph.vocab import DKG
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 DEEP_PATH = "SELECT (COUNT(*) AS ?n) WHERE { ?a (!<http://x/p>)+ ?b . ?c (!<http://x/q>)+ ?d }"
 MANY_ROWS = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"
+# The third-party packages whose native code a query worker maps: the engine, the SPARQL grammar (graph.query_shape).
+WORKER_NATIVE_PACKAGES = {"pyoxigraph", "tree_sitter", "tree_sitter_sparql"}
 SIMPLE = f"ASK {{ ?s a <{DKG.LesionPhenotypeStatement}> }}"
 
 
@@ -64,24 +69,42 @@ def test_heavy_queries_fail_cleanly_while_simple_ones_keep_answering(live_server
     assert statistics.median(during) < max(0.25, 10 * statistics.median(baseline))
 
 
+def _query_workers(server_pid: int) -> list[psutil.Process]:
+    """The query worker processes of the server ``server_pid``: the children of its pools' forkserver processes
+    (which share their command line)."""
+    server = psutil.Process(server_pid)
+    forkservers = [p for p in server.children(recursive=True) if "forkserver" in " ".join(p.cmdline())
+                   and "forkserver" not in " ".join(p.parent().cmdline())]
+    workers = [child for forkserver in forkservers for child in forkserver.children()]
+    assert workers, "the query worker processes are found"
+    return workers
+
+
 def test_killed_worker_is_replaced_without_failing_later_queries(live_server) -> None:  # type: ignore[no-untyped-def]
     import os
     import signal
 
-    import psutil
-
     url = live_server.url + "/sparql"
     assert requests.get(url, params={"query": SIMPLE}).status_code == 200
-    server = psutil.Process(live_server.process.pid)
-    # Query workers are the children of the pool's forkserver process (and share its command line).
-    forkservers = [p for p in server.children(recursive=True) if "forkserver" in " ".join(p.cmdline())
-                   and "forkserver" not in " ".join(p.parent().cmdline())]
-    workers = [child for server in forkservers for child in server.children()]
-    assert workers, "the query worker processes are found"
+    workers = _query_workers(live_server.process.pid)
     os.kill(workers[0].pid, signal.SIGKILL)
     time.sleep(0.2)
     statuses = [requests.get(url, params={"query": SIMPLE}).status_code for _ in range(10)]
     assert statuses == [200] * 10
+
+
+def test_query_workers_load_no_third_party_native_module_but_the_engine_and_the_parser(live_server) -> None:  # type: ignore[no-untyped-def]
+    """A worker holds what evaluating a query needs, not the web front: multiprocessing imports the parent's main
+    module again in every worker it starts, and a server started as ``python -m server.serve`` gave each worker
+    Flask, rdflib and the search index's libraries (17 MB each). Native modules are what a process maps, so the
+    kernel's list of them (not the worker's own word) says what it imported."""
+    assert requests.get(live_server.url + "/sparql", params={"query": SIMPLE}).status_code == 200
+    site_packages = {Path(path) for path in site.getsitepackages()}
+    for worker in _query_workers(live_server.process.pid):
+        packages = {Path(m.path).relative_to(root).parts[0] for m in worker.memory_maps()
+                    for root in site_packages if Path(m.path).is_relative_to(root)}
+        assert packages <= WORKER_NATIVE_PACKAGES, (worker.pid, packages - WORKER_NATIVE_PACKAGES)
+        assert "pyoxigraph" in packages, "the engine is among them (the maps were read)"
 
 
 def test_a_known_quick_query_takes_an_idle_worker_before_the_quick_lane(release_dir) -> None:  # type: ignore[no-untyped-def]
