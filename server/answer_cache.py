@@ -12,10 +12,10 @@ answers are not reusable by default), and neither is an answer from an explicitl
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict
 
 from graph.executor import Answer, QueryJob
+
+from .lru import BytesLRU
 
 
 def answer_tag(build: str, job: QueryJob) -> str:
@@ -24,34 +24,9 @@ def answer_tag(build: str, job: QueryJob) -> str:
     return hashlib.sha256(f"{build}\n".encode() + job.digest()).hexdigest()[:32]
 
 
-class AnswerCache:
-    """Answers by tag, least recently used dropped first, never holding more than ``capacity`` bytes of bodies."""
+class AnswerCache(BytesLRU[str, Answer]):
+    """Answers of one release by tag, never holding more than ``capacity`` bytes of bodies."""
 
     def __init__(self, build: str, capacity: int) -> None:
+        super().__init__(capacity)
         self.build = build
-        self.capacity = capacity
-        self.size = 0
-        self._answers: OrderedDict[str, Answer] = OrderedDict()
-        self._lock = threading.Lock()  # the server's threads share one cache
-
-    def get(self, tag: str) -> Answer | None:
-        """The cached answer for ``tag``, marked as recently used."""
-        with self._lock:
-            answer = self._answers.get(tag)
-            if answer is not None:
-                self._answers.move_to_end(tag)
-            return answer
-
-    def put(self, tag: str, answer: Answer) -> None:
-        """Keep ``answer`` unless it alone is over the bound; drop the least recently used until it fits."""
-        if len(answer.body) > self.capacity:
-            return
-        with self._lock:
-            old = self._answers.pop(tag, None)
-            if old is not None:
-                self.size -= len(old.body)
-            self._answers[tag] = answer
-            self.size += len(answer.body)
-            while self.size > self.capacity:
-                _, dropped = self._answers.popitem(last=False)
-                self.size -= len(dropped.body)

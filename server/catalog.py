@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
+from flask import current_app
 from rdflib import Graph
 
 from graph.catalog import compute_catalog, search_entries
@@ -24,6 +24,7 @@ from graph.formats import rdf_format
 from graph.release import Release
 from graph.search import SearchIndex
 
+from .lru import BytesLRU
 from .pool import current_release, per_release, run_job, select_rows
 
 
@@ -42,46 +43,40 @@ class Document:
 
 
 class DocumentCache:
-    """Rendered documents of one release, least recently used first out.
+    """Rendered documents of one release, bounded in bytes (``DOCUMENT_CACHE_BYTES``), least recently used first out.
 
     A release never changes once published, so a description rendered once stays right until the
     next release, which comes with a new catalog and an empty cache. Requests that miss the same key
     at once wait for one rendering instead of each running it.
     """
 
-    def __init__(self, size: int = 4096) -> None:
-        self.size = size
-        self._items: OrderedDict[tuple[str, ...], Document] = OrderedDict()
+    def __init__(self, capacity: int) -> None:
+        self._documents: BytesLRU[tuple[str, ...], Document] = BytesLRU(capacity)
         self._lock = threading.Lock()
         self._producing: dict[tuple[str, ...], threading.Lock] = {}
 
-    def _cached(self, key: tuple[str, ...]) -> Document | None:
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-            return None
-
     def get(self, key: tuple[str, ...], produce: Callable[[], bytes]) -> Document:
-        """The cached document for ``key``, producing its body on a miss."""
-        value = self._cached(key)
+        """The cached document for ``key``, producing its body on a miss (kept if it fits the bound)."""
+        value = self._documents.get(key)
         if value is not None:
             return value
         with self._lock:
             producing = self._producing.setdefault(key, threading.Lock())
         try:
             with producing:
-                value = self._cached(key)
+                value = self._documents.get(key)
                 if value is None:
                     value = Document.of(produce())
-                    with self._lock:
-                        self._items[key] = value
-                        while len(self._items) > self.size:
-                            self._items.popitem(last=False)
+                    self._documents.put(key, value)
         finally:  # a production that failed (a page past the last, a query over its limits) leaves no lock behind
             with self._lock:
                 self._producing.pop(key, None)
         return value
+
+    @property
+    def size(self) -> int:
+        """Bytes of the documents held."""
+        return self._documents.size
 
 
 @dataclass(frozen=True)
@@ -94,7 +89,7 @@ class Catalog:
     search: SearchIndex
     jsonld_context: dict[str, Any]
     release: Release | None
-    documents: DocumentCache = field(default_factory=DocumentCache)
+    documents: DocumentCache
 
     @property
     def build(self) -> str:
@@ -135,7 +130,7 @@ def _load(release: Release | None) -> Catalog:
     built_at = release.built_at if release is not None else now
     published_at = (release.published_at or built_at) if release is not None else now
     return Catalog(built_at, published_at, frozenset(data["local_ids"]), SearchIndex(search_entries(data)),
-                   data["context"], release)
+                   data["context"], release, DocumentCache(current_app.config["DOCUMENT_CACHE_BYTES"]))
 
 
 def catalog() -> Catalog:

@@ -20,12 +20,13 @@ DEFAULTS: dict[str, Any] = {
     "SANDBOX": "required",  # required: refuse queries unless the workers are denied the network; warn: log
     "SPARQL_MAX_AGE": 60,  # seconds a client or proxy may reuse a GET query's answer (Cache-Control max-age)
     "ANSWER_CACHE_BYTES": 16 * 1024 * 1024,  # bytes of recent GET answers kept per server process
+    "DOCUMENT_CACHE_BYTES": 16 * 1024 * 1024,  # bytes of rendered pages and descriptions kept per server process
     "OUTPUT_BUDGET": 1024 * 1024 * 1024,  # bytes of answers held for clients still reading them, all told
     "PUBLIC_URL": "http://localhost",  # scheme and host the server names itself by (never the Host header)
 }
 _TYPES = {"QUERY_TIMEOUT": float, "MAX_ROWS": int, "MAX_BYTES": int, "MAX_QUERY_BYTES": int, "WORKERS": int,
           "WORKER_MEMORY": int, "QUERY_QUEUE": int, "SPARQL_MAX_AGE": int, "ANSWER_CACHE_BYTES": int,
-          "OUTPUT_BUDGET": int}
+          "DOCUMENT_CACHE_BYTES": int, "OUTPUT_BUDGET": int}
 
 
 def load_config(test_config: dict[str, Any] | None = None) -> dict[str, Any]:

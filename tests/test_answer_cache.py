@@ -129,7 +129,7 @@ def test_the_cache_never_holds_more_than_its_bound(operations: list[tuple[str, i
         cache.put(str(key), _answer(size))
         held = cache.get(str(key))
         assert (held is not None and len(held.body) == size) == (size <= 100), "kept exactly when it fits"
-        assert cache.size == sum(len(a.body) for a in cache._answers.values()) <= 100
+        assert cache.size == sum(len(a.body) for a in cache._items.values()) <= 100
 
 
 def test_the_least_recently_used_answer_goes_first() -> None:

@@ -285,3 +285,35 @@ def test_describe_renders_an_external_iri_once_per_release_and_format(release_di
     other = client.get("/describe", query_string={"uri": "http://purl.obolibrary.org/obo/HP_0001332", "format": ext})
     assert len(bodies) == 1 and other.status_code == 200 and other.data not in bodies
     assert calls == [(hp,), ("http://purl.obolibrary.org/obo/HP_0001332",)]
+
+
+def test_rendered_documents_are_kept_within_a_byte_bound(release_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The document cache held 4096 documents whatever their size (a crawler of the largest descriptions, up to
+    220 KB each here, could make it hold hundreds of MB): it is bounded in bytes. A document over the bound alone is
+    still served, rendered each time it is asked for, and never kept."""
+    from server import create_app, resources
+    from server.catalog import catalog
+
+    bound = 40_000
+    calls = count_calls(monkeypatch, resources, "describe_triples")
+    app = create_app({"RELEASE_DIR": str(release_dir), "WORKERS": 1, "DOCUMENT_CACHE_BYTES": bound})
+    client = app.test_client()
+    terms = ["HP_0001332", "HP_0000643", "HP_0002451", "HP_0012179", "HP_0000118", "HP_0000001"]
+    sizes = {}
+    for term in terms:
+        iri = f"http://purl.obolibrary.org/obo/{term}"
+        for fmt in ("ttl", "jsonld"):
+            response = client.get("/describe", query_string={"uri": iri, "format": fmt})
+            assert response.status_code == 200, (term, fmt)
+            sizes[(iri, fmt)] = len(response.data)
+            with app.app_context():
+                assert catalog().documents.size <= bound
+    assert sum(sizes.values()) > bound, "the documents asked for are more than the bound holds"
+    largest, last = max(sizes, key=lambda key: sizes[key]), list(sizes)[-1]
+    assert sizes[largest] > bound >= sizes[last]
+    asked = len(calls)
+    for _ in range(2):
+        assert client.get("/describe", query_string={"uri": largest[0], "format": largest[1]}).status_code == 200
+    assert len(calls) == asked + 2, "a document over the bound is rendered each time"
+    assert client.get("/describe", query_string={"uri": last[0], "format": last[1]}).data
+    assert len(calls) == asked + 2, "the most recent document within the bound was kept"
