@@ -10,6 +10,7 @@ and replaced. Requests waiting for a worker wait in a bounded queue; beyond it t
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import multiprocessing as mp
@@ -184,6 +185,9 @@ def confine(selector: str, confinement: Confinement) -> str | None:
 
 def _worker(selector: str, graphs: tuple[str, ...] | None, confinement: Confinement, conn: Connection,
             quick: bool) -> None:
+    # What the forkserver imported is shared with it until written; a collection that walks those objects writes
+    # their headers and copies their pages (4 MB a worker): they are set aside from collections for good.
+    gc.freeze()
     if not quick:  # long queries yield the CPU to the server process and the quick lane
         os.nice(confinement.nice)
     problem = confine(selector, confinement)
