@@ -123,6 +123,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     The server process inherits ``DKG_BASE``, set by :func:`apply_base` to the release's base IRI.
     """
+    from .allocator import with_allocator_settings
     from .release import Release
 
     release = Release.current(args.release)  # fail early, with the hint to build, when there is none
@@ -130,7 +131,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     command = [sys.executable, "-m", "server", "--host", args.host, "--port", str(args.port),
                "--threads", str(args.threads)]
     print(f"starting on {release.folder}: `serving` follows once it accepts requests", file=sys.stderr)
-    os.execvp(command[0], command)
+    os.execvpe(command[0], command, with_allocator_settings(os.environ))
     return EXIT_OK  # not reached
 
 

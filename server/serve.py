@@ -21,6 +21,7 @@ from waitress.parser import HTTPRequestParser
 from waitress.server import create_server
 from waitress.task import WSGITask
 
+from graph.allocator import missing_allocator_settings, with_allocator_settings
 from graph.release import BaseMismatch, NoRelease
 
 from . import create_app
@@ -89,13 +90,16 @@ def held_output(channels: Iterable[object]) -> int:
     return total
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Parse the bind options and serve until stopped."""
+def main() -> None:
+    """Parse the bind options (``sys.argv``) and serve until stopped, in a process started with the allocator
+    settings (``graph/allocator.py``)."""
     options = argparse.ArgumentParser(prog="python -m server")
     options.add_argument("--host", default="127.0.0.1")
     options.add_argument("--port", type=int, default=8000)
     options.add_argument("--threads", type=int, default=16)
-    args = options.parse_args(argv)
+    args = options.parse_args()
+    if missing_allocator_settings(os.environ):  # glibc reads them only at start: start again with them
+        os.execve(sys.executable, [sys.executable, "-m", "server", *sys.argv[1:]], with_allocator_settings(os.environ))
     os.environ.setdefault("DKG_PUBLIC_URL", f"http://{args.host}:{args.port}")
     app = create_app()
     with app.app_context():
