@@ -64,6 +64,7 @@ class Confinement:
     queue: int = 8  # requests that may wait for a busy worker; more are refused with 503 at once
     sandbox: str = "required"  # required: no worker without the seccomp filter; warn: start anyway, log it
     nice: int = 5  # CPU priority below the server's and the quick lane's (see QueryPool)
+    recycle: int = 64 * 1024 * 1024  # bytes of its own resident memory past which a worker is replaced after a query
 
 
 @dataclass(frozen=True)
@@ -183,6 +184,17 @@ def confine(selector: str, confinement: Confinement) -> str | None:
     return None
 
 
+def own_memory() -> int:
+    """Bytes of this process's resident memory that are not file-backed (its heap and anonymous mappings, as
+    ``/proc/self/statm`` counts them); 0 where there is no such file."""
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            fields = statm.read().split()
+    except OSError:
+        return 0
+    return (int(fields[1]) - int(fields[2])) * os.sysconf("SC_PAGE_SIZE")
+
+
 def _worker(selector: str, graphs: tuple[str, ...] | None, confinement: Confinement, conn: Connection,
             quick: bool) -> None:
     # What the forkserver imported is shared with it until written; a collection that walks those objects writes
@@ -201,23 +213,30 @@ def _worker(selector: str, graphs: tuple[str, ...] | None, confinement: Confinem
             job, caps = conn.recv()
         except EOFError:
             return
-        try:
-            conn.send(("ok", _answer(store, job, caps, offline)))
-        except SyntaxError as exc:
-            conn.send(("syntax", str(exc)))
-        except _Refused as exc:
-            conn.send((exc.kind, str(exc)))
-        except BackendUnavailable as exc:
-            conn.send(("unavailable", str(exc)))
-        except ResultTooLarge as exc:
-            conn.send(("too_large", (exc.limit, exc.value)))
-        except MemoryError:
-            conn.send(("memory", ""))
+        reply = _reply(store, job, caps, offline)
+        conn.send((*reply, own_memory()))  # with what the worker holds now: the pool replaces one grown too big
+        if reply[0] == "memory":
             return  # the heap may be fragmented past use: start afresh
-        except NotRepresentable as exc:
-            conn.send(("not_representable", str(exc)))
-        except Exception as exc:  # a query error must not kill the worker
-            conn.send(("error", engine_error_message(exc)))
+
+
+def _reply(store: Any, job: QueryJob, caps: Caps, offline: bool) -> tuple[str, Any]:
+    """The worker's reply to one job: a status and its payload (an answer, or what stopped it)."""
+    try:
+        return "ok", _answer(store, job, caps, offline)
+    except SyntaxError as exc:
+        return "syntax", str(exc)
+    except _Refused as exc:
+        return exc.kind, str(exc)
+    except BackendUnavailable as exc:
+        return "unavailable", str(exc)
+    except ResultTooLarge as exc:
+        return "too_large", (exc.limit, exc.value)
+    except MemoryError:
+        return "memory", ""
+    except NotRepresentable as exc:
+        return "not_representable", str(exc)
+    except Exception as exc:  # a query error must not kill the worker
+        return "error", engine_error_message(exc)
 
 
 @dataclass
@@ -414,7 +433,7 @@ class QueryPool:
                     raise TimeoutError
                 if cancelled():
                     raise ConnectionAbortedError
-            status, payload = worker.conn.recv()
+            status, payload, held = worker.conn.recv()
         except (TimeoutError, EOFError, OSError) as exc:
             self._replace(worker)
             if isinstance(exc, ConnectionAbortedError):
@@ -432,7 +451,13 @@ class QueryPool:
         if status == "memory":
             self._replace(worker)
             raise self._over_memory()
-        self._release(worker)
+        if held > self.confinement.recycle:
+            # What a worker's heap grew to for one query it keeps (glibc and the engine's caches give little back):
+            # idle workers held 275 and 428 MB for good after single heavy queries. This one is replaced beside the
+            # request, which answers at once.
+            threading.Thread(target=self._replace, args=(worker,), name="dkg-worker-recycle", daemon=True).start()
+        else:
+            self._release(worker)
         if status == "ok":
             return payload, seconds
         if status == "too_large":

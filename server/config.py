@@ -16,6 +16,7 @@ DEFAULTS: dict[str, Any] = {
     "MAX_QUERY_BYTES": 64 * 1024,
     "WORKERS": 2,  # query worker processes
     "WORKER_MEMORY": 1024 * 1024 * 1024,  # bytes of heap per query worker (RLIMIT_DATA)
+    "WORKER_RECYCLE": 64 * 1024 * 1024,  # a query worker holding more after a query is replaced (not file-backed)
     "QUERY_QUEUE": 8,  # requests that may wait for a busy query worker; beyond, 503 with Retry-After
     "SANDBOX": "required",  # required: refuse queries unless the workers are denied the network; warn: log
     "SPARQL_MAX_AGE": 60,  # seconds a client or proxy may reuse a GET query's answer (Cache-Control max-age)
@@ -24,9 +25,8 @@ DEFAULTS: dict[str, Any] = {
     "OUTPUT_BUDGET": 1024 * 1024 * 1024,  # bytes of answers held for clients still reading them, all told
     "PUBLIC_URL": "http://localhost",  # scheme and host the server names itself by (never the Host header)
 }
-_TYPES = {"QUERY_TIMEOUT": float, "MAX_ROWS": int, "MAX_BYTES": int, "MAX_QUERY_BYTES": int, "WORKERS": int,
-          "WORKER_MEMORY": int, "QUERY_QUEUE": int, "SPARQL_MAX_AGE": int, "ANSWER_CACHE_BYTES": int,
-          "DOCUMENT_CACHE_BYTES": int, "OUTPUT_BUDGET": int}
+# A setting's type is its default's: a number read from the environment is parsed as one.
+_TYPES = {name: type(value) for name, value in DEFAULTS.items() if type(value) in (int, float)}
 
 
 def load_config(test_config: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -165,7 +165,8 @@ def query_pool() -> QueryPool:
     def make() -> QueryPool:
         config = current_app.config
         limits = Limits(config["QUERY_TIMEOUT"], config["MAX_ROWS"], config["MAX_BYTES"])
-        confinement = Confinement(config["WORKER_MEMORY"], config["QUERY_QUEUE"], config["SANDBOX"])
+        confinement = Confinement(config["WORKER_MEMORY"], config["QUERY_QUEUE"], config["SANDBOX"],
+                                  recycle=config["WORKER_RECYCLE"])
         pool = QueryPool(selector, size=config["WORKERS"], limits=limits, confinement=confinement,
                          on_restart=worker_restarted, graphs=graphs)
         _pools[id(pool)] = pool

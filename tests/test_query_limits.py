@@ -268,3 +268,39 @@ def test_a_fork_server_killed_again_and_again_costs_no_place_and_no_unforeseen_e
     assert outcome["unexpected"] == []
     assert outcome["seen"] > 0 and outcome["answered"] == [True] * 3
     assert outcome["places"] == [2, 1], "no place lost"
+
+
+def test_a_worker_grown_past_its_recycle_bound_by_a_query_is_replaced_and_a_light_query_keeps_it(release_dir) -> None:  # type: ignore[no-untyped-def]
+    """Found by the memory attack (helper-37): after one heavy query an idle worker held 275 MB, another 428 MB, for
+    good. A worker that holds more than ``Confinement.recycle`` after a query is replaced; the query is answered."""
+    from graph.executor import Confinement, QueryJob, QueryPool
+    from graph.release import Release
+
+    recycle = 48 * 1024 * 1024
+    pool = QueryPool(Release.current(release_dir).selector, size=1, quick_lane=False,
+                     confinement=Confinement(recycle=recycle))
+    try:
+        def worker_pid() -> int:
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:  # a replacement starts beside the request that outgrew the bound
+                with pool._cond:
+                    if pool._idle:
+                        return int(pool._idle[0].process.pid)
+                time.sleep(0.01)
+            raise AssertionError("no idle worker within 10 s")
+
+        first = worker_pid()
+        for _ in range(5):
+            pool.run(QueryJob(SIMPLE, solution_format="json"))
+        assert worker_pid() == first and pool.restarts == 0, "light queries keep the worker"
+        pad = "x" * 400
+        heavy = f'SELECT ?z WHERE {{ ?s ?p ?o BIND(CONCAT(STR(?o), "{pad}") AS ?z) }} ORDER BY DESC(?z) LIMIT 1'
+        answer = pool.run(QueryJob(heavy, solution_format="json"))
+        assert answer.body.count(pad.encode()) == 1, "the heavy query is answered"
+        second = worker_pid()
+        assert second != first and pool.restarts == 1, "the grown worker was replaced"
+        assert psutil.Process(second).memory_info().rss - psutil.Process(second).memory_info().shared < recycle
+        pool.run(QueryJob(SIMPLE, solution_format="json"))
+        assert worker_pid() == second
+    finally:
+        pool.close()
