@@ -1,15 +1,15 @@
 """A bound on the answer bytes the server holds for clients that have not read them yet.
 
 The HTTP front hands each answer over whole, so that a slow reader holds a socket and never a thread: the answer
-waits in the front's buffer, which waitress spills to a temporary file beyond 1 MiB. Unbounded, that let clients
+waits in the front's buffer, which waitress spills to a temporary file beyond ``SMALL`` (``server/serve.py``). Unbounded, that let clients
 that ask for large answers and read them a byte at a time fill the disk (an independent attempt: 49 connections
 held 2.3 GiB, and 1,000 connections could hold 64 GiB). The front says how many bytes it holds
 (``app.extensions["dkg_held_output"]``, set by ``server/serve.py``); an answer that would take the total over
 ``OUTPUT_BUDGET`` gets 503 with ``Retry-After`` instead, when it is large or its client has not read what it was
 sent before. So the total held stays under the budget, plus the request threads times the largest answer (answers
 at the same moment may each pass before the others are counted: the byte cap for a query's answer, the dump's size
-for a byte range of a dump), plus 1 MiB per connection (one small answer to a client that had read everything
-before it).
+for a byte range of a dump), plus ``SMALL`` per connection (one small answer to a client that had read everything
+before it). Those small answers are what the front holds in memory: the rest waits in files.
 """
 
 from __future__ import annotations
@@ -20,7 +20,11 @@ from flask import Response, current_app, request
 
 from . import errors
 
-SMALL = 1024 * 1024  # waitress keeps answers this small in memory (outbuf_overflow)
+# Answers under this many bytes stay in the front's memory (waitress's outbuf_overflow, set from here); larger ones
+# wait in a file. It was waitress's default, 1 MiB, uncounted for a reading client: 990 connections that each asked
+# for one 1 MB answer and read nothing held 1.1 GB of the server's memory (helper-37). At 64 KiB, the 1,000
+# connections the front accepts hold at most 64 MiB uncounted.
+SMALL = 64 * 1024
 
 
 def refuse_over_budget(response: Response) -> Response:

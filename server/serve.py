@@ -1,7 +1,7 @@
 """Serve the app with waitress: ``python -m server --host H --port P --threads N`` (``server/__main__.py``).
 
 Why waitress: its asynchronous front reads every request completely (line, headers, body) before
-a handler thread sees it, and buffers every response (spilling to a temporary file past 1 MiB,
+a handler thread sees it, and buffers every response (spilling to a temporary file past 64 KiB,
 within ``DKG_OUTPUT_BUDGET`` in all: ``server/output_budget.py``) so a thread hands the answer over
 and is free; slow senders and slow readers hold a socket, never a thread. Its limits are enforced
 while reading, before any parsing: an oversized request line or header block gets 431, an oversized
@@ -26,6 +26,7 @@ from graph.release import BaseMismatch, NoRelease
 
 from . import create_app
 from .catalog import catalog
+from .output_budget import SMALL
 from .pool import current_release, query_pool
 
 CHANNEL_TIMEOUT = 30  # seconds a connection may stay silent, in either direction
@@ -129,6 +130,7 @@ def main() -> None:
         channel_request_lookahead=1,
         # An answer within the byte cap is handed over whole: the handler thread never waits for the reader.
         outbuf_high_watermark=app.config["MAX_BYTES"] + 1024 * 1024,
+        outbuf_overflow=SMALL,  # larger answers wait for their readers in a file, not in memory
         expose_tracebacks=False,
     )
     server.channel_class = NoWaitChannel
