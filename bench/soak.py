@@ -1,10 +1,10 @@
-"""Soak: mixed load at 32 clients for a bounded time; errors, RSS growth and p99 per minute.
+"""Soak: mixed load at 32 clients for a bounded time; errors, memory growth and p99 per minute.
 
 Usage: .venv/bin/python bench/soak.py [--minutes 10] [--clients 32] [--release release]
 
 Starts our server over the release on a loopback port and drives a mix of competency queries,
 hierarchy queries, join-heavy queries and IRI lookups. Prints one row per minute (requests, errors,
-median, p99, RSS of the server's process tree) and a summary: RSS growth and p99 first vs last minute.
+median, p99, RSS and PSS of the server's process tree) and a summary: their growth and p99 first vs last minute.
 """
 
 from __future__ import annotations
@@ -72,15 +72,15 @@ def main() -> None:
         threads = [threading.Thread(target=client, args=(n,)) for n in range(args.clients)]
         for thread in threads:
             thread.start()
-        rss: list[tuple[float, float]] = []
+        memory: list[tuple[float, float, float]] = []  # (time, RSS, PSS)
         while any(t.is_alive() for t in threads):
-            total = tree_memory_mb(server.process.pid)
-            if total is not None:  # a worker replaced between listing and reading is skipped
-                rss.append((time.perf_counter(), total))
+            rss, pss = tree_memory_mb(server.process.pid), tree_memory_mb(server.process.pid, proportional=True)
+            if rss is not None and pss is not None:  # a worker replaced between listing and reading is skipped
+                memory.append((time.perf_counter(), rss, pss))
             time.sleep(2)
     finally:
         server.stop()
-    print("| minute | requests | errors | median ms | p99 ms | RSS MB (end of minute) |")
+    print("| minute | requests | errors | median ms | p99 ms | RSS / PSS MB (end of minute) |")
     print("|---|---|---|---|---|---|")
     minutes = int(args.minutes + 0.999)
     per_minute = []
@@ -88,17 +88,18 @@ def main() -> None:
         lo, hi = begin + m * 60, begin + (m + 1) * 60
         window = sorted(lat * 1000 for t, lat, _ in samples if lo <= t < hi)
         errors = sum(1 for t, _, ok in samples if lo <= t < hi and not ok)
-        memory = [mb for t, mb in rss if t < hi]
+        held = [(rss, pss) for t, rss, pss in memory if t < hi][-1:] or [(0.0, 0.0)]
         if not window:
             continue
         p99 = window[min(len(window) - 1, int(len(window) * 0.99))]
-        per_minute.append((p99, memory[-1] if memory else 0.0))
+        per_minute.append((p99, *held[0]))
         print(f"| {m + 1} | {len(window)} | {errors} | {statistics.median(window):.1f} | {p99:.1f} | "
-              f"{memory[-1] if memory else 0:.0f} |")
+              f"{held[0][0]:.0f} / {held[0][1]:.0f} |")
     total_errors = sum(1 for _, _, ok in samples if not ok)
-    first_rss, last_rss = per_minute[0][1], per_minute[-1][1]
+    (_, first_rss, first_pss), (_, last_rss, last_pss) = per_minute[0], per_minute[-1]
     print(f"\n{len(samples)} requests, {total_errors} errors; RSS {first_rss:.0f} → {last_rss:.0f} MB "
-          f"({(last_rss - first_rss) / first_rss * 100:+.1f} %); p99 first minute {per_minute[0][0]:.1f} ms, "
+          f"({(last_rss - first_rss) / first_rss * 100:+.1f} %), PSS {first_pss:.0f} → {last_pss:.0f} MB; peak PSS "
+          f"{max(pss for _, _, pss in memory):.0f} MB; p99 first minute {per_minute[0][0]:.1f} ms, "
           f"last minute {per_minute[-1][0]:.1f} ms")
     # A 503 is the bounded queue turning a request away (with Retry-After), by design: told apart from failures.
     print("errors by status or exception: " + (", ".join(f"{k}: {n}" for k, n in refused.most_common()) or "none"))
