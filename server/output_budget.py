@@ -1,9 +1,9 @@
 """A bound on the answer bytes the server holds for clients that have not read them yet.
 
 The HTTP front hands each answer over whole, so that a slow reader holds a socket and never a thread: the answer
-waits in the front's buffer, which waitress spills to a temporary file beyond ``SMALL`` (``server/serve.py``). Unbounded, that let clients
-that ask for large answers and read them a byte at a time fill the disk (an independent attempt: 49 connections
-held 2.3 GiB, and 1,000 connections could hold 64 GiB). The front says how many bytes it holds
+waits in the front's buffer, which waitress spills to a temporary file beyond ``SMALL`` (``server/serve.py``).
+Unbounded, that let clients that ask for large answers and read them a byte at a time fill the disk (an independent
+attempt: 49 connections held 2.3 GiB, and 1,000 connections could hold 64 GiB). The front says how many bytes it holds
 (``app.extensions["dkg_held_output"]``, set by ``server/serve.py``); an answer that would take the total over
 ``OUTPUT_BUDGET`` gets 503 with ``Retry-After`` instead, when it is large or its client has not read what it was
 sent before. So the total held stays under the budget, plus the request threads times the largest answer (answers
