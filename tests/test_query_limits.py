@@ -274,11 +274,12 @@ def test_a_fork_server_killed_again_and_again_costs_no_place_and_no_unforeseen_e
 def test_a_worker_grown_past_its_recycle_bound_by_a_query_is_replaced_and_a_light_query_keeps_it(release_dir) -> None:  # type: ignore[no-untyped-def]
     """Found by the memory attack (helper-37): after one heavy query an idle worker held 275 MB, another 428 MB, for
     good. A worker that holds more than ``Confinement.recycle`` after a query is replaced; the query is answered."""
-    from graph.executor import Confinement, QueryJob, QueryPool
+    from graph.executor import Confinement, Limits, QueryJob, QueryPool
     from graph.release import Release
 
     recycle = 48 * 1024 * 1024
-    pool = QueryPool(Release.current(release_dir).selector, size=1, quick_lane=False,
+    # A deadline far above the heavy query's time: beside the other tests, it once took over the default 10 s.
+    pool = QueryPool(Release.current(release_dir).selector, size=1, quick_lane=False, limits=Limits(timeout=60),
                      confinement=Confinement(recycle=recycle))
     try:
         def worker_pid() -> int:
