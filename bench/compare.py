@@ -383,7 +383,7 @@ def report(results: dict[str, dict[str, dict[str, float]]], meta: dict[str, dict
             lines.append(f"| {system} | {kind} | {row.get('median_ms', '–')} | {row.get('p99_ms', '–')} | "
                          + " | ".join(str(row[f"rps@{c}"]) for c in clients) + f" | {errors} |")
     lines += ["", "| system | start-up s | peak RSS MB | peak PSS MB |", "|---|---|---|---|"]
-    lines += [f"| {s} | {m['startup_s']} | {m['peak_rss_mb']} | {m.get('peak_pss_mb', '–')} |"
+    lines += [f"| {s} | {m['startup_s']} | {m['peak_rss_mb']} | {m['peak_pss_mb']} |"
               for s, m in meta.items()]
     peers = [name for name in results if name != "dystonia-kg"]
     lines += ["", "Ratios at 8 clients (throughput, ours / peer):", "",
