@@ -29,16 +29,24 @@ DEFAULTS: dict[str, Any] = {
 _TYPES = {name: type(value) for name, value in DEFAULTS.items() if type(value) in (int, float)}
 
 
+class ConfigError(ValueError):
+    """A ``DKG_*`` setting the server cannot take; the message names it and its value."""
+
+
 def load_config(test_config: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Merge defaults, ``DKG_<NAME>`` variables and ``test_config``."""
+    """Merge defaults, ``DKG_<NAME>`` variables and ``test_config``; raise :class:`ConfigError` for a bad value."""
     config = dict(DEFAULTS)
     for name in DEFAULTS:
         value = os.environ.get(f"DKG_{name}")
         if value is not None:
-            config[name] = _TYPES.get(name, str)(value)
+            kind = _TYPES.get(name, str)
+            try:
+                config[name] = kind(value)
+            except ValueError:
+                raise ConfigError(f"DKG_{name} must be a number ({kind.__name__}), not {value!r}") from None
     config.update(test_config or {})
     if config["SANDBOX"] not in ("required", "warn"):
-        raise ValueError(f"DKG_SANDBOX must be 'required' or 'warn', not {config['SANDBOX']!r}")
+        raise ConfigError(f"DKG_SANDBOX must be 'required' or 'warn', not {config['SANDBOX']!r}")
     if config["RELEASE_DIR"] is None:
         config["RELEASE_DIR"] = str(default_release_dir())
     # An explicit store (DKG_STORE, e.g. a remote sparql:URL) is served as is; otherwise the server

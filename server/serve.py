@@ -26,6 +26,7 @@ from graph.release import BaseMismatch, NoRelease
 
 from . import create_app
 from .catalog import catalog
+from .config import ConfigError
 from .output_budget import SMALL
 from .pool import current_release, query_pool
 
@@ -102,7 +103,10 @@ def main() -> None:
     if missing_allocator_settings(os.environ):  # glibc reads them only at start: start again with them
         os.execve(sys.executable, [sys.executable, "-m", "server", *sys.argv[1:]], with_allocator_settings(os.environ))
     os.environ.setdefault("DKG_PUBLIC_URL", f"http://{args.host}:{args.port}")
-    app = create_app()
+    try:
+        app = create_app()
+    except ConfigError as exc:
+        raise SystemExit(f"error: {exc}") from None
     with app.app_context():
         try:
             catalog()  # read the release's catalog now, refusing a release built under another base IRI

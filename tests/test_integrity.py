@@ -118,6 +118,28 @@ def test_without_a_release_the_server_says_how_to_make_one(tmp_path: Path) -> No
     assert "Traceback" not in serve.stderr
 
 
+@pytest.mark.parametrize(("name", "value"), [("WORKER_RECYCLE", "abc"), ("DOCUMENT_CACHE_BYTES", "16MiB"),
+                                           ("QUERY_TIMEOUT", "ten"), ("SANDBOX", "off")])
+def test_a_bad_setting_stops_the_server_with_its_name_and_value(tmp_path: Path, name: str, value: str) -> None:
+    """A DKG_* setting the server cannot take ends its start with a line naming it and its value, not a traceback;
+    the app refuses it as a named error."""
+    import os
+
+    from server import create_app
+    from server.config import ConfigError
+    from server.live import free_port
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(f"DKG_{name}", value)
+        with pytest.raises(ConfigError, match=f"DKG_{name}.*{value}"):
+            create_app({"RELEASE_DIR": str(tmp_path)})
+    serve = subprocess.run([sys.executable, "-m", "server", "--port", str(free_port())], capture_output=True,
+                           text=True, timeout=120, env={**os.environ, "DKG_RELEASE_DIR": str(tmp_path),
+                                                        f"DKG_{name}": value})
+    assert serve.returncode == 1 and f"DKG_{name}" in serve.stderr and repr(value) in serve.stderr
+    assert "Traceback" not in serve.stderr
+
+
 def test_a_release_watch_reads_the_link_once_per_interval_and_sees_a_new_release_after_it(tmp_path: Path) -> None:
     """The server reads ``current`` at most once per interval (a syscall per request cost the request threads
     14 % at 8 clients), and serves a newly published build once the interval has passed."""
