@@ -13,8 +13,6 @@ from pathlib import Path
 
 from rdflib import OWL, RDF, RDFS, Graph, URIRef
 
-from .reason_parts import MAX_STATEMENTS, parts
-
 
 class ReasonerError(Exception):
     """The ontology is inconsistent or has unsatisfiable classes."""
@@ -44,36 +42,18 @@ class Inference:
 _TRIVIAL_OBJECTS = {OWL.Thing, OWL.NamedIndividual, OWL.Class, OWL.Ontology}
 
 
-def reason(graph: Graph, max_statements: int = MAX_STATEMENTS) -> Inference:
+def reason(graph: Graph) -> Inference:
     """Check consistency and classify with HermiT; raise :class:`ReasonerError` naming the problem.
 
-    A large graph inside the fragment ``graph.reason_parts`` checks is reasoned over in parts of at most
-    ``max_statements`` statements each (the same inferences and errors as over the whole, in time that grows with the
-    statements); any other graph, this project's ontology among them, is reasoned over whole.
+    One HermiT run over the whole graph. Its time grows with the statements, a few hundred microseconds each (bench/
+    scale.py), as long as the ontology has no nominal: with one, HermiT takes every statement into each class test
+    (``tests/test_reason.py`` keeps the ontology free of them).
     """
-    inferred = Graph()
-    inconsistent: ReasonerError | None = None
-    unsatisfiable: set[str] = set()
-    for part in parts(graph, max_statements):
-        try:
-            inferred += _hermit(part)
-        except ReasonerError as exc:
-            if not exc.unsatisfiable:
-                inconsistent = inconsistent or exc
-            unsatisfiable.update(exc.unsatisfiable)
-    if inconsistent is not None:  # HermiT says so before it looks for unsatisfiable classes
-        raise inconsistent
-    if unsatisfiable:
-        names = sorted(unsatisfiable)
-        raise ReasonerError("unsatisfiable classes (equivalent to owl:Nothing): " + ", ".join(names), names)
-    for triple in list(inferred):
-        if triple in graph:  # asserted in another part
-            inferred.remove(triple)
-    return Inference(inferred)
+    return Inference(_hermit(graph))
 
 
 def _hermit(graph: Graph) -> Graph:
-    """One HermiT run: what it infers beyond ``graph`` (see :func:`reason`)."""
+    """What HermiT infers beyond ``graph``."""
     import owlready2
 
     with tempfile.TemporaryDirectory(prefix="dkg-reason-") as tmp:

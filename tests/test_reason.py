@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from rdflib import OWL, RDF, RDFS, Graph
+from rdflib import OWL, RDF, RDFS, Graph, URIRef
 
 from graph.build import Assembled
 from graph.reason import ReasonerError, reason
@@ -34,3 +34,61 @@ def test_unsatisfiable_class_is_named(assembled: Assembled) -> None:
     with pytest.raises(ReasonerError) as caught:
         reason(broken)
     assert caught.value.unsatisfiable == [str(DKG.Broken)]
+
+
+NOMINALS = (OWL.oneOf, OWL.hasValue, OWL.hasSelf)  # hasSelf too: HermiT handles it with the ABox as well
+
+
+def test_the_ontology_has_no_nominal(assembled: Assembled) -> None:
+    """A nominal makes HermiT take every statement into each class test it runs, in time that grows with the square
+    of the statements (README, "The cost curve"). Value partitions use value classes."""
+    found = [(s, p) for p in NOMINALS for s in assembled.ontology.subjects(p, None)]
+    assert found == []
+
+
+def entailed_types(graph: Graph, individual: URIRef) -> set[URIRef]:
+    """The classes HermiT puts ``individual`` in, with their superclasses (it reports the most specific only)."""
+    closed = graph + reason(graph).graph
+    direct = set(closed.objects(individual, RDF.type))
+    return {cls for kind in direct for cls in closed.transitive_objects(kind, RDFS.subClassOf)}  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(("prop", "value", "kind"), [
+    (DKG.laterality, DKG.Contralateral, DKG.ContralateralLesionStatement),
+    (DKG.laterality, DKG.Bilateral, DKG.BilateralLesionStatement),
+    (DKG.associationDirection, DKG.InverseAssociation, DKG.InverseAssociationStatement),
+    (DKG.associationDirection, DKG.PositiveAssociation, DKG.QualifiedEtiologyStatement),
+    (DKG.associationDirection, DKG.InverseAssociation, DKG.QualifiedEtiologyStatement),
+])
+def test_a_value_classifies_its_statement(assembled: Assembled, prop: URIRef, value: URIRef, kind: URIRef) -> None:
+    """Every value of a partition gives the defined class it names, and no other value does."""
+    graph = Graph() + assembled.ontology
+    statement = DKG["S9900"]
+    graph.add((statement, RDF.type, DKG.LesionPhenotypeStatement if prop == DKG.laterality else DKG.EtiologyStatement))
+    graph.add((statement, prop, value))
+    assert kind in entailed_types(graph, statement)
+    ontology = assembled.ontology
+    classes = ontology.transitive_subjects(RDFS.subClassOf, ontology.value(prop, RDFS.range))
+    others = {member for cls in classes for member in ontology.subjects(RDF.type, cls)} - {value}
+    assert others  # the control: the partition has other values
+    for other in others:
+        graph.set((statement, prop, other))
+        types = entailed_types(graph, statement)
+        names_the_other = (kind == DKG.QualifiedEtiologyStatement and other != DKG.UnstatedDirection)
+        assert (kind in types) == names_the_other, other
+
+
+@pytest.mark.parametrize(("value", "added"), [
+    (DKG.PositiveAssociation, (DKG.associationDirection, DKG.InverseAssociation)),  # a functional property's two values
+    (DKG.PositiveAssociation, (RDF.type, DKG.InverseAssociationStatement)),  # a defined class its value contradicts
+    (DKG.UnstatedDirection, (RDF.type, DKG.QualifiedEtiologyStatement)),
+])
+def test_a_statement_its_direction_contradicts_is_inconsistent(assembled: Assembled, value: URIRef,
+                                                                added: tuple[URIRef, URIRef]) -> None:
+    graph = Graph() + assembled.ontology
+    statement = DKG["S9901"]
+    graph.add((statement, RDF.type, DKG.EtiologyStatement))
+    graph.add((statement, DKG.associationDirection, value))
+    graph.add((statement, *added))
+    with pytest.raises(ReasonerError, match="inconsistent"):
+        reason(graph)
