@@ -11,16 +11,16 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 import pyoxigraph as ox
-from rdflib import XSD, Graph, Literal, Namespace, URIRef
+from rdflib import XSD, Graph, Literal, URIRef
+from rdflib.collection import Collection
 from rdflib.paths import Path as RdfPath
 from rdflib.term import Node
 
 from .paths import resource_dir
 from .query import with_base
+from .shape_batching import SH, Batched, batched_shapes, results_for_focus_nodes
 from .store import Store
 from .vocab import BASE, compact
-
-SH = Namespace("http://www.w3.org/ns/shacl#")
 
 
 @dataclass(frozen=True)
@@ -74,58 +74,28 @@ def _path_text(graph: Graph, node: Node | None) -> str:
         return compact(str(node))
     if isinstance(node, RdfPath):
         return str(node)
-    # Complex SHACL paths (sequence, inverse, ...) are blank nodes: show their first predicate.
+    # Complex SHACL paths are blank nodes: an alternative path as SPARQL writes it, the others by their first predicate.
+    alternatives = graph.value(node, SH.alternativePath)
+    if alternatives is not None:
+        return "|".join(compact(str(member)) for member in Collection(graph, alternatives))
     first = graph.value(node, SH.inversePath) or graph.value(node, SH.oneOrMorePath)
     return f"complex path via {compact(str(first))}" if first is not None else "complex path"
-
-
-CORE_TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
-
-
-def targeted_property_shapes(shapes: Graph) -> tuple[Graph, dict[Node, URIRef]]:
-    """``shapes`` with the property shapes of each targeted node shape given that shape's targets instead, and the
-    node shape each such property shape belonged to.
-
-    pySHACL validates a property shape reached through ``sh:property`` once per focus node, and each of those calls
-    costs far more than the checks it runs (about 40 calls per statement: most of the time SHACL took); a property
-    shape with targets of its own is validated once, for all its focus nodes together. The results are the same
-    (https://www.w3.org/TR/shacl/#property-shapes: a property shape validates each focus node alike, however the
-    node became its focus), each from the same property shape, so reported as before under its node shape's name.
-    Left as they are: node shapes that are closed (``sh:closed`` reads the paths of their property shapes) or
-    deactivated, that another shape refers to (``sh:node``, ``sh:or`` ...: validated there, without targets) or that
-    have a SPARQL-based target (pySHACL finds no focus node with one on a property shape; a test caught it),
-    and property shapes that two node shapes share or that ``sh:qualifiedValueShapesDisjoint`` ties to their siblings.
-    """
-    batched = Graph()
-    batched += shapes
-    owners: dict[Node, URIRef] = {}
-    for node in set(shapes.subjects(SH.property, None)):
-        targets = [(p, o) for p in CORE_TARGETS for o in shapes.objects(node, p)]
-        kept = any((node, p, None) in shapes for p in (SH.target, SH.closed, SH.deactivated))
-        if not targets or not isinstance(node, URIRef) or kept or (None, None, node) in shapes:
-            continue
-        for prop in set(shapes.objects(node, SH.property)):
-            if (len(set(shapes.subjects(SH.property, prop))) > 1 or (prop, SH.qualifiedValueShapesDisjoint, None) in
-                    shapes or any((prop, p, None) in shapes for p in (*CORE_TARGETS, SH.target))):
-                continue
-            batched.remove((node, SH.property, prop))
-            for predicate, target in targets:
-                batched.add((prop, predicate, target))
-            owners[prop] = node
-    return batched, owners
 
 
 def shacl_violations(data: Graph, shapes: Graph, batch: bool = True) -> list[Violation]:
     """Validate ``data`` (ontology plus instances) against ``shapes``; return every result.
 
-    ``batch`` validates the shapes as :func:`targeted_property_shapes` gives them (the same results, far sooner);
+    ``batch`` validates the shapes as :mod:`graph.shape_batching` rewrites them (the same results, far sooner);
     without it, pySHACL reads them as written (the reference the tests compare with).
     """
     from pyshacl import validate
 
-    checked, owners = targeted_property_shapes(shapes) if batch else (shapes, {})
+    checked = batched_shapes(shapes) if batch else Batched(shapes)
+    # Without inference and SHACL rules pySHACL does not change the data graph: it need not copy it first (a copy of
+    # the curated graph costs a sixth of the validation).
     conforms, report, _ = validate(
-        data, shacl_graph=checked, inference="none", advanced=True, allow_warnings=True, abort_on_first=False
+        data, shacl_graph=checked.shapes, inference="none", advanced=True, allow_warnings=True, abort_on_first=False,
+        inplace=(None, SH.rule, None) not in shapes,
     )
     if conforms:
         return []
@@ -133,20 +103,25 @@ def shacl_violations(data: Graph, shapes: Graph, batch: bool = True) -> list[Vio
     # Top-level results only: nested sh:detail results of sh:node constraints would repeat them.
     for result in report.objects(None, SH.result):
         focus = report.value(result, SH.focusNode)
-        path = report.value(result, SH.resultPath)
+        source = report.value(result, SH.sourceShape)
+        path, value = report.value(result, SH.resultPath), report.value(result, SH.value)
+        focus_nodes = [focus]
+        if (values := checked.values.get(source)) is not None:  # a value shape: its focus is the value
+            source, path, value = values.prop, values.path, focus
+            focus_nodes = list(results_for_focus_nodes(data, focus, values))
         message = report.value(result, SH.resultMessage)
-        value = report.value(result, SH.value)
         severity = report.value(result, SH.resultSeverity)
-        results.add(
-            Violation(
-                check=_shape_name(shapes, report.value(result, SH.sourceShape), owners),
-                focus=compact(str(focus)),
-                path=_path_text(report, path),
-                message=str(message) if message is not None else "constraint not met",
-                severity=compact(str(severity)).removeprefix("sh:"),
-                value=compact(str(value)) if value is not None and value != focus else "",
+        for node in focus_nodes:
+            results.add(
+                Violation(
+                    check=_shape_name(shapes, source, checked.owners),
+                    focus=compact(str(node)),
+                    path=_path_text(report, path),
+                    message=str(message) if message is not None else "constraint not met",
+                    severity=compact(str(severity)).removeprefix("sh:"),
+                    value=compact(str(value)) if value is not None and value != node else "",
+                )
             )
-        )
     return sorted(results, key=lambda v: (v.focus, v.path, v.check, v.message, v.value, v.severity))
 
 

@@ -218,3 +218,27 @@ def test_shapes_use_only_declared_classes() -> None:
     for predicate in (SH.targetClass, SH["class"]):
         for cls in shapes().objects(None, predicate):
             assert isinstance(cls, URIRef) and cls in declared, f"{predicate}: {cls} is not declared"
+
+
+@pytest.mark.parametrize("shape_file", SHAPE_FILES, ids=lambda p: p.stem)
+def test_validation_leaves_the_data_graph_as_it_was(shape_file: Path) -> None:
+    """pySHACL validates in place (no copy): it must not add to or take from the graph the build goes on with."""
+    data = data_graph(fixture(shape_file, "invalid"))
+    before = set(data)
+    shacl_violations(data, shapes())
+    assert set(data) == before
+
+
+def test_a_value_is_reported_for_the_focus_nodes_that_have_it_only() -> None:
+    """Value constraints run once per distinct value (graph/shape_batching.py); a bad value is reported for each focus
+    node that has it, and not for a subject no shape targets, nor for a value of another node shape's property."""
+    data = data_graph(FIXTURES / "lesion-phenotype-statement" / "valid.ttl")
+    lesion = next(iter(data.subjects(RDF.type, URIRef(BASE + "id/LesionPhenotypeStatement"))))
+    bad = URIRef(BASE + "id/Contralateral")  # neither an HPO term nor a local dystonia class
+    for subject in (lesion, URIRef(BASE + "id/NotAStatement"), URIRef(BASE + "id/Syn001S0001")):
+        data.add((subject, URIRef(BASE + "id/phenotype"), bad))
+    data.add((URIRef(BASE + "id/Syn001S0001"), RDF.type, URIRef(BASE + "id/LesionPhenotypeStatement")))
+    found = shacl_violations(data, shapes())
+    assert found == shacl_violations(data, shapes(), batch=False)
+    reported = {v.focus for v in found if v.path == "dkg:phenotype" and v.value == "dkg:Contralateral"}
+    assert reported == {compact(str(lesion)), "dkg:Syn001S0001"}

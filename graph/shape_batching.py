@@ -1,0 +1,144 @@
+"""Rewrites of SHACL shapes that pySHACL validates far sooner, with the same results.
+
+pySHACL's cost is per call, not per check: a property shape reached through ``sh:property`` is validated once per
+focus node, and a value constraint (``sh:or`` of value shapes, ``sh:class`` ...) once per focus node and value, each
+failing branch of an ``sh:or`` building a report it then drops. The rewrites here validate each property shape once
+for all its focus nodes, and each value constraint once per distinct value; :func:`results_for_focus_nodes` turns the
+results of the second rewrite back into the results of the shapes as written (``graph.validate`` reports those).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from rdflib import RDF, RDFS, BNode, Graph, Namespace, URIRef
+from rdflib.term import Node
+
+SH = Namespace("http://www.w3.org/ns/shacl#")
+CORE_TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+
+# Parameters of the constraint components whose result for a value node depends on that node alone
+# (https://www.w3.org/TR/shacl/#core-components: value type, value range, string-based but sh:uniqueLang, logical,
+# shape-based but the qualified ones, and sh:in). The rest read the set of values (sh:minCount, sh:hasValue,
+# sh:uniqueLang ...), the focus node (sh:equals, sh:lessThan ...) or siblings (qualified shapes): they stay.
+VALUE_PARAMETERS = tuple(SH[name] for name in (
+    "class", "datatype", "nodeKind", "minInclusive", "minExclusive", "maxInclusive", "maxExclusive", "minLength",
+    "maxLength", "pattern", "flags", "languageIn", "not", "and", "or", "xone", "node", "in"))
+# What a shape carries besides its constraints: a property shape left with these only checks nothing.
+NOT_CONSTRAINTS = {SH.path, SH.message, SH.severity, SH.name, SH.description, SH.order, SH.group, SH.defaultValue,
+                   SH.deactivated, *CORE_TARGETS}
+
+
+@dataclass(frozen=True)
+class ValueShape:
+    """A node shape that checks the values of ``prop`` (a property shape with path ``path`` and core targets
+    ``targets``) once each: every object of ``path`` is its focus node."""
+
+    prop: Node
+    path: URIRef
+    targets: tuple[tuple[URIRef, Node], ...]
+
+
+@dataclass
+class Batched:
+    """The rewritten shapes, the node shape each batched property shape came from, and the value shapes."""
+
+    shapes: Graph
+    owners: dict[Node, URIRef] = field(default_factory=dict)
+    values: dict[Node, ValueShape] = field(default_factory=dict)
+
+
+def batched_shapes(shapes: Graph) -> Batched:
+    """Both rewrites: :func:`targeted_property_shapes`, then :func:`value_shapes`."""
+    batched = targeted_property_shapes(shapes)
+    value_shapes(batched)
+    return batched
+
+
+def targeted_property_shapes(shapes: Graph) -> Batched:
+    """``shapes`` with the property shapes of each targeted node shape given that shape's targets instead, and the
+    node shape each such property shape belonged to.
+
+    pySHACL validates a property shape reached through ``sh:property`` once per focus node, and each of those calls
+    costs far more than the checks it runs (about 40 calls per statement: most of the time SHACL took); a property
+    shape with targets of its own is validated once, for all its focus nodes together. The results are the same
+    (https://www.w3.org/TR/shacl/#property-shapes: a property shape validates each focus node alike, however the
+    node became its focus), each from the same property shape, so reported as before under its node shape's name.
+    Left as they are: node shapes that are closed (``sh:closed`` reads the paths of their property shapes) or
+    deactivated, that another shape refers to (``sh:node``, ``sh:or`` ...: validated there, without targets) or that
+    have a SPARQL-based target (pySHACL finds no focus node with one on a property shape; a test caught it),
+    and property shapes that two node shapes share or that ``sh:qualifiedValueShapesDisjoint`` ties to their siblings.
+    """
+    batched = Batched(Graph())
+    batched.shapes += shapes
+    for node in set(shapes.subjects(SH.property, None)):
+        targets = [(p, o) for p in CORE_TARGETS for o in shapes.objects(node, p)]
+        kept = any((node, p, None) in shapes for p in (SH.target, SH.closed, SH.deactivated))
+        if not targets or not isinstance(node, URIRef) or kept or (None, None, node) in shapes:
+            continue
+        for prop in set(shapes.objects(node, SH.property)):
+            if (len(set(shapes.subjects(SH.property, prop))) > 1 or (prop, SH.qualifiedValueShapesDisjoint, None) in
+                    shapes or any((prop, p, None) in shapes for p in (*CORE_TARGETS, SH.target))):
+                continue
+            batched.shapes.remove((node, SH.property, prop))
+            for predicate, target in targets:
+                batched.shapes.add((prop, predicate, target))
+            batched.owners[prop] = node
+    return batched
+
+
+def value_shapes(batched: Batched) -> None:
+    """Move the value constraints of each property shape that has core targets and a predicate path into a node
+    shape of their own, targeted at the objects of that predicate, so that each distinct value is validated once.
+
+    A value constraint's result for a focus node and value depends on the value alone (``VALUE_PARAMETERS``), so
+    validating the value once and reporting its failure for each focus node that has it is exact: the value shape
+    carries the property shape's messages and severity, and :func:`results_for_focus_nodes` keeps the subjects that
+    are focus nodes of the property shape. Left as they are: property shapes that another shape refers to, that are
+    deactivated, that have a SPARQL-based target or a path other than a predicate, and constraints that read the
+    set of values or the focus node.
+    """
+    graph = batched.shapes
+    for prop in {s for p in CORE_TARGETS for s in graph.subjects(p, None)}:
+        path = graph.value(prop, SH.path)
+        if (not isinstance(path, URIRef) or (None, None, prop) in graph
+                or any((prop, p, None) in graph for p in (SH.deactivated, SH.target))):
+            continue
+        moved = [(p, o) for p in VALUE_PARAMETERS for o in graph.objects(prop, p)]
+        if not moved:
+            continue
+        shape = BNode()
+        graph.add((shape, RDF.type, SH.NodeShape))
+        graph.add((shape, SH.targetObjectsOf, path))
+        said = [(p, o) for p in (SH.message, SH.severity) for o in graph.objects(prop, p)]
+        for p, o in moved + said:
+            graph.add((shape, p, o))
+        for p, o in moved:
+            graph.remove((prop, p, o))
+        targets = tuple((p, o) for p in CORE_TARGETS for o in graph.objects(prop, p))
+        if {p for p in graph.predicates(prop) if str(p).startswith(str(SH))} <= NOT_CONSTRAINTS:  # nothing left here
+            for p, o in targets:
+                graph.remove((prop, p, o))
+        batched.values[shape] = ValueShape(prop, path, targets)
+
+
+def results_for_focus_nodes(data: Graph, value: Node, shape: ValueShape) -> Iterator[Node]:
+    """The focus nodes of ``shape.prop`` in ``data`` that have ``value`` on ``shape.path``: a failure of the value
+    is one result for each of them, as the shapes as written report it."""
+    for subject in set(data.subjects(shape.path, value)):
+        if any(_is_target(data, subject, p, o) for p, o in shape.targets):
+            yield subject
+
+
+def _is_target(data: Graph, node: Node, target: URIRef, value: Node) -> bool:
+    """Whether ``node`` is a focus node of the core target ``target`` ``value``
+    (https://www.w3.org/TR/shacl/#targets: a class target follows ``rdfs:subClassOf`` in the data graph)."""
+    if target == SH.targetNode:
+        return node == value
+    if target == SH.targetSubjectsOf:
+        return (node, value, None) in data
+    if target == SH.targetObjectsOf:
+        return (None, value, node) in data
+    classes = set(data.transitive_subjects(RDFS.subClassOf, value))
+    return any(kind in classes for kind in data.objects(node, RDF.type))
