@@ -107,6 +107,10 @@ class _Assembler:
         if not isinstance(ident, str) or not ident.isidentifier():
             self.problems.append(record.problem(f"missing or malformed 'id': {ident!r}", "id"))
             return None
+        if DKG[ident] in self.vocab.local_terms:  # its triples would be read as the term's (the reasoner's, say)
+            self.problems.append(record.problem(f"id {ident} is a term of the ontology: a record needs an id of its "
+                                                "own", "id"))
+            return None
         if ident in self.ids:
             first = self.ids[ident]
             self.problems.append(record.problem(f"id {ident} already used at {first.file}:{first.line}", "id"))

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from graph.build import Sources, build
+from graph.build import Sources, ValidationFailed, build
 from graph.examples import example_graph_iri
 from graph.formats import DUMPS
 from graph.paths import CURATION_DIR, resource_dir
@@ -99,6 +99,10 @@ def test_malformed_record_names_file_and_line_and_keeps_release(release_copy: Pa
         (lambda t: t.replace("  phenotype: HandDystonia", "  phenotype: NoSuch", 1), "'NoSuch' is not defined"),
         (lambda t: t.replace("  lesionSite: UBERON:0001897", "  lesionSite: FOO:1", 1), "unknown prefix 'FOO'"),
         (lambda t: t.replace("- id: S0002", "- id: S0001", 1), "id S0001 already used"),
+        # an independent attempt: a statement named after a value class lost its inferred type
+        (lambda t: t.replace("- id: S0002", "- id: ContralateralLaterality", 1), "is a term of the ontology"),
+        (lambda t: t.replace("- id: S0002", "- id: Bilateral", 1), "id Bilateral is a term of the ontology"),
+        (lambda t: t.replace("- id: S0002", "- id: laterality", 1), "id laterality is a term of the ontology"),
         (lambda t: t.replace("  quote: Thalamic", "  quote: [Thalamic", 1), "YAML syntax"),
         (lambda t: t.replace("type: LesionPhenotypeStatement", "type: Nonsense", 1), "not a statement class"),
     ],
@@ -141,6 +145,25 @@ def test_contradiction_in_the_ontology_fails_the_build_and_names_the_class(tmp_p
     assert str(DKG.Impossible) in caught.value.unsatisfiable
     assert not (tmp_path / "release" / "current").exists()
 
+
+
+def test_a_partition_value_outside_its_value_classes_fails_the_build(tmp_path: Path) -> None:
+    """A laterality added to the ontology without a value class passed SHACL (``sh:class dkg:Laterality``) and HermiT
+    (no nominal closes the partition), and a statement with it was classified by nothing: an independent attempt."""
+    ontology = tmp_path / "ontology"
+    shutil.copytree(resource_dir("ontology"), ontology)
+    (ontology / "zz-ipsilateral.ttl").write_text(
+        "@prefix dkg: <id/> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+        "dkg:Ipsilateral a owl:NamedIndividual , dkg:Laterality ; rdfs:label \"ipsilateral\"@en ;\n"
+        "    <http://purl.obolibrary.org/obo/IAO_0000115> \"The lesion lies on the side of the dystonia.\"@en .\n"
+    )
+    with pytest.raises(ValidationFailed) as caught:
+        build(tmp_path / "release", quiet, Sources(ontology_dir=ontology, with_hpo=False))
+    assert [(v.check, v.focus) for v in caught.value.violations] == [
+        ("value-outside-its-value-classes-violation", "dkg:Ipsilateral")]
+    assert not (tmp_path / "release" / "current").exists()
 
 def test_a_build_folder_of_another_layout_is_never_taken_for_this_one(release_copy: Path,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:

@@ -40,8 +40,8 @@ NOMINALS = (OWL.oneOf, OWL.hasValue, OWL.hasSelf)  # hasSelf too: HermiT handles
 
 
 def test_the_ontology_has_no_nominal(assembled: Assembled) -> None:
-    """A nominal makes HermiT take every statement into each class test it runs, in time that grows with the square
-    of the statements (README, "The cost curve"). Value partitions use value classes."""
+    """A nominal makes HermiT take every statement into each class test it runs, in time that grows faster than
+    the statements (README, "Cost curve"). Value partitions use value classes."""
     found = [(s, p) for p in NOMINALS for s in assembled.ontology.subjects(p, None)]
     assert found == []
 
