@@ -45,7 +45,7 @@ _TRIVIAL_OBJECTS = {OWL.Thing, OWL.NamedIndividual, OWL.Class, OWL.Ontology}
 def reason(graph: Graph) -> Inference:
     """Check consistency and classify with HermiT; raise :class:`ReasonerError` naming the problem.
 
-    One HermiT run over the whole graph. Its time grows with the statements, a few hundred microseconds each (bench/
+    One HermiT run over the whole graph. Its time grows with the statements, under a millisecond each (bench/
     scale.py), as long as the ontology has no nominal: with one, HermiT takes every statement into each class test
     (``tests/test_reason.py`` keeps the ontology free of them).
     """

@@ -126,13 +126,21 @@ def test_integer_field_rejects_text(tmp_path: Path) -> None:
         build(tmp_path / "release", quiet, Sources(curation_dir=curation, with_hpo=False))
 
 
-def test_contradiction_in_the_ontology_fails_the_build_and_names_the_class(tmp_path: Path) -> None:
+def _ontology_with(tmp_path: Path, turtle: str) -> Path:
+    """A copy of the shipped ontology folder with one more file, ``turtle`` under the dkg:, rdfs: and owl: prefixes."""
     ontology = tmp_path / "ontology"
     shutil.copytree(resource_dir("ontology"), ontology)
-    (ontology / "zz-contradiction.ttl").write_text(
+    (ontology / "zz-added.ttl").write_text(
         "@prefix dkg: <id/> .\n"
         "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
-        "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+        "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n" + turtle
+    )
+    return ontology
+
+
+def test_contradiction_in_the_ontology_fails_the_build_and_names_the_class(tmp_path: Path) -> None:
+    ontology = _ontology_with(
+        tmp_path,
         "dkg:Impossible a owl:Class ; rdfs:subClassOf dkg:InheritedDystonia , dkg:AcquiredDystonia ;\n"
         "    rdfs:label \"impossible\"@en ;\n"
         "    <http://purl.obolibrary.org/obo/IAO_0000115> \"Inherited and acquired at once.\"@en ;\n"
@@ -146,16 +154,11 @@ def test_contradiction_in_the_ontology_fails_the_build_and_names_the_class(tmp_p
     assert not (tmp_path / "release" / "current").exists()
 
 
-
 def test_a_partition_value_outside_its_value_classes_fails_the_build(tmp_path: Path) -> None:
     """A laterality added to the ontology without a value class passed SHACL (``sh:class dkg:Laterality``) and HermiT
     (no nominal closes the partition), and a statement with it was classified by nothing: an independent attempt."""
-    ontology = tmp_path / "ontology"
-    shutil.copytree(resource_dir("ontology"), ontology)
-    (ontology / "zz-ipsilateral.ttl").write_text(
-        "@prefix dkg: <id/> .\n"
-        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
-        "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+    ontology = _ontology_with(
+        tmp_path,
         "dkg:Ipsilateral a owl:NamedIndividual , dkg:Laterality ; rdfs:label \"ipsilateral\"@en ;\n"
         "    <http://purl.obolibrary.org/obo/IAO_0000115> \"The lesion lies on the side of the dystonia.\"@en .\n"
     )
@@ -164,6 +167,7 @@ def test_a_partition_value_outside_its_value_classes_fails_the_build(tmp_path: P
     assert [(v.check, v.focus) for v in caught.value.violations] == [
         ("value-outside-its-value-classes-violation", "dkg:Ipsilateral")]
     assert not (tmp_path / "release" / "current").exists()
+
 
 def test_a_build_folder_of_another_layout_is_never_taken_for_this_one(release_copy: Path,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
