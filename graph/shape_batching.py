@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from rdflib import RDF, RDFS, BNode, Graph, Namespace, URIRef
+from rdflib import OWL, RDF, RDFS, BNode, Graph, Namespace, URIRef
 from rdflib.term import Node
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
@@ -25,9 +25,12 @@ CORE_TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObj
 VALUE_PARAMETERS = tuple(SH[name] for name in (
     "class", "datatype", "nodeKind", "minInclusive", "minExclusive", "maxInclusive", "maxExclusive", "minLength",
     "maxLength", "pattern", "flags", "languageIn", "not", "and", "or", "xone", "node", "in"))
-# What a shape carries besides its constraints: a property shape left with these only checks nothing.
+# What a shape carries besides its constraints: a property shape left with these (and RDF or RDFS annotations) only
+# checks nothing. Any other predicate may be a parameter of a constraint component the shapes declare themselves.
 NOT_CONSTRAINTS = {SH.path, SH.message, SH.severity, SH.name, SH.description, SH.order, SH.group, SH.defaultValue,
                    SH.deactivated, *CORE_TARGETS}
+# A node shape that is one of these is its own class target (https://www.w3.org/TR/shacl/#implicit-targetClass).
+IMPLICIT_TARGET = (RDFS.Class, OWL.Class)
 
 
 @dataclass(frozen=True)
@@ -66,20 +69,25 @@ def targeted_property_shapes(shapes: Graph) -> Batched:
     (https://www.w3.org/TR/shacl/#property-shapes: a property shape validates each focus node alike, however the
     node became its focus), each from the same property shape, so reported as before under its node shape's name.
     Left as they are: node shapes that are closed (``sh:closed`` reads the paths of their property shapes) or
-    deactivated, that another shape refers to (``sh:node``, ``sh:or`` ...: validated there, without targets) or that
-    have a SPARQL-based target (pySHACL finds no focus node with one on a property shape; a test caught it),
-    and property shapes that two node shapes share or that ``sh:qualifiedValueShapesDisjoint`` ties to their siblings.
+    deactivated, that another shape refers to (``sh:node``, ``sh:or`` ...: validated there, without targets), that
+    have a SPARQL-based target (pySHACL finds no focus node with one on a property shape; a test caught it), that are
+    classes too (an implicit class target, https://www.w3.org/TR/shacl/#implicit-targetClass, which the property
+    shape would not inherit) or whose property shapes ``sh:qualifiedValueShapesDisjoint`` ties to their siblings;
+    and property shapes that two node shapes share.
     """
     batched = Batched(Graph())
     batched.shapes += shapes
     for node in set(shapes.subjects(SH.property, None)):
         targets = [(p, o) for p in CORE_TARGETS for o in shapes.objects(node, p)]
-        kept = any((node, p, None) in shapes for p in (SH.target, SH.closed, SH.deactivated))
+        props = set(shapes.objects(node, SH.property))
+        kept = (any((node, p, None) in shapes for p in (SH.target, SH.closed, SH.deactivated))
+                or any((node, RDF.type, kind) in shapes for kind in IMPLICIT_TARGET)
+                or any((prop, SH.qualifiedValueShapesDisjoint, None) in shapes for prop in props))
         if not targets or not isinstance(node, URIRef) or kept or (None, None, node) in shapes:
             continue
-        for prop in set(shapes.objects(node, SH.property)):
-            if (len(set(shapes.subjects(SH.property, prop))) > 1 or (prop, SH.qualifiedValueShapesDisjoint, None) in
-                    shapes or any((prop, p, None) in shapes for p in (*CORE_TARGETS, SH.target))):
+        for prop in props:
+            if (len(set(shapes.subjects(SH.property, prop))) > 1
+                    or any((prop, p, None) in shapes for p in (*CORE_TARGETS, SH.target))):
                 continue
             batched.shapes.remove((node, SH.property, prop))
             for predicate, target in targets:
@@ -117,10 +125,15 @@ def value_shapes(batched: Batched) -> None:
         for p, o in moved:
             graph.remove((prop, p, o))
         targets = tuple((p, o) for p in CORE_TARGETS for o in graph.objects(prop, p))
-        if {p for p in graph.predicates(prop) if str(p).startswith(str(SH))} <= NOT_CONSTRAINTS:  # nothing left here
+        if all(_checks_nothing(p) for p in graph.predicates(prop)):  # nothing left here
             for p, o in targets:
                 graph.remove((prop, p, o))
         batched.values[shape] = ValueShape(prop, path, targets)
+
+
+def _checks_nothing(predicate: Node) -> bool:
+    """Whether a shape's ``predicate`` is no constraint parameter."""
+    return predicate in NOT_CONSTRAINTS or str(predicate).startswith((str(RDF), str(RDFS)))
 
 
 def results_for_focus_nodes(data: Graph, value: Node, shape: ValueShape) -> Iterator[Node]:

@@ -6,12 +6,13 @@ SHACL: https://www.w3.org/TR/shacl/ . Each result is reported with its focus nod
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin
 
 import pyoxigraph as ox
-from rdflib import XSD, Graph, Literal, URIRef
+from rdflib import XSD, ConjunctiveGraph, Dataset, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.paths import Path as RdfPath
 from rdflib.term import Node
@@ -90,15 +91,19 @@ def shacl_violations(data: Graph, shapes: Graph, batch: bool = True) -> list[Vio
     """
     from pyshacl import validate
 
+    if isinstance(data, ConjunctiveGraph):  # a Dataset too
+        # pySHACL validates each graph of a dataset on its own; so does this, so that a value's failure is traced to the
+        # focus nodes of the graph it was found in.
+        graphs = data.graphs() if isinstance(data, Dataset) else data.contexts()
+        return sorted({found for graph in graphs for found in shacl_violations(graph, shapes, batch)}, key=_order)
     checked = batched_shapes(shapes) if batch else Batched(shapes)
     # Without inference and SHACL rules pySHACL does not change the data graph: it need not copy it first (a copy of
     # the curated graph costs a sixth of the validation).
-    conforms, report, _ = validate(
+    _, report, _ = validate(
         data, shacl_graph=checked.shapes, inference="none", advanced=True, allow_warnings=True, abort_on_first=False,
         inplace=(None, SH.rule, None) not in shapes,
     )
-    if conforms:
-        return []
+    # Every result, whatever its severity: with allow_warnings a graph with warnings only "conforms".
     results: set[Violation] = set()
     # Top-level results only: nested sh:detail results of sh:node constraints would repeat them.
     for result in report.objects(None, SH.result):
@@ -109,7 +114,7 @@ def shacl_violations(data: Graph, shapes: Graph, batch: bool = True) -> list[Vio
         if (values := checked.values.get(source)) is not None:  # a value shape: its focus is the value
             source, path, value = values.prop, values.path, focus
             focus_nodes = list(results_for_focus_nodes(data, focus, values))
-        message = report.value(result, SH.resultMessage)
+        message = _message(report.objects(result, SH.resultMessage))
         severity = report.value(result, SH.resultSeverity)
         for node in focus_nodes:
             results.add(
@@ -117,12 +122,26 @@ def shacl_violations(data: Graph, shapes: Graph, batch: bool = True) -> list[Vio
                     check=_shape_name(shapes, source, checked.owners),
                     focus=compact(str(node)),
                     path=_path_text(report, path),
-                    message=str(message) if message is not None else "constraint not met",
+                    message=message,
                     severity=compact(str(severity)).removeprefix("sh:"),
                     value=compact(str(value)) if value is not None and value != node else "",
                 )
             )
-    return sorted(results, key=lambda v: (v.focus, v.path, v.check, v.message, v.value, v.severity))
+    return sorted(results, key=_order)
+
+
+def _order(violation: Violation) -> tuple[str, ...]:
+    v = violation
+    return (v.focus, v.path, v.check, v.message, v.value, v.severity)
+
+
+def _message(messages: Iterator[Node]) -> str:
+    """One of a result's messages, the same every time: English or untagged first, then in order."""
+    def order(message: Node) -> tuple[bool, str, str]:
+        language = getattr(message, "language", None) or ""
+        return (language.lower() not in ("", "en") and not language.lower().startswith("en-"), language, str(message))
+
+    return str(min(messages, key=order, default="constraint not met"))
 
 
 def _shape_name(shapes: Graph, source: Node | None, owners: dict[Node, URIRef]) -> str:

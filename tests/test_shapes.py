@@ -242,3 +242,20 @@ def test_a_value_is_reported_for_the_focus_nodes_that_have_it_only() -> None:
     assert found == shacl_violations(data, shapes(), batch=False)
     reported = {v.focus for v in found if v.path == "dkg:phenotype" and v.value == "dkg:Contralateral"}
     assert reported == {compact(str(lesion)), "dkg:Syn001S0001"}
+
+
+@pytest.mark.parametrize(("partner", "given"), [("onset", "onsetLikelihood"), ("outcome", "outcomeLikelihood"),
+                                                ("footnoteMarker", "footnoteCitation")])
+def test_a_qualifier_without_what_it_qualifies_is_reported_on_any_subject(partner: str, given: str) -> None:
+    """The shapes targeted at the subjects of a qualifier fire whatever the subject is, a statement or not
+    (deliberately: a likelihood of nothing, or a citation of no marker, is wrong anywhere)."""
+    data = data_graph(FIXTURES / "lesion-phenotype-statement" / "valid.ttl")
+    statement = next(iter(data.subjects(RDF.type, URIRef(BASE + "id/LesionPhenotypeStatement"))))
+    value = next(iter(data.objects(None, URIRef(BASE + "id/" + given))), URIRef(BASE + "id/Rare"))
+    for subject in (statement, URIRef(BASE + "id/NotAStatement")):
+        data.remove((subject, URIRef(BASE + "id/" + partner), None))
+        data.add((subject, URIRef(BASE + "id/" + given), value))
+    found = shacl_violations(data, shapes())
+    assert found == shacl_violations(data, shapes(), batch=False)
+    reported = {v.focus for v in found if v.path == f"dkg:{partner}"}
+    assert reported == {compact(str(statement)), "dkg:NotAStatement"}
