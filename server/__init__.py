@@ -9,8 +9,10 @@ from flask import Flask
 from . import errors, metrics, openapi, pages, queries_api, resources, search, sparql, ui_routes
 from .config import load_config
 from .host import CanonicalHost
+from .http_cache import HttpCache
 from .http_rules import cors, nosniff, request_limits
 from .output_budget import refuse_over_budget
+from .pool import release_watch
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -34,5 +36,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.after_request(refuse_over_budget)  # registered last, so run first: its 503 gets the headers above
     # One handler for every exception (ours, Werkzeug's, a failed query on any route, the unforeseen).
     app.register_error_handler(Exception, errors.handle)
-    app.wsgi_app = CanonicalHost(app.wsgi_app, app.config["PUBLIC_URL"])  # type: ignore[method-assign]
+    watch = release_watch(app)
+    app.wsgi_app = CanonicalHost(HttpCache(  # type: ignore[method-assign]
+        app.wsgi_app,
+        served=watch.release,
+        capacity=app.config["ANSWER_CACHE_BYTES"],
+        observe=metrics.observe,
+        held_output=lambda: app.extensions.get("dkg_held_output"),
+        budget=app.config["OUTPUT_BUDGET"],
+    ), app.config["PUBLIC_URL"])
     return app

@@ -22,7 +22,7 @@ class BytesLRU(Generic[K, V]):
 
     def __init__(self, capacity: int) -> None:
         self.capacity = capacity
-        self.size = 0  # bytes of the bodies held
+        self.size = 0  # bytes of the values held, by their weight
         self._items: OrderedDict[K, V] = OrderedDict()
         self._lock = threading.Lock()  # the server's threads share one cache
 
@@ -37,16 +37,21 @@ class BytesLRU(Generic[K, V]):
                 self._items.move_to_end(key)
             return value
 
+    def weight(self, value: V) -> int:
+        """The bytes ``value`` counts for: its body's."""
+        return len(value.body)
+
     def put(self, key: K, value: V) -> None:
         """Keep ``value`` unless it alone is over the bound; drop the least recently used until it fits."""
-        if len(value.body) > self.capacity:
+        weight = self.weight(value)
+        if weight > self.capacity:
             return
         with self._lock:
             old = self._items.pop(key, None)
             if old is not None:
-                self.size -= len(old.body)
+                self.size -= self.weight(old)
             self._items[key] = value
-            self.size += len(value.body)
+            self.size += weight
             while self.size > self.capacity:
                 _, dropped = self._items.popitem(last=False)
-                self.size -= len(dropped.body)
+                self.size -= self.weight(dropped)

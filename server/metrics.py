@@ -68,13 +68,19 @@ def _start() -> None:
     g.dkg_started = time.perf_counter()
 
 
+def observe(route: str, method: str, status: str, seconds: float | None) -> None:
+    """Count one answer of ``route`` (the URL rule) to ``method``, with its status and the time it took."""
+    REQUESTS.labels(route, method if method in _METHODS else "other", status).inc()
+    if seconds is not None:
+        LATENCY.labels(route).observe(seconds)
+
+
 def _record(response: Response) -> Response:
     route = request.url_rule.rule if request.url_rule is not None else "unmatched"
-    method = request.method if request.method in _METHODS else "other"
-    REQUESTS.labels(route, method, str(response.status_code)).inc()
+    request.environ["dkg.route"] = route  # for the HTTP cache, which counts the answers it gives again as this route's
     started = g.get("dkg_started")
-    if started is not None:
-        LATENCY.labels(route).observe(time.perf_counter() - started)
+    seconds = None if started is None else time.perf_counter() - started
+    observe(route, request.method, str(response.status_code), seconds)
     return response
 
 

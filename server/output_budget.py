@@ -27,23 +27,31 @@ from . import errors
 SMALL = 64 * 1024
 
 
-def refuse_over_budget(response: Response) -> Response:
-    """``response``, or a 503 when the bytes held for slow readers are over the budget and ``response`` is large,
-    or is for a client that has not read what it was sent before (it pipelines requests and reads nothing)."""
-    held: Callable[[], int] | None = current_app.extensions.get("dkg_held_output")
-    if held is None or request.method == "HEAD" or _sent_from_its_file(response):
-        return response  # no buffering front (the test client), no body, or a file sent from disk as it is read
-    length = response.content_length
-    if length is None:
-        return response
-    unread: Callable[[], int] | None = request.environ.get("dkg.held_here")
+def over_budget(length: int, unread: Callable[[], int] | None, held: Callable[[], int] | None,
+                budget: int) -> int | None:
+    """The bytes held for slow readers when an answer of ``length`` bytes would take them over ``budget``, or
+    ``None`` when it may be sent: it is small and its client (``unread``: what its connection still holds) reads
+    what it is sent, the front counts nothing (``held`` is ``None``: the test client), or it fits."""
+    if held is None:
+        return None
     if length < SMALL and not (unread is not None and unread()):
         # A small answer to a client that reads what it is sent: the steady client goes on, and the count over
         # every connection is left off the path of most requests.
-        return response
-    budget: int = current_app.config["OUTPUT_BUDGET"]
+        return None
     holding = held()
-    if holding + length <= budget:
+    return None if holding + length <= budget else holding
+
+
+def refuse_over_budget(response: Response) -> Response:
+    """``response``, or a 503 when the bytes held for slow readers are over the budget and ``response`` is large,
+    or is for a client that has not read what it was sent before (it pipelines requests and reads nothing)."""
+    if request.method == "HEAD" or _sent_from_its_file(response) or response.content_length is None:
+        return response  # no body, or a file sent from disk as it is read
+    length = response.content_length
+    budget: int = current_app.config["OUTPUT_BUDGET"]
+    holding = over_budget(length, request.environ.get("dkg.held_here"), current_app.extensions.get("dkg_held_output"),
+                          budget)
+    if holding is None:
         return response
     mib = 1024 * 1024
     return errors.response(errors.unavailable(

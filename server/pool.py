@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from flask import current_app, g, has_request_context, request
+from flask import Flask, current_app, g, has_request_context, request
 
 from graph.executor import Answer, Confinement, Limits, PoolRetired, QueryJob, QueryPool
 from graph.query import json_rows
@@ -41,9 +41,14 @@ class ReleaseChanged(Exception):
 
 
 def _watch() -> ReleaseWatch:
-    watch: ReleaseWatch | None = current_app.extensions.get("dkg_release")
+    return release_watch(current_app)
+
+
+def release_watch(app: Flask) -> ReleaseWatch:
+    """The app's one watch of its release folder."""
+    watch: ReleaseWatch | None = app.extensions.get("dkg_release")
     if watch is None:
-        watch = current_app.extensions.setdefault("dkg_release", ReleaseWatch(Path(current_app.config["RELEASE_DIR"])))
+        watch = app.extensions.setdefault("dkg_release", ReleaseWatch(Path(app.config["RELEASE_DIR"])))
     return watch
 
 
@@ -61,6 +66,8 @@ def current_release() -> Release | None:
         release = _watch().release()
         if has_request_context():
             g.dkg_release = release
+            if release is not None:
+                request.environ["dkg.release"] = release  # which release answered: server/http_cache.py
     if release is not None:
         release.check_base(BASE)
     return release

@@ -8,6 +8,7 @@ SPARQL Update is refused: the endpoint is read-only.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, current_app, request, url_for
@@ -16,10 +17,9 @@ from graph.executor import QueryFailed, QueryJob
 from graph.formats import FORM, SPARQL_GRAPHS, SPARQL_QUERY, SPARQL_SOLUTIONS, SPARQL_UPDATE, Offer, utf8
 
 from . import errors
-from .answer_cache import AnswerCache, answer_tag
 from .http_rules import MAX_PARAMETERS, too_many_parameters
 from .negotiation import negotiate
-from .pool import current_release, per_release, run_job
+from .pool import current_release, run_job
 
 bp = Blueprint("sparql", __name__)
 
@@ -131,20 +131,15 @@ def run_query(parsed: ProtocolRequest) -> Response:
         named_graphs=parsed.named_graphs,
         base_iri=url_for("sparql.endpoint", _external=True),
     )
-    cache = answer_cache() if request.method in ("GET", "HEAD") else None
-    tag = answer_tag(cache.build, job) if cache is not None else None
+    tag = answer_tag(job) if request.method in ("GET", "HEAD") else None
     if tag is not None and request.if_none_match.contains(tag):
         return _cacheable(Response(status=304), tag)  # before any query runs: the release cannot have changed it
-    answer = cache.get(tag) if cache is not None and tag is not None else None
-    if answer is None:
-        try:
-            answer = run_job(job)
-        except QueryFailed as failure:
-            if failure.kind == "not_acceptable":
-                raise _unavailable_format(str(failure), parsed.format) from None
-            raise  # the app's handler answers every other failure, on every route
-        if cache is not None and tag is not None:
-            cache.put(tag, answer)
+    try:
+        answer = run_job(job)
+    except QueryFailed as failure:
+        if failure.kind == "not_acceptable":
+            raise _unavailable_format(str(failure), parsed.format) from None
+        raise  # the app's handler answers every other failure, on every route
     response = Response(answer.body, 200, content_type=utf8(answer.media_type))
     return _cacheable(response, tag) if tag is not None else _vary(response)
 
@@ -160,16 +155,14 @@ def _cacheable(response: Response, tag: str) -> Response:
     return _vary(response)
 
 
-def answer_cache() -> AnswerCache | None:
-    """The answer cache of the release being served; ``None`` when the store is not the release's own."""
-    if not current_app.config["STORE_FROM_RELEASE"]:
-        return None
-    release = current_release()
+def answer_tag(job: QueryJob) -> str | None:
+    """The strong entity tag of ``job``'s answer in the release being served (its formats included, both of them:
+    which one applies depends on the query's form, known only once a worker has parsed it); ``None`` when the store
+    is not the release's own (a remote engine: what it holds is not pinned by the release)."""
+    release = current_release() if current_app.config["STORE_FROM_RELEASE"] else None
     if release is None:
         return None
-    build = release.build
-    return per_release("dkg_answers", lambda cache: cache.build == build,
-                       lambda: AnswerCache(build, current_app.config["ANSWER_CACHE_BYTES"]))
+    return hashlib.sha256(f"{release.build}\n".encode() + job.digest()).hexdigest()[:32]
 
 
 @bp.route("/sparql", methods=ALLOWED_METHODS)

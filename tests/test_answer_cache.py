@@ -1,5 +1,5 @@
 """HTTP caching of GET query answers: strong ETags from the release and the request, 304s before any query runs,
-a byte-bounded cache per release, and POST never cached."""
+a byte-bounded store of answers per release (``server/http_cache.py``), and POST never cached."""
 
 from __future__ import annotations
 
@@ -12,9 +12,8 @@ import requests
 from hypothesis import given
 from hypothesis import strategies as st
 
-from graph.executor import Answer
 from graph.release import Release
-from server.answer_cache import AnswerCache
+from server.http_cache import ENTRY_OVERHEAD, ReleaseAnswers, Stored
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 JSON = {"Accept": "application/sparql-results+json"}
@@ -115,27 +114,39 @@ def test_a_cached_answer_is_served_without_a_query_worker(release_dir: Path) -> 
     assert uncached.status_code >= 500
 
 
-def _answer(size: int) -> Answer:
-    return Answer("solutions", "json", "application/sparql-results+json", b"x" * size)
+def _stored(size: int) -> Stored:
+    return Stored("200 OK", [("Content-Length", str(size))], b"x" * size, "/sparql", time.monotonic(), 60.0)
 
 
-@given(st.lists(st.tuples(st.sampled_from(["put", "get"]), st.integers(0, 9), st.integers(0, 150)), max_size=60))
+CAPACITY = 4000  # bytes: a few answers, each counted with its headers and what holding it costs
+
+
+@given(st.lists(st.tuples(st.sampled_from(["put", "get"]), st.integers(0, 9), st.integers(0, 4000)), max_size=60))
 def test_the_cache_never_holds_more_than_its_bound(operations: list[tuple[str, int, int]]) -> None:
-    cache = AnswerCache("build", capacity=100)
+    cache = ReleaseAnswers("build", capacity=CAPACITY)
     for op, key, size in operations:
+        target = str(key).encode()
         if op == "get":
-            cache.get(str(key))
+            cache.get(target)
             continue
-        cache.put(str(key), _answer(size))
-        held = cache.get(str(key))
-        assert (held is not None and len(held.body) == size) == (size <= 100), "kept exactly when it fits"
-        assert cache.size == sum(len(a.body) for a in cache._items.values()) <= 100
+        cache.put(target, _stored(size))
+        held = cache.get(target)
+        fits = size + len("Content-Length") + len(str(size)) + ENTRY_OVERHEAD <= CAPACITY
+        assert (held is not None and len(held.body) == size) == fits, "kept exactly when it fits"
+        assert cache.size == sum(cache.weight(a) for a in cache._items.values()) <= CAPACITY
+
+
+def test_many_small_answers_are_bounded_as_surely_as_a_few_large_ones() -> None:
+    cache = ReleaseAnswers("build", capacity=CAPACITY)
+    for key in range(1000):
+        cache.put(str(key).encode(), _stored(0))
+    assert len(cache) == CAPACITY // (ENTRY_OVERHEAD + len("Content-Length") + 1)
 
 
 def test_the_least_recently_used_answer_goes_first() -> None:
-    cache = AnswerCache("build", capacity=100)
+    cache = ReleaseAnswers("build", capacity=CAPACITY)
     for key in "abc":
-        cache.put(key, _answer(30))
-    assert cache.get("a") is not None  # a is now the most recently used
-    cache.put("d", _answer(30))
-    assert cache.get("b") is None and all(cache.get(k) is not None for k in "acd")
+        cache.put(key.encode(), _stored(200))
+    assert cache.get(b"a") is not None  # a is now the most recently used
+    cache.put(b"d", _stored(200))
+    assert cache.get(b"b") is None and all(cache.get(k.encode()) is not None for k in "acd")
