@@ -29,8 +29,16 @@ VALUE_PARAMETERS = tuple(SH[name] for name in (
 # checks nothing. Any other predicate may be a parameter of a constraint component the shapes declare themselves.
 NOT_CONSTRAINTS = {SH.path, SH.message, SH.severity, SH.name, SH.description, SH.order, SH.group, SH.defaultValue,
                    SH.deactivated, *CORE_TARGETS}
-# A node shape that is one of these is its own class target (https://www.w3.org/TR/shacl/#implicit-targetClass).
+# A shape that is one of these, or of a subclass of one, is its own class target
+# (https://www.w3.org/TR/shacl/#implicit-targetClass).
 IMPLICIT_TARGET = (RDFS.Class, OWL.Class)
+# Where a shape refers to others: what pySHACL follows, one level of its evaluation path each.
+REFERENCES = (SH.node, SH.property, SH["not"], SH.qualifiedValueShape)
+LISTS_OF_SHAPES = (SH["and"], SH["or"], SH.xone)
+# pySHACL stops a recursive shape, and fails a deep one ("Validation path too deep"), by the length of its evaluation
+# path, which the rewrites shorten by a level or two: a shape that reaches others this deep, or itself, stays as
+# written, so that it stops and fails where it did (an independent attempt found other results at 7 levels).
+MAX_REFERENCE_DEPTH = 4
 
 
 @dataclass(frozen=True)
@@ -71,9 +79,10 @@ def targeted_property_shapes(shapes: Graph) -> Batched:
     Left as they are: node shapes that are closed (``sh:closed`` reads the paths of their property shapes) or
     deactivated, that another shape refers to (``sh:node``, ``sh:or`` ...: validated there, without targets), that
     have a SPARQL-based target (pySHACL finds no focus node with one on a property shape; a test caught it), that are
-    classes too (an implicit class target, https://www.w3.org/TR/shacl/#implicit-targetClass, which the property
-    shape would not inherit) or whose property shapes ``sh:qualifiedValueShapesDisjoint`` ties to their siblings;
-    and property shapes that two node shapes share.
+    classes too, or have a property shape that is (an implicit class target,
+    https://www.w3.org/TR/shacl/#implicit-targetClass, which a moved shape would lose or gain), whose property shapes
+    ``sh:qualifiedValueShapesDisjoint`` ties to their siblings, or that reach other shapes deeper than
+    ``MAX_REFERENCE_DEPTH`` or themselves; and property shapes that two node shapes share.
     """
     batched = Batched(Graph())
     batched.shapes += shapes
@@ -81,8 +90,9 @@ def targeted_property_shapes(shapes: Graph) -> Batched:
         targets = [(p, o) for p in CORE_TARGETS for o in shapes.objects(node, p)]
         props = set(shapes.objects(node, SH.property))
         kept = (any((node, p, None) in shapes for p in (SH.target, SH.closed, SH.deactivated))
-                or any((node, RDF.type, kind) in shapes for kind in IMPLICIT_TARGET)
-                or any((prop, SH.qualifiedValueShapesDisjoint, None) in shapes for prop in props))
+                or any(_is_class(shapes, shape) for shape in (node, *props))
+                or any((prop, SH.qualifiedValueShapesDisjoint, None) in shapes for prop in props)
+                or _reference_depth(shapes, node) > MAX_REFERENCE_DEPTH)
         if not targets or not isinstance(node, URIRef) or kept or (None, None, node) in shapes:
             continue
         for prop in props:
@@ -104,14 +114,16 @@ def value_shapes(batched: Batched) -> None:
     validating the value once and reporting its failure for each focus node that has it is exact: the value shape
     carries the property shape's messages and severity, and :func:`results_for_focus_nodes` keeps the subjects that
     are focus nodes of the property shape. Left as they are: property shapes that another shape refers to, that are
-    deactivated, that have a SPARQL-based target or a path other than a predicate, and constraints that read the
-    set of values or the focus node.
+    deactivated, classes, or reach other shapes deeper than ``MAX_REFERENCE_DEPTH`` or themselves, that have a
+    SPARQL-based target or a path other than a predicate, and constraints that read the set of values or the focus
+    node.
     """
     graph = batched.shapes
     for prop in {s for p in CORE_TARGETS for s in graph.subjects(p, None)}:
         path = graph.value(prop, SH.path)
-        if (not isinstance(path, URIRef) or (None, None, prop) in graph
-                or any((prop, p, None) in graph for p in (SH.deactivated, SH.target))):
+        if (not isinstance(path, URIRef) or (None, None, prop) in graph or _is_class(graph, prop)
+                or any((prop, p, None) in graph for p in (SH.deactivated, SH.target))
+                or _reference_depth(graph, prop) > MAX_REFERENCE_DEPTH):
             continue
         moved = [(p, o) for p in VALUE_PARAMETERS for o in graph.objects(prop, p)]
         if not moved:
@@ -129,6 +141,33 @@ def value_shapes(batched: Batched) -> None:
             for p, o in targets:
                 graph.remove((prop, p, o))
         batched.values[shape] = ValueShape(prop, path, targets)
+
+
+def _is_class(shapes: Graph, shape: Node) -> bool:
+    """Whether ``shape`` is a class in the shapes graph (an implicit class target), as pySHACL reads it: an instance
+    of ``rdfs:Class`` or ``owl:Class`` or of a subclass of either."""
+    for kind in shapes.objects(shape, RDF.type):
+        if any(root in IMPLICIT_TARGET for root in shapes.transitive_objects(kind, RDFS.subClassOf)):
+            return True
+    return False
+
+
+def _reference_depth(shapes: Graph, shape: Node) -> float:
+    """How many levels of shapes ``shape`` reaches through its references (``inf`` when it reaches itself)."""
+    deepest: float = 0
+    stack: list[tuple[Node, int, frozenset[Node]]] = [(shape, 0, frozenset())]
+    while stack:
+        node, depth, above = stack.pop()
+        if node in above:
+            return float("inf")
+        deepest = max(deepest, depth)
+        if depth > MAX_REFERENCE_DEPTH:
+            continue
+        below = above | {node}
+        referred = [o for p in REFERENCES for o in shapes.objects(node, p)]
+        referred += [m for p in LISTS_OF_SHAPES for head in shapes.objects(node, p) for m in shapes.items(head)]
+        stack.extend((other, depth + 1, below) for other in referred)
+    return deepest
 
 
 def _checks_nothing(predicate: Node) -> bool:

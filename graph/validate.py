@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 import pyoxigraph as ox
-from rdflib import XSD, ConjunctiveGraph, Dataset, Graph, Literal, URIRef
+from rdflib import XSD, ConjunctiveGraph, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.paths import Path as RdfPath
 from rdflib.term import Node
@@ -89,20 +89,15 @@ def shacl_violations(data: Graph, shapes: Graph, batch: bool = True) -> list[Vio
     ``batch`` validates the shapes as :mod:`graph.shape_batching` rewrites them (the same results, far sooner);
     without it, pySHACL reads them as written (the reference the tests compare with).
     """
-    from pyshacl import validate
-
     if isinstance(data, ConjunctiveGraph):  # a Dataset too
-        # pySHACL validates each graph of a dataset on its own; so does this, so that a value's failure is traced to the
-        # focus nodes of the graph it was found in.
-        graphs = data.graphs() if isinstance(data, Dataset) else data.contexts()
-        return sorted({found for graph in graphs for found in shacl_violations(graph, shapes, batch)}, key=_order)
-    checked = batched_shapes(shapes) if batch else Batched(shapes)
-    # Without inference and SHACL rules pySHACL does not change the data graph: it need not copy it first (a copy of
-    # the curated graph costs a sixth of the validation).
-    _, report, _ = validate(
-        data, shacl_graph=checked.shapes, inference="none", advanced=True, allow_warnings=True, abort_on_first=False,
-        inplace=(None, SH.rule, None) not in shapes,
-    )
+        # pySHACL validates the union of a dataset's graphs (it sets default_union on it): so does this, on a copy.
+        union = Graph()
+        for s, p, o, _ in data.quads((None, None, None, None)):
+            union.add((s, p, o))
+        return shacl_violations(union, shapes, batch)
+    # pySHACL binds the prefix sh (or sh1) in the data graph it reads, as written or batched; rdflib's stores cannot
+    # unbind a prefix, so that binding stays (the triples, contexts and default_union are left as they were).
+    checked, report = _validated(data, shapes, batch)
     # Every result, whatever its severity: with allow_warnings a graph with warnings only "conforms".
     results: set[Violation] = set()
     # Top-level results only: nested sh:detail results of sh:node constraints would repeat them.
@@ -111,7 +106,8 @@ def shacl_violations(data: Graph, shapes: Graph, batch: bool = True) -> list[Vio
         source = report.value(result, SH.sourceShape)
         path, value = report.value(result, SH.resultPath), report.value(result, SH.value)
         focus_nodes = [focus]
-        if (values := checked.values.get(source)) is not None:  # a value shape: its focus is the value
+        values = checked.values.get(source) if source is not None else None
+        if values is not None and focus is not None:  # a value shape: its focus is the value
             source, path, value = values.prop, values.path, focus
             focus_nodes = list(results_for_focus_nodes(data, focus, values))
         message = _message(report.objects(result, SH.resultMessage))
@@ -128,6 +124,26 @@ def shacl_violations(data: Graph, shapes: Graph, batch: bool = True) -> list[Vio
                 )
             )
     return sorted(results, key=_order)
+
+
+def _validated(data: Graph, shapes: Graph, batch: bool) -> tuple[Batched, Graph]:
+    """The shapes validated and pySHACL's report; the shapes as written where pySHACL fails on the rewrite (it may
+    read data the shapes as written never reach: then their error, if any, is the one raised)."""
+    from pyshacl import validate
+
+    checked = batched_shapes(shapes) if batch else Batched(shapes)
+    try:
+        # Without inference and SHACL rules pySHACL does not change the data graph: it need not copy it first (a copy
+        # of the curated graph costs a sixth of the validation).
+        _, report, _ = validate(
+            data, shacl_graph=checked.shapes, inference="none", advanced=True, allow_warnings=True,
+            abort_on_first=False, inplace=(None, SH.rule, None) not in shapes,
+        )
+    except Exception:
+        if not batch:
+            raise
+        return _validated(data, shapes, batch=False)
+    return checked, report
 
 
 def _order(violation: Violation) -> tuple[str, ...]:

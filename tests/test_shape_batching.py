@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from rdflib import Dataset, Graph, URIRef
+from rdflib import ConjunctiveGraph, Dataset, Graph, URIRef
 
 from graph.validate import shacl_violations
 
@@ -112,6 +112,38 @@ CASES = [
 ]
 
 
+# Found by a second independent attempt (helper-41), on the rewrite as fixed for the first.
+CASES += [
+    case(
+        "a node shape typed with a subclass of rdfs:Class (a metaclass: still an implicit class target)",
+        """ex:Meta rdfs:subClassOf rdfs:Class . ex:C a ex:Meta, sh:NodeShape ; sh:targetNode ex:x ;
+             sh:property [ sh:path ex:name ; sh:minCount 1 ; sh:message "named" ] .""",
+        """ex:y a ex:C .""",
+        ("ex:x", "named"), ("ex:y", "named"),
+    ),
+    case(
+        "a property shape that is an rdfs:Class, with a target of its own",
+        """ex:P a sh:PropertyShape, rdfs:Class ; sh:targetNode ex:x ; sh:path ex:name ; sh:datatype xsd:string ;
+             sh:message "a string" .""",
+        """ex:x ex:name 1 . ex:y a ex:P ; ex:name 2 .""",
+        ("ex:x", "a string"), ("ex:y", "a string"),
+    ),
+    case(
+        "a property shape that is an owl:Class, owned by a targeted node shape",
+        """ex:S a sh:NodeShape ; sh:targetNode ex:x ; sh:property ex:P .
+           ex:P a owl:Class ; sh:path ex:name ; sh:datatype xsd:string ; sh:message "a string" .""",
+        """ex:x ex:name 1 . ex:y a ex:P ; ex:name 2 .""",
+        ("ex:x", "a string"), ("ex:y", "a string"),
+    ),
+    case(
+        "a value shape that would read a value no focus node has, where pySHACL raises",
+        """ex:S a sh:NodeShape ; sh:targetClass ex:Event ; sh:property [ sh:path ex:part ; sh:node ex:Interval ] .
+           ex:Interval a sh:NodeShape ; sh:property [ sh:path ex:start ; sh:lessThan ex:end ] .""",
+        """ex:other ex:part ex:i2 . ex:i2 ex:start [] ; ex:end 2 .""",
+    ),
+]
+
+
 def violations(item: Case, batch: bool, data: Graph | None = None) -> set[tuple[str, str]]:
     shapes = Graph().parse(data=PREFIXES + item.shapes, format="turtle")
     graph = data if data is not None else Graph().parse(data=PREFIXES + item.data, format="turtle")
@@ -126,10 +158,54 @@ def test_batched_shapes_find_what_the_shapes_as_written_find(item: Case) -> None
     assert violations(item, batch=True) == item.found
 
 
-def test_a_dataset_is_validated_as_a_graph_is() -> None:
-    """pySHACL validates each named graph of a dataset; in place or copied, the results are the same."""
-    item = CASES[0]
-    dataset = Dataset()
-    dataset.graph(URIRef("http://ex/g")).parse(data=PREFIXES + item.data, format="turtle")
-    assert violations(item, batch=True, data=dataset) == item.found
-    assert violations(item, batch=False, data=dataset) == item.found
+def test_a_dataset_is_validated_as_its_union_as_pyshacl_does() -> None:
+    """pySHACL validates the union of a dataset's graphs (a second independent attempt found the first fix validating
+    graph by graph: a false result and a missed one)."""
+    shapes = """ex:S a sh:NodeShape ; sh:targetClass ex:C ;
+                  sh:property [ sh:path ex:knows ; sh:class ex:D ; sh:message "knows a D" ] ;
+                  sh:property [ sh:path ex:name ; sh:minCount 1 ; sh:message "named" ] ."""
+    item = case("split", shapes, "", ("ex:a", "knows a D"))
+    for kind in (Dataset, ConjunctiveGraph):
+        data = kind()
+        data.get_context(URIRef("http://ex/g1")).parse(data=PREFIXES + "ex:a a ex:C .", format="turtle")
+        data.get_context(URIRef("http://ex/g2")).parse(data=PREFIXES + 'ex:a ex:knows ex:b ; ex:name "A" .',
+                                                       format="turtle")
+        assert violations(item, batch=True, data=data) == item.found
+        assert violations(item, batch=False, data=data) == item.found
+
+
+def _outcome(shapes: str, data: str, batch: bool) -> object:
+    """The results, or the error pySHACL raised."""
+    try:
+        return violations(case("", shapes, data), batch)
+    except Exception as exc:  # the outcome compared: an error as written must be the error batched
+        return (type(exc).__name__, str(exc).splitlines()[0])
+
+
+def _nested(depth: int) -> str:
+    shapes = ('ex:S a sh:NodeShape ; sh:targetClass ex:C ;\n'
+              '  sh:property [ sh:path ex:next ; sh:node ex:T1 ; sh:message "deep" ] .\n')
+    for level in range(1, depth):
+        shapes += f"ex:T{level} a sh:NodeShape ; sh:property [ sh:path ex:next ; sh:node ex:T{level + 1} ] .\n"
+    return shapes + f'ex:T{depth} a sh:NodeShape ; sh:property [ sh:path ex:name ; sh:minCount 1 ; sh:message "n" ] .'
+
+
+CHAIN = "".join(f"ex:n{i} ex:next ex:n{i + 1} .\n" for i in range(11))
+
+
+@pytest.mark.parametrize("depth", range(1, 11))
+@pytest.mark.parametrize("focus", [True, False], ids=["a focus node", "no focus node"])
+def test_nested_shapes_stop_and_fail_where_they_do_as_written(depth: int, focus: bool) -> None:
+    """pySHACL stops recursion and fails deep nesting ("Validation path too deep") by the length of its evaluation
+    path, which the rewrite shortens: at every depth, batched is as written (an independent attempt found other
+    results at 7 and 8 levels)."""
+    data = ("ex:n0 a ex:C .\n" if focus else "") + CHAIN
+    assert _outcome(_nested(depth), data, batch=True) == _outcome(_nested(depth), data, batch=False)
+
+
+def test_a_recursive_shape_stops_where_it_does_as_written() -> None:
+    shapes = """ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:next ; sh:node ex:T ] .
+                ex:T a sh:NodeShape ; sh:property [ sh:path ex:name ; sh:minCount 1 ; sh:message "named" ] ;
+                  sh:property [ sh:path ex:next ; sh:node ex:T ] ."""
+    data = """ex:n0 a ex:C ; ex:next ex:n1 . ex:n1 ex:name "1" ; ex:next ex:n2 . ex:n2 ex:name "2" ; ex:next ex:bad ."""
+    assert _outcome(shapes, data, batch=True) == _outcome(shapes, data, batch=False)
