@@ -93,6 +93,7 @@ class Answer:
     format: str
     media_type: str
     body: bytes
+    volatile: bool = False  # the same query may answer other bytes next time (QueryShape.volatile)
 
 
 class WorkerStartFailed(SandboxUnavailable):
@@ -161,7 +162,7 @@ def _answer(store: Any, job: QueryJob, caps: Caps, offline: bool) -> Answer:
     if (kind == "graph") != shape.returns_graph:  # a second line: the engine must read the form as the parse did
         raise _Refused("error", f"the parse read a {shape.form.upper() if shape.form else '?'} query, the engine "
                        "another form; not answered")
-    return Answer(kind, fmt, media_type(fmt), serialize(result, fmt, caps))
+    return Answer(kind, fmt, media_type(fmt), serialize(result, fmt, caps), shape.volatile)
 
 
 def engine_error_message(exc: Exception) -> str:

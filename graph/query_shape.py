@@ -64,6 +64,9 @@ class QueryShape:
     uses_service: bool
     names_dataset: bool  # FROM or FROM NAMED
     declares_base: bool = False  # a BASE declaration of its own
+    # Its answer may differ from one evaluation to the next (NOW, RAND, UUID, STRUUID, BNODE, or the blank nodes a
+    # CONSTRUCT makes): no strong validator may be promised for it (RFC 9110 §8.8.1).
+    volatile: bool = False
 
     @property
     def returns_graph(self) -> bool:
@@ -77,7 +80,10 @@ def _tree_sitter() -> tuple[tree_sitter.Parser, tree_sitter.Query]:
         warnings.simplefilter("ignore", DeprecationWarning)
         language = tree_sitter.Language(tree_sitter_sparql.language())
     captures = tree_sitter.Query(language, "(service_graph_pattern) @service (dataset_clause) @dataset "
-                                           "(base_declaration) @base")
+                                           "(base_declaration) @base "
+                                           '(build_in_function ["NOW" "RAND" "UUID" "STRUUID" "BNODE"]) @volatile '
+                                           "(blank_node_label) @bnode (anon) @bnode (blank_node_property_list) @bnode "
+                                           "(collection) @bnode")
     return tree_sitter.Parser(language), captures
 
 
@@ -113,7 +119,10 @@ def _from_tree_sitter(root: tree_sitter.Node) -> QueryShape | None:
     top = [child.type for child in root.children]
     forms = [_FORMS[t] for t in top if t in _FORMS]
     if len(forms) == 1 and all(t in _FORMS or t in _BESIDE_A_QUERY for t in top):
-        return QueryShape("query", forms[0], service, dataset, base)
+        # A CONSTRUCT's blank nodes are new at each evaluation; counted wherever they are written (the template, or
+        # the pattern that is the template of CONSTRUCT WHERE), which can only call more queries volatile.
+        volatile = bool(found.get("volatile")) or (forms[0] == "construct" and bool(found.get("bnode")))
+        return QueryShape("query", forms[0], service, dataset, base, volatile)
     if not forms:  # the grammar's Update may be empty: a prologue, comments, nothing at all
         return QueryShape("update", None, service, dataset, base)
     return None  # a query mixed with something else: let the second grammar decide
@@ -170,7 +179,8 @@ def _from_rdflib(text: str) -> QueryShape | None:
             return QueryShape("update", None, service, False)
         forms = [_RDFLIB_FORMS[n] for n in names if n in _RDFLIB_FORMS]
         dataset = "DatasetClause" in names
-        return QueryShape("query", forms[0], service, dataset, "Base" in names) if forms else None
+        # Read by the second grammar, a query is taken as volatile: only the first is read for what would make it so.
+        return QueryShape("query", forms[0], service, dataset, "Base" in names, volatile=True) if forms else None
     return None
 
 

@@ -13,24 +13,28 @@ is read), varying on nothing but ``Accept`` (a response that varies on another h
 release being served (the app says which one answered: ``environ["dkg.release"]``, set by ``server/pool.py``; the
 same build published again is a release of its own, with its own ``Last-Modified``). All of it is dropped when a
 new release is published. What it holds is bounded in bytes (``ANSWER_CACHE_BYTES``: bodies, headers and a KiB an
-entry), least recently used dropped first.
+entry besides, as objects), least recently used dropped first.
 
 What it leaves to the app: every method but GET and HEAD, conditional and range requests (``If-*``, ``Range``),
-a request that asks for a fresh answer (``Cache-Control: no-cache``, ``max-age=0``, ``Pragma: no-cache``), and an
-answer the output budget would refuse (``server/output_budget.py``), which the app then answers 503.
+a request that asks for a fresh answer (``Cache-Control: no-cache``, ``max-age=0``, ``Pragma: no-cache``; its
+answer is stored) or one fresher than the stored one (``max-age``, ``min-fresh``), and an answer the output budget
+would refuse (``server/output_budget.py``), which the app then answers 503. A request with ``no-store`` is
+answered by the app and not stored; one with ``only-if-cached`` and nothing stored for it gets 504 (RFC 9111
+§5.2.1.7). Concurrent first requests for one target each go to the app (no request collapsing).
 """
 
 from __future__ import annotations
 
 import hashlib
+import sys
 import threading
 import time
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from werkzeug.datastructures import RequestCacheControl, ResponseCacheControl
-from werkzeug.http import parse_cache_control_header, parse_set_header
+from werkzeug.http import parse_cache_control_header, parse_dict_header, parse_set_header
 
 from .lru import BytesLRU
 from .output_budget import over_budget
@@ -40,8 +44,16 @@ _PASSED_ON = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MATCH", "HTTP_IF_MODIFIED_SINCE", "
               "HTTP_IF_RANGE", "HTTP_RANGE", "HTTP_AUTHORIZATION")
 _KEYED_ON = "accept"  # the one request header a stored answer may vary on (the app's negotiation reads Accept)
 
+CC = TypeVar("CC", RequestCacheControl, ResponseCacheControl)
+_ONLY_IF_CACHED = b"504 Gateway Timeout: no stored answer for this request, and it asked for a stored one only\n"
+_ONLY_IF_CACHED_HEADERS = (("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(_ONLY_IF_CACHED))),
+                           ("X-Content-Type-Options", "nosniff"))
 Key = bytes  # a digest of path, query string and Accept: the key's size does not grow with the request's
+# What holding an entry costs besides its body and headers: the entry, its key, its status, its list of headers and
+# the LRU's slot (measured with tracemalloc: tests/test_http_cache.py; an independent attempt found 1,954 bytes held
+# for an entry of a tiny answer where 1,364 were counted, when only the text of the headers was).
 ENTRY_OVERHEAD = 1024
+HEADER_PAIR = sys.getsizeof(("", ""))
 
 
 @dataclass(frozen=True)
@@ -65,8 +77,9 @@ class ReleaseAnswers(BytesLRU[Key, Stored]):
         self.release = release
 
     def weight(self, value: Stored) -> int:
-        """Body, headers, key and the objects that hold them (about 1 KiB, as ``sys.getsizeof`` counts them)."""
-        return len(value.body) + sum(len(name) + len(text) for name, text in value.headers) + ENTRY_OVERHEAD
+        """The body and the header pairs as the objects they are, and the rest of the entry (``ENTRY_OVERHEAD``)."""
+        return (sys.getsizeof(value.body) + ENTRY_OVERHEAD
+                + sum(HEADER_PAIR + sys.getsizeof(name) + sys.getsizeof(text) for name, text in value.headers))
 
 
 Observe = Callable[[str, str, str, float], None]  # route, method, status, seconds
@@ -105,19 +118,26 @@ class HttpCache:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         started = time.perf_counter()
         method = environ["REQUEST_METHOD"]
-        release = self._release() if method in ("GET", "HEAD") and _may_use_stored(environ) else None
+        if method not in ("GET", "HEAD") or any(name in environ for name in _PASSED_ON):
+            return self.app(environ, start_response)
+        release = self._release()
         if release is None:
             return self.app(environ, start_response)
         answers = self.answers(release)
         key = _key(environ)
-        stored = answers.get(key)
-        if stored is not None:
-            age = time.monotonic() - stored.stored_at
-            if age < stored.max_age and self._may_send(stored, environ, method):
+        asked = _directives(environ.get("HTTP_CACHE_CONTROL"), RequestCacheControl)
+        if not (asked.no_cache or asked.max_age == 0 or _pragma_no_cache(environ.get("HTTP_PRAGMA"))):
+            stored = answers.get(key)
+            if stored is not None and _fresh_enough(stored, asked) and self._may_send(stored, environ, method):
+                age = time.monotonic() - stored.stored_at
                 start_response(stored.status, [*stored.headers, ("Age", str(int(age)))])
                 self.observe(stored.route, method, stored.status[:3], time.perf_counter() - started)
                 return [] if method == "HEAD" else [stored.body]
-        if method != "GET":
+        if asked.only_if_cached:  # RFC 9111 §5.2.1.7: no stored answer will do, and the app is not to be asked
+            start_response("504 Gateway Timeout", [*_ONLY_IF_CACHED_HEADERS])
+            self.observe("only-if-cached", method, "504", time.perf_counter() - started)
+            return [] if method == "HEAD" else [_ONLY_IF_CACHED]
+        if method != "GET" or asked.no_store:
             return self.app(environ, start_response)
         return self._answer_and_store(environ, start_response, answers, key)
 
@@ -161,14 +181,23 @@ def _key(environ: dict[str, Any]) -> Key:
     return hashlib.sha256(repr(target).encode("utf-8", "surrogateescape")).digest()  # repr: parts cannot run together
 
 
-def _may_use_stored(environ: dict[str, Any]) -> bool:
-    """Whether a request may be answered by a stored answer, or its answer stored (RFC 9111 §4)."""
-    if any(name in environ for name in _PASSED_ON):
+def _directives(value: str | None, kind: type[CC]) -> CC:
+    """A ``Cache-Control`` header's directives: their names are case-insensitive (RFC 9111 §5.2), which werkzeug's
+    parser does not know, so they are read in lower case (the values this cache reads are numbers)."""
+    return parse_cache_control_header((value or "").lower(), cls=kind)
+
+
+def _pragma_no_cache(value: str | None) -> bool:
+    """Whether a ``Pragma`` header holds ``no-cache`` (RFC 9111 §5.4: what an HTTP/1.0 client asks by it)."""
+    return "no-cache" in parse_dict_header((value or "").lower())
+
+
+def _fresh_enough(stored: Stored, asked: RequestCacheControl) -> bool:
+    """Whether ``stored`` is fresh, and fresh enough for the client's own limits (RFC 9111 §5.2.1)."""
+    age = time.monotonic() - stored.stored_at
+    if age >= stored.max_age or (asked.max_age is not None and age > asked.max_age):
         return False
-    asked = parse_cache_control_header(environ.get("HTTP_CACHE_CONTROL"), cls=RequestCacheControl)
-    if asked.no_cache or asked.no_store or asked.max_age == 0:
-        return False
-    return "no-cache" not in environ.get("HTTP_PRAGMA", "").lower()
+    return asked.min_fresh is None or stored.max_age - age >= asked.min_fresh
 
 
 def _header(headers: list[tuple[str, str]], name: str) -> str | None:
@@ -182,7 +211,7 @@ def _storable(status: str, headers: list[tuple[str, str]], capacity: int) -> flo
     length = _header(headers, "content-length")
     if length is None or not length.isdigit() or int(length) > capacity:
         return None
-    control = parse_cache_control_header(_header(headers, "cache-control"), cls=ResponseCacheControl)
+    control = _directives(_header(headers, "cache-control"), ResponseCacheControl)
     if not control.public or control.no_store or control.no_cache or control.private or not control.max_age:
         return None
     varies = {name.lower() for name in parse_set_header(_header(headers, "vary"))}

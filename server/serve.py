@@ -47,7 +47,14 @@ class ClosingParser(HTTPRequestParser):
 
 class CountingTask(WSGITask):
     """Waitress's task, which also tells the app what its connection still holds unsent
-    (``environ["dkg.held_here"]``, read by ``server/output_budget.py``)."""
+    (``environ["dkg.held_here"]``, read by ``server/output_budget.py``), and closes the connection after the answer
+    when the parser says so (``ClosingParser``: waitress reads only the request's ``Connection`` header for that)."""
+
+    def build_response_header(self) -> bytes:
+        if self.request.connection_close:
+            self.set_close_on_finish()
+        header: bytes = super().build_response_header()
+        return header
 
     def get_environment(self) -> dict[str, object]:
         environ: dict[str, object] = super().get_environment()

@@ -132,7 +132,7 @@ def run_query(parsed: ProtocolRequest) -> Response:
         base_iri=url_for("sparql.endpoint", _external=True),
     )
     tag = answer_tag(job) if request.method in ("GET", "HEAD") else None
-    if tag is not None and request.if_none_match.contains(tag):
+    if tag is not None and request.if_none_match.contains_weak(tag):  # If-None-Match compares weakly (RFC 9110)
         return _cacheable(Response(status=304), tag)  # before any query runs: the release cannot have changed it
     try:
         answer = run_job(job)
@@ -141,6 +141,9 @@ def run_query(parsed: ProtocolRequest) -> Response:
             raise _unavailable_format(str(failure), parsed.format) from None
         raise  # the app's handler answers every other failure, on every route
     response = Response(answer.body, 200, content_type=utf8(answer.media_type))
+    if answer.volatile:  # NOW(), RAND(), a CONSTRUCT's blank nodes...: no tag, and no copy to be given again
+        response.headers["Cache-Control"] = "no-store"
+        return _vary(response)
     return _cacheable(response, tag) if tag is not None else _vary(response)
 
 

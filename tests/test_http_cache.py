@@ -42,10 +42,15 @@ class Origin:
         environ["dkg.release"] = self.release
         environ["dkg.route"] = "/r"
         length = [("Content-Length", str(len(self.body)))] if self.length else []
-        start_response(self.status, [*self.headers, *length])
+        # Fresh objects for each answer, as an app makes them (shared ones would not count against the store's bound).
+        start_response(_fresh(self.status), [(_fresh(k), _fresh(v)) for k, v in [*self.headers, *length]])
         if self.file:
             return environ["wsgi.file_wrapper"](io.BytesIO(self.body))
-        return [self.body]
+        return [bytes(bytearray(self.body))]
+
+
+def _fresh(text: str) -> str:
+    return (text + "\0")[:-1]
 
 
 @dataclass
@@ -119,14 +124,61 @@ def test_what_the_app_did_not_mark_as_storable_is_asked_again(change: dict[str, 
 @pytest.mark.parametrize("headers", [
     {"If-None-Match": '"x"'}, {"If-Match": '"x"'}, {"If-Modified-Since": "Wed, 02 Dec 2026 00:00:00 GMT"},
     {"If-Unmodified-Since": "Wed, 02 Dec 2026 00:00:00 GMT"}, {"If-Range": '"x"'}, {"Range": "bytes=0-1"},
-    {"Cache-Control": "no-cache"}, {"Cache-Control": "no-store"}, {"Cache-Control": "max-age=0"},
-    {"Pragma": "no-cache"}, {"Authorization": "Basic eDp5"},
+    {"Cache-Control": "no-cache"}, {"Cache-Control": "max-age=0"},
+    # Directive names are case-insensitive (RFC 9111 §5.2; found by the independent attempt: werkzeug's parser is not).
+    {"Cache-Control": "No-Cache"}, {"Cache-Control": "Max-Age=0"},
+    {"Cache-Control": "private, NO-CACHE"}, {"Pragma": "no-cache"}, {"Pragma": "No-Cache"},
+    {"Pragma": "x, no-cache"}, {"Authorization": "Basic eDp5"},
 ])
 def test_a_conditional_partial_or_fresh_asking_request_goes_to_the_app(headers: dict[str, str]) -> None:
     f = front()
     f.get()
     f.get(**headers)
     assert f.origin.calls == 2
+
+
+@pytest.mark.parametrize("headers", [{"Pragma": "no-cachex"}, {"Pragma": "x=no-cache"}, {"Cache-Control": "max-age=5"},
+                                     {"Cache-Control": "no-transform"}, {"Cache-Control": "max-stale"}])
+def test_what_does_not_ask_for_a_fresh_answer_gets_the_stored_one(headers: dict[str, str]) -> None:
+    f = front()
+    f.get()
+    assert f.get(**headers).headers["Age"] == "0" and f.origin.calls == 1
+
+
+def test_a_fresh_answer_asked_for_is_stored_and_one_not_to_be_stored_is_not() -> None:
+    f = front()
+    f.get(**{"Cache-Control": "no-cache"})
+    f.get()
+    assert f.origin.calls == 1, "the answer to a no-cache request is stored"
+    for no_store in ("no-store", "No-Store"):
+        g = front()
+        g.get(**{"Cache-Control": no_store})
+        g.get()
+        assert g.origin.calls == 2, "the answer to a no-store request is not (RFC 9111 §5.2.1.5)"
+
+
+def test_a_client_may_ask_for_a_fresher_answer_than_the_stored_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    f = front(Origin(headers=[("Cache-Control", "public, max-age=60")]))
+    now = time.monotonic()
+    f.get()
+    monkeypatch.setattr(http_cache.time, "monotonic", lambda: now + 3.5)
+    assert f.get(**{"Cache-Control": "max-age=5"}).headers["Age"] == "3" and f.origin.calls == 1
+    assert f.get(**{"Cache-Control": "min-fresh=50"}).headers["Age"] == "3" and f.origin.calls == 1
+    f.get(**{"Cache-Control": "max-age=2"})
+    assert f.origin.calls == 2, "older than the client's max-age"
+    monkeypatch.setattr(http_cache.time, "monotonic", lambda: now + 13.5)  # 10 s after the second answer was stored
+    f.get(**{"Cache-Control": "min-fresh=55"})
+    assert f.origin.calls == 3, "fresh for less than the client's min-fresh"
+
+
+def test_only_if_cached_gets_the_stored_answer_or_504_and_never_asks_the_app() -> None:
+    f = front()
+    missed = f.get(**{"Cache-Control": "only-if-cached"})
+    assert missed.status_code == 504 and b"only" in missed.data and f.origin.calls == 0
+    assert f.get(method="HEAD", **{"Cache-Control": "only-if-cached"}).data == b""
+    f.get()
+    hit = f.get(**{"Cache-Control": "Only-If-Cached"})
+    assert hit.status_code == 200 and hit.data == b"the answer" and f.origin.calls == 1
 
 
 @pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH", "OPTIONS"])
@@ -200,6 +252,31 @@ def test_an_answer_over_the_output_budget_is_left_to_the_app(size: int, unread: 
     f.get()
     f.client.open("/r?q=1", environ_overrides={**WAITRESS, "dkg.held_here": lambda: unread})
     assert f.origin.calls == (2 if asked_again else 1)
+
+
+def test_what_the_store_holds_in_memory_stays_within_its_bound() -> None:
+    """The bound counts each entry's body and headers as objects, and a KiB besides: tracemalloc, counting every object
+    the store keeps, finds no more (an independent attempt found 1,954 bytes held for an entry where 1,364 were
+    counted). With 256 bytes besides, this fails."""
+    import tracemalloc
+
+    headers = [*PUBLIC, ("ETag", '"' + "0" * 32 + '"'), ("Access-Control-Allow-Origin", "*"),
+               ("Access-Control-Expose-Headers", "Content-Type, Content-Length, ETag, Last-Modified, Link, Location"),
+               ("X-Content-Type-Options", "nosniff")]
+    capacity = 2_000_000
+    f = front(Origin(headers=headers, body=b"{}"), capacity=capacity)
+    f.get("/r?q=warm")
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for n in range(3000):
+            f.get(f"/r?q={n}")
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    answers = f.cache._answers
+    assert answers is not None and answers.size <= capacity < 3000 * answers.weight(next(iter(answers._items.values())))
+    assert held <= capacity, f"{held:,} bytes held for a bound of {capacity:,}"
 
 
 JSON = {"Accept": "application/sparql-results+json"}

@@ -34,6 +34,17 @@ def test_transfer_encoding_wins_over_content_length(live_server: LiveServer) -> 
     assert response.count(b"HTTP/1.1 ") == 1
 
 
+def test_a_request_framed_both_ways_closes_its_connection_even_when_what_follows_is_a_request(
+        live_server: LiveServer) -> None:
+    # Found by an independent attempt: the test above passed because what followed was not a request; a clean one
+    # was answered on the same connection (waitress never read the parser's connection_close).
+    request = (b"GET /robots.txt HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n"
+               b"0\r\n\r\nGET /robots.txt?second HTTP/1.1\r\nHost: x\r\n\r\n")
+    response = raw(live_server.port, request)
+    assert status_of(response) == 200
+    assert response.count(b"HTTP/1.1 ") == 1 and b"Connection: close" in response
+
+
 def test_oversized_header_block_is_431(live_server: LiveServer) -> None:
     request = b"GET /robots.txt HTTP/1.1\r\nHost: x\r\n" + b"X-Pad: " + b"a" * 400_000 + b"\r\n\r\n"
     assert status_of(raw(live_server.port, request)) == 431
