@@ -9,6 +9,7 @@ results of the second rewrite back into the results of the shapes as written (``
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -76,24 +77,29 @@ def targeted_property_shapes(shapes: Graph) -> Batched:
     shape with targets of its own is validated once, for all its focus nodes together. The results are the same
     (https://www.w3.org/TR/shacl/#property-shapes: a property shape validates each focus node alike, however the
     node became its focus), each from the same property shape, so reported as before under its node shape's name.
-    Left as they are: node shapes that are closed (``sh:closed`` reads the paths of their property shapes) or
-    deactivated, that another shape refers to (``sh:node``, ``sh:or`` ...: validated there, without targets), that
-    have a SPARQL-based target (pySHACL finds no focus node with one on a property shape; a test caught it), that are
-    classes too, or have a property shape that is (an implicit class target,
+    Left as they are: property shapes (their own property shapes check the values of their path); node shapes that
+    are closed (``sh:closed`` reads the paths of their property shapes) or deactivated, that another shape refers to
+    (``sh:node``, ``sh:or`` ...: validated there, without targets), that have a SPARQL-based target (pySHACL finds
+    no focus node with one on a property shape; a test caught it), that are classes too, or have a property shape
+    that is (an implicit class target,
     https://www.w3.org/TR/shacl/#implicit-targetClass, which a moved shape would lose or gain), whose property shapes
     ``sh:qualifiedValueShapesDisjoint`` ties to their siblings, or that reach other shapes deeper than
     ``MAX_REFERENCE_DEPTH`` or themselves; and property shapes that two node shapes share.
     """
     batched = Batched(Graph())
     batched.shapes += shapes
+    depths: dict[Node, float] = {}
     for node in set(shapes.subjects(SH.property, None)):
         targets = [(p, o) for p in CORE_TARGETS for o in shapes.objects(node, p)]
+        # A property shape's own property shapes check the values of its path, not its focus nodes: not moved.
+        if (not targets or not isinstance(node, URIRef) or (None, None, node) in shapes
+                or (node, SH.path, None) in shapes):
+            continue
         props = set(shapes.objects(node, SH.property))
-        kept = (any((node, p, None) in shapes for p in (SH.target, SH.closed, SH.deactivated))
+        if (any((node, p, None) in shapes for p in (SH.target, SH.closed, SH.deactivated))
                 or any(_is_class(shapes, shape) for shape in (node, *props))
                 or any((prop, SH.qualifiedValueShapesDisjoint, None) in shapes for prop in props)
-                or _reference_depth(shapes, node) > MAX_REFERENCE_DEPTH)
-        if not targets or not isinstance(node, URIRef) or kept or (None, None, node) in shapes:
+                or _reference_depth(shapes, node, depths) > MAX_REFERENCE_DEPTH):
             continue
         for prop in props:
             if (len(set(shapes.subjects(SH.property, prop))) > 1
@@ -119,11 +125,12 @@ def value_shapes(batched: Batched) -> None:
     node.
     """
     graph = batched.shapes
+    depths: dict[Node, float] = {}  # of the shapes before this rewrite, which only takes references away
     for prop in {s for p in CORE_TARGETS for s in graph.subjects(p, None)}:
         path = graph.value(prop, SH.path)
         if (not isinstance(path, URIRef) or (None, None, prop) in graph or _is_class(graph, prop)
                 or any((prop, p, None) in graph for p in (SH.deactivated, SH.target))
-                or _reference_depth(graph, prop) > MAX_REFERENCE_DEPTH):
+                or _reference_depth(graph, prop, depths) > MAX_REFERENCE_DEPTH):
             continue
         moved = [(p, o) for p in VALUE_PARAMETERS for o in graph.objects(prop, p)]
         if not moved:
@@ -152,22 +159,31 @@ def _is_class(shapes: Graph, shape: Node) -> bool:
     return False
 
 
-def _reference_depth(shapes: Graph, shape: Node) -> float:
-    """How many levels of shapes ``shape`` reaches through its references (``inf`` when it reaches itself)."""
-    deepest: float = 0
-    stack: list[tuple[Node, int, frozenset[Node]]] = [(shape, 0, frozenset())]
+def _reference_depth(shapes: Graph, shape: Node, memo: dict[Node, float]) -> float:
+    """How many levels of shapes ``shape`` reaches through its references (``inf`` when it reaches itself). Each
+    shape is visited once (``memo``, kept by the caller across shapes): a walk of every path was exponential in
+    shapes that each refer to many (an independent attempt took 14 s over 20 shapes a layer)."""
+    on_path: set[Node] = set()
+    stack: list[tuple[Node, bool]] = [(shape, False)]
     while stack:
-        node, depth, above = stack.pop()
-        if node in above:
-            return float("inf")
-        deepest = max(deepest, depth)
-        if depth > MAX_REFERENCE_DEPTH:
+        node, finished = stack.pop()
+        if finished:
+            on_path.discard(node)
+            # A shape still on the path (not in memo yet) is one this shape reaches itself through: a cycle.
+            memo[node] = 1 + max((memo.get(other, math.inf) for other in _referred(shapes, node)), default=-1)
             continue
-        below = above | {node}
-        referred = [o for p in REFERENCES for o in shapes.objects(node, p)]
-        referred += [m for p in LISTS_OF_SHAPES for head in shapes.objects(node, p) for m in shapes.items(head)]
-        stack.extend((other, depth + 1, below) for other in referred)
-    return deepest
+        if node in memo or node in on_path:
+            continue
+        on_path.add(node)
+        stack.append((node, True))
+        stack.extend((other, False) for other in _referred(shapes, node))
+    return memo[shape]
+
+
+def _referred(shapes: Graph, shape: Node) -> list[Node]:
+    """The shapes ``shape`` refers to."""
+    referred = [o for p in REFERENCES for o in shapes.objects(shape, p)]
+    return referred + [m for p in LISTS_OF_SHAPES for head in shapes.objects(shape, p) for m in shapes.items(head)]
 
 
 def _checks_nothing(predicate: Node) -> bool:

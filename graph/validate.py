@@ -89,12 +89,9 @@ def shacl_violations(data: Graph, shapes: Graph, batch: bool = True) -> list[Vio
     ``batch`` validates the shapes as :mod:`graph.shape_batching` rewrites them (the same results, far sooner);
     without it, pySHACL reads them as written (the reference the tests compare with).
     """
-    if isinstance(data, ConjunctiveGraph):  # a Dataset too
-        # pySHACL validates the union of a dataset's graphs (it sets default_union on it): so does this, on a copy.
-        union = Graph()
-        for s, p, o, _ in data.quads((None, None, None, None)):
-            union.add((s, p, o))
-        return shacl_violations(union, shapes, batch)
+    if isinstance(data, ConjunctiveGraph) or isinstance(shapes, ConjunctiveGraph):  # a Dataset too
+        # pySHACL reads a dataset's graphs as their union (it sets default_union on it): so does this, on a copy.
+        return shacl_violations(_union(data), _union(shapes), batch)
     # pySHACL binds the prefix sh (or sh1) in the data graph it reads, as written or batched; rdflib's stores cannot
     # unbind a prefix, so that binding stays (the triples, contexts and default_union are left as they were).
     checked, report = _validated(data, shapes, batch)
@@ -124,6 +121,16 @@ def shacl_violations(data: Graph, shapes: Graph, batch: bool = True) -> list[Vio
                 )
             )
     return sorted(results, key=_order)
+
+
+def _union(graph: Graph) -> Graph:
+    """``graph``, or the union of a dataset's graphs as one graph."""
+    if not isinstance(graph, ConjunctiveGraph):
+        return graph
+    union = Graph()
+    for s, p, o, _ in graph.quads((None, None, None, None)):
+        union.add((s, p, o))
+    return union
 
 
 def _validated(data: Graph, shapes: Graph, batch: bool) -> tuple[Batched, Graph]:

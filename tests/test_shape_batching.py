@@ -144,6 +144,26 @@ CASES += [
 ]
 
 
+# Found by a third independent attempt (helper-44).
+CASES += [
+    case(
+        "a property shape with targets and property shapes of its own (they check the values of its path)",
+        """ex:S a sh:PropertyShape ; sh:targetNode ex:a ; sh:path ex:p ;
+             sh:property [ sh:path ex:q ; sh:minCount 1 ; sh:message "needs q" ] .""",
+        """ex:a ex:p ex:b . ex:b ex:q 1 . ex:a ex:p ex:c .""",
+        ("ex:c", "needs q"),
+    ),
+    case(
+        "every address of a person has a city and a string zip",
+        """ex:S a sh:PropertyShape ; sh:targetClass ex:Person ; sh:path ex:address ;
+             sh:property [ sh:path ex:city ; sh:minCount 1 ; sh:message "a city" ] ;
+             sh:property [ sh:path ex:zip ; sh:datatype xsd:string ; sh:message "a string zip" ] .""",
+        """ex:alice a ex:Person ; ex:address ex:addr1 . ex:addr1 ex:zip 12345 .""",
+        ("ex:addr1", "a city"), ("ex:addr1", "a string zip"),
+    ),
+]
+
+
 def violations(item: Case, batch: bool, data: Graph | None = None) -> set[tuple[str, str]]:
     shapes = Graph().parse(data=PREFIXES + item.shapes, format="turtle")
     graph = data if data is not None else Graph().parse(data=PREFIXES + item.data, format="turtle")
@@ -172,6 +192,35 @@ def test_a_dataset_is_validated_as_its_union_as_pyshacl_does() -> None:
                                                        format="turtle")
         assert violations(item, batch=True, data=data) == item.found
         assert violations(item, batch=False, data=data) == item.found
+
+
+def test_shapes_given_as_a_dataset_are_read_as_its_union() -> None:
+    item = CASES[0]
+    for kind in (Dataset, ConjunctiveGraph):
+        shapes = kind()
+        shapes.get_context(URIRef("http://ex/shapes")).parse(data=PREFIXES + item.shapes, format="turtle")
+        data = Graph().parse(data=PREFIXES + item.data, format="turtle")
+        for batch in (True, False):
+            found = {(v.focus.replace("http://ex/", "ex:"), v.message) for v in shacl_violations(data, shapes, batch)}
+            assert found == item.found
+
+
+def test_each_shape_is_walked_once_however_many_paths_reach_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Shapes in layers, each referring to every shape of the next: the paths from the top grow as 20 to the power of
+    the layers, the shapes only 20 a layer (an independent attempt took 14 s to rewrite them)."""
+    from graph import shape_batching
+
+    layers, width = 6, 20
+    text = "".join(f"ex:L{layer}_{i} a sh:NodeShape ; sh:node " + ", ".join(
+        f"ex:L{layer + 1}_{j}" for j in range(width)) + " .\n" for layer in range(layers) for i in range(width))
+    text += "ex:Top a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:node ex:L0_0 ] .\n"
+    shapes = Graph().parse(data=PREFIXES + text, format="turtle")
+    walked: list[object] = []
+    original = shape_batching._referred
+    monkeypatch.setattr(shape_batching, "_referred", lambda g, s: walked.append(s) or original(g, s))
+    batched = shape_batching.batched_shapes(shapes)
+    assert len(walked) <= 2 * (layers * width + width + 2), "each shape once in each rewrite"
+    assert batched.owners == {}, "too deep: left as written"
 
 
 def _outcome(shapes: str, data: str, batch: bool) -> object:
