@@ -81,10 +81,9 @@ def targeted_property_shapes(shapes: Graph) -> Batched:
     are closed (``sh:closed`` reads the paths of their property shapes) or deactivated, that another shape refers to
     (``sh:node``, ``sh:or`` ...: validated there, without targets), that have a SPARQL-based target (pySHACL finds
     no focus node with one on a property shape; a test caught it), that are classes too, or have a property shape
-    that is (an implicit class target,
-    https://www.w3.org/TR/shacl/#implicit-targetClass, which a moved shape would lose or gain), whose property shapes
-    ``sh:qualifiedValueShapesDisjoint`` ties to their siblings, or that reach other shapes deeper than
-    ``MAX_REFERENCE_DEPTH`` or themselves; and property shapes that two node shapes share.
+    that is (an implicit class target, https://www.w3.org/TR/shacl/#implicit-targetClass, which a moved shape would
+    lose or gain), whose property shapes ``sh:qualifiedValueShapesDisjoint`` ties to their siblings, or that reach
+    other shapes deeper than ``MAX_REFERENCE_DEPTH`` or themselves; and property shapes that two node shapes share.
     """
     batched = Batched(Graph())
     batched.shapes += shapes

@@ -134,12 +134,12 @@ def _union(graph: Graph) -> Graph:
 
 
 def _validated(data: Graph, shapes: Graph, batch: bool) -> tuple[Batched, Graph]:
-    """The shapes validated and pySHACL's report; the shapes as written where pySHACL fails on the rewrite (it may
-    read data the shapes as written never reach: then their error, if any, is the one raised)."""
+    """The shapes validated and pySHACL's report; the shapes as written where the rewrite or pySHACL on it fails (the
+    rewrite may read data the shapes as written never reach: then their error, if any, is the one raised)."""
     from pyshacl import validate
 
-    checked = batched_shapes(shapes) if batch else Batched(shapes)
     try:
+        checked = batched_shapes(shapes) if batch else Batched(shapes)
         # Without inference and SHACL rules pySHACL does not change the data graph: it need not copy it first (a copy
         # of the curated graph costs a sixth of the validation).
         _, report, _ = validate(
