@@ -18,9 +18,9 @@ entry besides, as objects), least recently used dropped first.
 What it leaves to the app: every method but GET and HEAD, conditional and range requests (``If-*``, ``Range``),
 a request that asks for a fresh answer (``Cache-Control: no-cache``, ``max-age=0``, ``Pragma: no-cache``; its
 answer is stored) or one fresher than the stored one (``max-age``, ``min-fresh``), and an answer the output budget
-would refuse (``server/output_budget.py``), which the app then answers 503. A request with ``no-store`` is
-answered by the app and not stored; one with ``only-if-cached`` and nothing stored for it gets 504 (RFC 9111
-§5.2.1.7). Concurrent first requests for one target each go to the app (no request collapsing).
+would refuse (``server/output_budget.py``), which the app then answers 503. The app's answer to a request with
+``no-store`` is not stored, though a stored answer may serve it (RFC 9111 §5.2.1.5); a request with
+``only-if-cached`` and nothing stored for it gets 504 (§5.2.1.7). Concurrent first requests for one target each go to the app (no request collapsing).
 """
 
 from __future__ import annotations
