@@ -38,6 +38,7 @@ _FORMS: dict[str, Form] = {"select_query": "select", "ask_query": "ask", "constr
                            "describe_query": "describe"}
 _BESIDE_A_QUERY = {"prologue", "comment", "values_clause"}
 # rdflib's parse-tree names for the same things.
+_RDFLIB_VOLATILE = {"Builtin_NOW", "Builtin_RAND", "Builtin_UUID", "Builtin_STRUUID", "Builtin_BNODE"}
 _RDFLIB_FORMS: dict[str, Form] = {"SelectQuery": "select", "AskQuery": "ask", "ConstructQuery": "construct",
                                   "DescribeQuery": "describe"}
 
@@ -147,40 +148,46 @@ def values_blocks(text: str) -> dict[str, tuple[int, int]]:
     return found
 
 
-def _walk(node: Any) -> list[str]:
-    """Names of every rdflib ``CompValue`` under ``node``, depth-first, without recursion."""
+def _walk(node: Any) -> list[Any]:
+    """Every item under ``node`` (rdflib ``CompValue``s and the terms they hold), depth-first, without recursion."""
     from rdflib.plugins.sparql.parserutils import CompValue
 
-    names: list[str] = []
+    items: list[Any] = []
     stack = [node]
     while stack:
         item = stack.pop()
+        items.append(item)
         if isinstance(item, CompValue):
-            names.append(item.name)
             stack.extend(item.values())
         elif isinstance(item, list | tuple) or hasattr(item, "asList"):
             stack.extend(item)
-    return names
+    return items
 
 
 def _from_rdflib(text: str) -> QueryShape | None:
     """The shape from rdflib's SPARQL grammar (without its whole-text ``\\u`` expansion), or ``None``."""
     from pyparsing import ParseException
+    from rdflib import BNode
     from rdflib.plugins.sparql import parser
+    from rdflib.plugins.sparql.parserutils import CompValue
 
     for grammar, operation in ((parser.Query, "query"), (parser.UpdateUnit, "update")):
         try:
             parsed = grammar.parse_string(text, parse_all=True)
         except (ParseException, RecursionError, ValueError):
             continue
-        names = _walk(parsed)
+        items = _walk(parsed)
+        names = [item.name for item in items if isinstance(item, CompValue)]
         service = "ServiceGraphPattern" in names
         if operation == "update":
             return QueryShape("update", None, service, False)
         forms = [_RDFLIB_FORMS[n] for n in names if n in _RDFLIB_FORMS]
         dataset = "DatasetClause" in names
-        # Read by the second grammar, a query is taken as volatile: only the first is read for what would make it so.
-        return QueryShape("query", forms[0], service, dataset, "Base" in names, volatile=True) if forms else None
+        if not forms:
+            return None
+        volatile = any(name in _RDFLIB_VOLATILE for name in names) or (
+            forms[0] == "construct" and any(isinstance(item, BNode) for item in items))
+        return QueryShape("query", forms[0], service, dataset, "Base" in names, volatile)
     return None
 
 

@@ -20,7 +20,9 @@ a request that asks for a fresh answer (``Cache-Control: no-cache``, ``max-age=0
 answer is stored) or one fresher than the stored one (``max-age``, ``min-fresh``), and an answer the output budget
 would refuse (``server/output_budget.py``), which the app then answers 503. The app's answer to a request with
 ``no-store`` is not stored, though a stored answer may serve it (RFC 9111 §5.2.1.5); a request with
-``only-if-cached`` and nothing stored for it gets 504 (§5.2.1.7). Concurrent first requests for one target each go to the app (no request collapsing).
+``only-if-cached`` (any method) that no stored answer serves gets 504 and never reaches the app (§5.2.1.7).
+Concurrent first requests for one target each go to the app (no request collapsing). A directive given twice
+counts as werkzeug reads it: the last one.
 """
 
 from __future__ import annotations
@@ -118,26 +120,24 @@ class HttpCache:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         started = time.perf_counter()
         method = environ["REQUEST_METHOD"]
-        if method not in ("GET", "HEAD") or any(name in environ for name in _PASSED_ON):
-            return self.app(environ, start_response)
-        release = self._release()
-        if release is None:
-            return self.app(environ, start_response)
-        answers = self.answers(release)
-        key = _key(environ)
         asked = _directives(environ.get("HTTP_CACHE_CONTROL"), RequestCacheControl)
-        if not (asked.no_cache or asked.max_age == 0 or _pragma_no_cache(environ.get("HTTP_PRAGMA"))):
-            stored = answers.get(key)
-            if stored is not None and _fresh_enough(stored, asked) and self._may_send(stored, environ, method):
-                age = time.monotonic() - stored.stored_at
-                start_response(stored.status, [*stored.headers, ("Age", str(int(age)))])
-                self.observe(stored.route, method, stored.status[:3], time.perf_counter() - started)
-                return [] if method == "HEAD" else [stored.body]
+        usable = method in ("GET", "HEAD") and not any(name in environ for name in _PASSED_ON)
+        release = self._release() if usable else None
+        if release is not None:
+            answers = self.answers(release)
+            key = _key(environ)
+            if not (asked.no_cache or asked.max_age == 0 or _pragma_no_cache(environ.get("HTTP_PRAGMA"))):
+                stored = answers.get(key)
+                if stored is not None and _fresh_enough(stored, asked) and self._may_send(stored, environ, method):
+                    age = time.monotonic() - stored.stored_at
+                    start_response(stored.status, [*stored.headers, ("Age", str(int(age)))])
+                    self.observe(stored.route, method, stored.status[:3], time.perf_counter() - started)
+                    return [] if method == "HEAD" else [stored.body]
         if asked.only_if_cached:  # RFC 9111 §5.2.1.7: no stored answer will do, and the app is not to be asked
             start_response("504 Gateway Timeout", [*_ONLY_IF_CACHED_HEADERS])
             self.observe("only-if-cached", method, "504", time.perf_counter() - started)
             return [] if method == "HEAD" else [_ONLY_IF_CACHED]
-        if method != "GET" or asked.no_store:
+        if release is None or method != "GET" or asked.no_store:
             return self.app(environ, start_response)
         return self._answer_and_store(environ, start_response, answers, key)
 

@@ -9,6 +9,8 @@ SPARQL Update is refused: the endpoint is read-only.
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, current_app, request, url_for
@@ -132,8 +134,11 @@ def run_query(parsed: ProtocolRequest) -> Response:
         base_iri=url_for("sparql.endpoint", _external=True),
     )
     tag = answer_tag(job) if request.method in ("GET", "HEAD") else None
-    if tag is not None and request.if_none_match.contains_weak(tag):  # If-None-Match compares weakly (RFC 9110)
-        return _cacheable(Response(status=304), tag)  # before any query runs: the release cannot have changed it
+    # If-None-Match compares weakly (RFC 9110 §13.1.2), and applies only where the answer would be a 200 (§13.2.1):
+    # before any query runs for a tag this server has given with a 200 (the release cannot have changed its answer),
+    # else once the query has answered.
+    if tag is not None and GIVEN_TAGS.has(tag) and request.if_none_match.contains_weak(tag):
+        return _cacheable(Response(status=304), tag)
     try:
         answer = run_job(job)
     except QueryFailed as failure:
@@ -144,7 +149,36 @@ def run_query(parsed: ProtocolRequest) -> Response:
     if answer.volatile:  # NOW(), RAND(), a CONSTRUCT's blank nodes...: no tag, and no copy to be given again
         response.headers["Cache-Control"] = "no-store"
         return _vary(response)
-    return _cacheable(response, tag) if tag is not None else _vary(response)
+    if tag is None:
+        return _vary(response)
+    GIVEN_TAGS.add(tag)
+    if request.if_none_match.contains_weak(tag):
+        return _cacheable(Response(status=304), tag)
+    return _cacheable(response, tag)
+
+
+class GivenTags:
+    """The tags of the last ``capacity`` answers given as a 200 (32 characters each, the build in them)."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._tags: OrderedDict[str, None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def has(self, tag: str) -> bool:
+        """Whether ``tag`` was given with a 200 (and is still remembered)."""
+        return tag in self._tags
+
+    def add(self, tag: str) -> None:
+        """Remember ``tag``, forgetting the oldest beyond the capacity."""
+        with self._lock:
+            self._tags[tag] = None
+            self._tags.move_to_end(tag)
+            while len(self._tags) > self.capacity:
+                self._tags.popitem(last=False)
+
+
+GIVEN_TAGS = GivenTags(65_536)
 
 
 def _vary(response: Response) -> Response:

@@ -70,6 +70,37 @@ def test_an_answer_that_may_change_from_one_run_to_the_next_has_no_tag_and_is_ne
     assert answers[0].content != answers[1].content, "evaluated twice"
 
 
+@pytest.mark.parametrize(("query", "accept", "status"), [
+    ("SELEC * {}", "*/*", 400),
+    (COUNT, "image/png", 406),
+    ("INSERT DATA { <http://example.org/a> <http://example.org/b> <http://example.org/c> }", "*/*", 403),
+    ("SELECT (NOW() AS ?n) (RAND() AS ?r) {}", "*/*", 200),
+])
+def test_a_precondition_applies_only_where_the_answer_would_be_a_200(live_server, query: str, accept: str,
+                                                                    status: int) -> None:  # type: ignore[no-untyped-def]
+    """RFC 9110 §13.2.1 (found by an independent attempt: each of these got 304, tagged, before the query was read)."""
+    url = live_server.url + "/sparql"
+    answer = requests.get(url, params={"query": query}, headers={"Accept": accept, "If-None-Match": "*"}, timeout=30)
+    assert answer.status_code == status, answer.text
+    assert "ETag" not in answer.headers
+
+
+def test_a_tag_never_given_is_checked_after_the_query_and_one_given_before_it(release_dir: Path) -> None:
+    from server import create_app
+
+    app = create_app({"RELEASE_DIR": str(release_dir), "WORKERS": 1, "ANSWER_CACHE_BYTES": 0})
+    client = app.test_client()
+    query = f"{COUNT} # {time.time_ns()}"
+    first = client.get("/sparql", query_string={"query": query}, headers={**JSON, "If-None-Match": "*"})
+    assert first.status_code == 304 and first.headers["ETag"], "run, then found to match"
+    app.extensions["dkg_pool"].close()
+    tag = first.headers["ETag"]
+    again = client.get("/sparql", query_string={"query": query}, headers={**JSON, "If-None-Match": tag})
+    assert again.status_code == 304, "a tag given before: no query runs"
+    other = client.get("/sparql", query_string={"query": query + " "}, headers={**JSON, "If-None-Match": "*"})
+    assert other.status_code >= 500, "a tag never given: the query must run first (and cannot, here)"
+
+
 @pytest.mark.parametrize("how", ["form", "direct"])
 def test_post_is_never_cached(live_server, how: str) -> None:  # type: ignore[no-untyped-def]
     url = live_server.url + "/sparql"

@@ -171,6 +171,18 @@ def test_a_client_may_ask_for_a_fresher_answer_than_the_stored_one(monkeypatch: 
     assert f.origin.calls == 3, "fresh for less than the client's min-fresh"
 
 
+@pytest.mark.parametrize(("method", "headers"), [
+    ("GET", {"If-None-Match": '"x"'}), ("GET", {"Range": "bytes=0-1"}), ("GET", {"Authorization": "Basic eDp5"}),
+    ("GET", {"If-Modified-Since": "Wed, 02 Dec 2026 00:00:00 GMT"}), ("POST", {}), ("GET", {"Pragma": "no-cache"}),
+])
+def test_only_if_cached_never_reaches_the_app_whatever_else_the_request_says(method: str,
+                                                                             headers: dict[str, str]) -> None:
+    f = front()
+    f.get()
+    answer = f.get(method=method, **{"Cache-Control": "only-if-cached", **headers})
+    assert answer.status_code == 504 and f.origin.calls == 1, "found by an independent attempt: it reached the app"
+
+
 def test_only_if_cached_gets_the_stored_answer_or_504_and_never_asks_the_app() -> None:
     f = front()
     missed = f.get(**{"Cache-Control": "only-if-cached"})
