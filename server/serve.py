@@ -19,7 +19,7 @@ from waitress.buffers import ReadOnlyFileBasedBuffer
 from waitress.channel import HTTPChannel
 from waitress.parser import HTTPRequestParser
 from waitress.server import create_server
-from waitress.task import WSGITask
+from waitress.task import ErrorTask, WSGITask
 
 from graph.allocator import missing_allocator_settings, with_allocator_settings
 from graph.release import BaseMismatch, NoRelease
@@ -60,6 +60,16 @@ class CountingTask(WSGITask):
         return environ
 
 
+class ClosingErrorTask(ErrorTask):
+    """Waitress's answer to a request it cannot read (a 400, 413 or 431), which closes the connection, saying so in
+    one ``Connection`` header: waitress added ``Keep-Alive`` beside its ``close`` when the request asked to keep the
+    connection alive in a version it answers as HTTP/1.0 (found by an independent attempt)."""
+
+    def execute(self) -> None:
+        self.request.headers["CONNECTION"] = "close"
+        super().execute()
+
+
 class NoWaitChannel(HTTPChannel):
     """Waitress's connection, except that a handler thread never waits for a client to read.
 
@@ -73,6 +83,7 @@ class NoWaitChannel(HTTPChannel):
 
     parser_class = ClosingParser
     task_class = CountingTask
+    error_task_class = ClosingErrorTask
 
     def _flush_outbufs_below_high_watermark(self) -> None:
         if self.total_outbufs_len <= self.adj.outbuf_high_watermark:

@@ -52,6 +52,17 @@ def test_a_request_framed_both_ways_closes_its_connection_even_when_what_follows
     assert headers.count(b"\r\nconnection: ") == 1 and b"\r\nconnection: close" in headers
 
 
+@pytest.mark.parametrize("version", [b"1.01", b"1.10", b"01.1", b"1.1x", b"11"])
+def test_a_request_the_front_cannot_read_closes_its_connection_with_one_connection_header(
+        live_server: LiveServer, version: bytes) -> None:
+    request = (b"POST /sparql HTTP/" + version + b"\r\nHost: x\r\nConnection: keep-alive\r\n"
+               b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /robots.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+    response = raw(live_server.port, request)
+    assert status_of(response) == 400 and response.count(b"HTTP/1.") == 1
+    headers = response.split(b"\r\n\r\n")[0].lower()
+    assert headers.count(b"\r\nconnection: ") == 1 and b"\r\nconnection: close" in headers
+
+
 def test_oversized_header_block_is_431(live_server: LiveServer) -> None:
     request = b"GET /robots.txt HTTP/1.1\r\nHost: x\r\n" + b"X-Pad: " + b"a" * 400_000 + b"\r\n\r\n"
     assert status_of(raw(live_server.port, request)) == 431
