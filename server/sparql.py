@@ -178,7 +178,7 @@ class GivenTags:
                 self._tags.popitem(last=False)
 
 
-GIVEN_TAGS = GivenTags(65_536)
+GIVEN_TAGS = GivenTags(8_192)  # 1.6 MB when full, as tracemalloc counts the tags and their ordered slots
 
 
 def _vary(response: Response) -> Response:
