@@ -204,3 +204,15 @@ def test_the_least_recently_used_answer_goes_first() -> None:
     assert cache.get(b"a") is not None  # a is now the most recently used
     cache.put(b"d", _stored(1200))
     assert cache.get(b"b") is None and all(cache.get(k.encode()) is not None for k in "acd")
+
+
+def test_the_tags_given_are_remembered_up_to_their_bound_the_oldest_forgotten_first() -> None:
+    from server.sparql import GivenTags
+
+    tags = GivenTags(capacity=3)
+    for tag in "abcd":
+        tags.add(tag)
+    assert [tags.has(tag) for tag in "abcd"] == [False, True, True, True]
+    tags.add("b")  # given again: now the most recent
+    tags.add("e")
+    assert [tags.has(tag) for tag in "bcde"] == [True, False, True, True]
