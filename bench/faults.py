@@ -44,7 +44,7 @@ class Steady:
     """A client sending simple queries and lookups (which need no query worker) back to back, in a process of
     its own, recording (time, latency, ok) for each kind. Its own process, so that the fault's client threads
     here never hold the interpreter it times with (perf_counter is the system's monotonic clock, shared by both
-    processes). Queries go by POST: a GET answer may come from the server's answer cache, and the client is here
+    processes). Queries go by POST: a GET answer may come from the server's HTTP cache, and the client is here
     to see how the query workers fare."""
 
     def __init__(self, url: str) -> None:

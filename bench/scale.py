@@ -9,7 +9,7 @@ the UBERON, MONDO and ChEBI modules included, as a real build) in a child proces
 phase's seconds (the build times its own steps; nothing is timed here but the latencies). The child's peak RSS is
 its own high-water mark (``ru_maxrss``); the process tree's (HermiT's Java process included) is sampled every
 0.1 s. Then our server serves the build on a free port and one client POSTs every competency query (each text made
-distinct by a comment, so that no answer cache helps) for ``--rounds`` rounds after one warm-up round.
+distinct by a comment, so that no cache helps) for ``--rounds`` rounds after one warm-up round.
 
 Writes bench/results/scale.{md,json,png}: seconds per phase and factor, each phase's time at ×f over its time at ×1
 divided by f (about 1: linear; well above 1 at ×100: super-linear; well below: a fixed cost), and a log-log plot of

@@ -20,7 +20,7 @@ DEFAULTS: dict[str, Any] = {
     "QUERY_QUEUE": 8,  # requests that may wait for a busy query worker; beyond, 503 with Retry-After
     "SANDBOX": "required",  # required: refuse queries unless the workers are denied the network; warn: log
     "SPARQL_MAX_AGE": 60,  # seconds a client or proxy may reuse a GET query's answer (Cache-Control max-age)
-    "ANSWER_CACHE_BYTES": 16 * 1024 * 1024,  # bytes of recent GET answers kept per server process
+    "ANSWER_CACHE_BYTES": 16 * 1024 * 1024,  # bytes of GET answers the HTTP cache keeps per server process
     "DOCUMENT_CACHE_BYTES": 16 * 1024 * 1024,  # bytes of rendered pages and descriptions kept per server process
     "OUTPUT_BUDGET": 1024 * 1024 * 1024,  # bytes of answers held for clients still reading them, all told
     "PUBLIC_URL": "http://localhost",  # scheme and host the server names itself by (never the Host header)
