@@ -83,10 +83,13 @@ def targeted_property_shapes(shapes: Graph) -> Batched:
     no focus node with one on a property shape; a test caught it), that are classes too, or have a property shape
     that is (an implicit class target, https://www.w3.org/TR/shacl/#implicit-targetClass, which a moved shape would
     lose or gain), whose property shapes ``sh:qualifiedValueShapesDisjoint`` ties to their siblings, or that reach
-    other shapes deeper than ``MAX_REFERENCE_DEPTH`` or themselves; and property shapes that two node shapes share.
+    other shapes deeper than ``MAX_REFERENCE_DEPTH`` or themselves; and property shapes that anything else refers to
+    (another node shape, ``sh:not``, a list of ``sh:or`` ...).
     """
-    batched = Batched(Graph())
+    batched = Batched(Graph(bind_namespaces="none"))
     batched.shapes += shapes
+    for prefix, namespace in shapes.namespaces():  # pySHACL's default messages name terms by the shapes' prefixes
+        batched.shapes.bind(prefix, namespace, override=True, replace=True)
     depths: dict[Node, float] = {}
     for node in set(shapes.subjects(SH.property, None)):
         targets = [(p, o) for p in CORE_TARGETS for o in shapes.objects(node, p)]
@@ -101,7 +104,9 @@ def targeted_property_shapes(shapes: Graph) -> Batched:
                 or _reference_depth(shapes, node, depths) > MAX_REFERENCE_DEPTH):
             continue
         for prop in props:
-            if (len(set(shapes.subjects(SH.property, prop))) > 1
+            # Referred to by anything but this sh:property (another node shape, sh:not, a list of sh:or ...), it is
+            # validated there as written too, and a default message there prints its triples.
+            if (any(reference != (node, SH.property) for reference in shapes.subject_predicates(prop))
                     or any((prop, p, None) in shapes for p in (*CORE_TARGETS, SH.target))):
                 continue
             batched.shapes.remove((node, SH.property, prop))

@@ -164,6 +164,30 @@ CASES += [
 ]
 
 
+# Found by a fourth independent attempt (helper-46).
+CASES += [
+    case(
+        "a property shape that another shape also refers to (sh:not): its default message prints it as written",
+        """ex:N a sh:NodeShape ; sh:targetClass ex:C ; sh:property _:p .
+           _:p a sh:PropertyShape ; sh:path ex:v ; sh:class ex:E .
+           ex:M a sh:NodeShape ; sh:targetNode ex:a ; sh:not _:p .""",
+        """ex:a a ex:C ; ex:v ex:x . ex:x a ex:E .""",
+        ("ex:a", "Node ex:a must not conform to shape [ rdf:type sh:PropertyShape ; sh:class ex:E ; sh:path ex:v ]"),
+    ),
+]
+
+
+def test_one_graph_as_data_and_shapes_is_validated_as_written() -> None:
+    """pySHACL adds owl:Class rdfs:subClassOf rdfs:Class to the shapes graph it is given: as written, with one graph
+    for both, ex:X becomes a focus node of the rdfs:Class target."""
+    text = PREFIXES + """ex:S a sh:NodeShape ; sh:targetClass rdfs:Class ; sh:class ex:Nothing ;
+                           sh:message "a Nothing" . ex:X a owl:Class ."""
+    for batch in (True, False):
+        graph = Graph().parse(data=text, format="turtle")
+        found = {(v.focus, v.message) for v in shacl_violations(graph, graph, batch=batch)}
+        assert ("http://ex/X", "a Nothing") in found
+
+
 def violations(item: Case, batch: bool, data: Graph | None = None) -> set[tuple[str, str]]:
     shapes = Graph().parse(data=PREFIXES + item.shapes, format="turtle")
     graph = data if data is not None else Graph().parse(data=PREFIXES + item.data, format="turtle")
@@ -232,8 +256,8 @@ def _outcome(shapes: str, data: str, batch: bool) -> object:
 
 
 def _nested(depth: int) -> str:
-    shapes = ('ex:S a sh:NodeShape ; sh:targetClass ex:C ;\n'
-              '  sh:property [ sh:path ex:next ; sh:node ex:T1 ; sh:message "deep" ] .\n')
+    # No sh:message: pySHACL's default one names the shape by the shapes' own prefixes, which the rewrite keeps.
+    shapes = 'ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:next ; sh:node ex:T1 ] .\n'
     for level in range(1, depth):
         shapes += f"ex:T{level} a sh:NodeShape ; sh:property [ sh:path ex:next ; sh:node ex:T{level + 1} ] .\n"
     return shapes + f'ex:T{depth} a sh:NodeShape ; sh:property [ sh:path ex:name ; sh:minCount 1 ; sh:message "n" ] .'
