@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
 
+from .cores import long_query_cores, pin, usable_cores
 from .formats import media_type
 from .query_shape import QuerySyntaxError, QueryTooDeep, shape_of
 from .results import Caps, NotRepresentable, ResultTooLarge, kind_of, serialize
@@ -65,6 +66,7 @@ class Confinement:
     sandbox: str = "required"  # required: no worker without the seccomp filter; warn: start anyway, log it
     nice: int = 5  # CPU priority below the server's and the quick lane's (see QueryPool)
     recycle: int = 64 * 1024 * 1024  # bytes of its own resident memory past which a worker is replaced after a query
+    long_after: float = 0.5  # seconds after which a running query is kept to the long queries' cores (graph/cores.py)
 
 
 @dataclass(frozen=True)
@@ -271,6 +273,8 @@ class QueryPool:
         self._closed = False
         self._waiting = 0
         self.restarts = 0
+        self._cores = usable_cores()
+        self._long_cores = long_query_cores(self._cores)
         for _ in range(self.size):
             self._idle.append(self._spawn())
         # The quick lane: one more worker, for query texts that answered quickly before, so that they
@@ -427,14 +431,23 @@ class QueryPool:
                    cancelled: Callable[[], bool]) -> tuple[Answer, float]:
         """Run ``job`` on ``worker`` until ``deadline``; the answer and the seconds the worker took."""
         started = time.monotonic()
+        long_cores, pinned = self._long_cores, False
+        long_at = started + self.confinement.long_after if long_cores is not None else float("inf")
         try:
             worker.conn.send((job, Caps(limits.max_rows, limits.max_bytes)))
-            while not worker.conn.poll(min(max(0.0, deadline - time.monotonic()), _CHECK_EVERY)):
+            while True:
+                now = time.monotonic()
+                if long_cores is not None and now >= long_at:
+                    pinned, long_at = pin(worker.process.pid, long_cores), float("inf")  # tried once
+                if worker.conn.poll(max(0.0, min(deadline - now, _CHECK_EVERY, long_at - now))):
+                    break
                 if time.monotonic() >= deadline:
                     raise TimeoutError
                 if cancelled():
                     raise ConnectionAbortedError
             status, payload, held = worker.conn.recv()
+            if pinned:
+                pin(worker.process.pid, self._cores)
         except (TimeoutError, EOFError, OSError) as exc:
             self._replace(worker)
             if isinstance(exc, ConnectionAbortedError):

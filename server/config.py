@@ -17,6 +17,7 @@ DEFAULTS: dict[str, Any] = {
     "WORKERS": 2,  # query worker processes
     "WORKER_MEMORY": 1024 * 1024 * 1024,  # bytes of heap per query worker (RLIMIT_DATA)
     "WORKER_RECYCLE": 64 * 1024 * 1024,  # a query worker holding more after a query is replaced (not file-backed)
+    "LONG_QUERY_AFTER": 0.5,  # seconds after which a running query is kept to half the cores (graph/cores.py)
     "QUERY_QUEUE": 8,  # requests that may wait for a busy query worker; beyond, 503 with Retry-After
     "SANDBOX": "required",  # required: refuse queries unless the workers are denied the network; warn: log
     "SPARQL_MAX_AGE": 60,  # seconds a client or proxy may reuse a GET query's answer (Cache-Control max-age)

@@ -173,7 +173,7 @@ def query_pool() -> QueryPool:
         config = current_app.config
         limits = Limits(config["QUERY_TIMEOUT"], config["MAX_ROWS"], config["MAX_BYTES"])
         confinement = Confinement(config["WORKER_MEMORY"], config["QUERY_QUEUE"], config["SANDBOX"],
-                                  recycle=config["WORKER_RECYCLE"])
+                                  recycle=config["WORKER_RECYCLE"], long_after=config["LONG_QUERY_AFTER"])
         pool = QueryPool(selector, size=config["WORKERS"], limits=limits, confinement=confinement,
                          on_restart=worker_restarted, graphs=graphs)
         _pools[id(pool)] = pool

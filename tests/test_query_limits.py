@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import site
 import statistics
 import sys
@@ -13,6 +14,8 @@ from pathlib import Path
 import psutil
 import pytest
 import requests
+from hypothesis import given
+from hypothesis import strategies as st
 
 from graph.allocator import ALLOCATOR_ENV, missing_allocator_settings, with_allocator_settings
 from graph.vocab import DKG
@@ -304,5 +307,65 @@ def test_a_worker_grown_past_its_recycle_bound_by_a_query_is_replaced_and_a_ligh
         assert psutil.Process(second).memory_info().rss - psutil.Process(second).memory_info().shared < recycle
         pool.run(QueryJob(SIMPLE, solution_format="json"))
         assert worker_pid() == second
+    finally:
+        pool.close()
+
+
+@given(st.sets(st.integers(0, 255), min_size=1, max_size=64))
+def test_long_queries_are_kept_to_at_most_half_the_cores_and_at_least_one_core_stays_free(usable: set[int]) -> None:
+    from graph.cores import long_query_cores
+
+    cores = long_query_cores(usable)
+    if len(usable) == 1:
+        assert cores is None, "with one core there is none to keep free"
+        return
+    assert cores is not None and cores <= usable
+    assert len(cores) == max(1, len(usable) // 2)
+    assert usable - cores, "a core stays free of long queries"
+
+
+def _count_values(n: int) -> str:
+    """A query whose work is n³ solutions whatever the store holds: its time is tuned by n."""
+    values = " ".join(str(i) for i in range(n))
+    return (f"SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?a {{ {values} }} VALUES ?b {{ {values} }} "
+            f"VALUES ?c {{ {values} }} }}")
+
+
+def test_a_query_running_past_long_after_is_kept_to_the_long_cores_and_its_worker_gets_every_core_back(  # type: ignore[no-untyped-def]
+        release_dir) -> None:
+    """Two deadline-hitting queries kept both cores busy and the steady client's p99 went past twice its baseline
+    (bench/faults.py, busy pool); with one core kept free it stays within. A query that has run past
+    ``Confinement.long_after`` is moved, every thread of its worker, to ``long_query_cores``; once it has answered,
+    its worker is given every core back, and a worker replaced at the deadline starts with every core."""
+    from graph.cores import long_query_cores, usable_cores
+    from graph.executor import Confinement, Limits, QueryFailed, QueryJob, QueryPool
+    from graph.release import Release
+
+    usable, long_cores = usable_cores(), long_query_cores(usable_cores())
+    pool = QueryPool(Release.current(release_dir).selector, size=1, quick_lane=False, limits=Limits(timeout=20),
+                     confinement=Confinement(long_after=0.05))
+    try:
+        pid = pool._idle[0].process.pid
+        seen: list[frozenset[int]] = []
+        answers: list[bytes] = []
+        n = 160
+        runner = threading.Thread(target=lambda: answers.append(pool.run(QueryJob(_count_values(n))).body))
+        runner.start()
+        while runner.is_alive():
+            seen.append(frozenset(os.sched_getaffinity(pid)))
+            time.sleep(0.005)
+        runner.join()
+        assert answers and f'"{n ** 3}"'.encode() in answers[0], "the long query is answered"
+        assert pool._idle[0].process.pid == pid, "the worker is kept"
+        assert frozenset(os.sched_getaffinity(pid)) == usable, "its worker has every core back"
+        assert all(seen_cores in (usable, long_cores) for seen_cores in seen)
+        # With one core there is none to keep free: the worker is never moved.
+        assert (long_cores in seen) == (long_cores is not None), f"affinities seen while it ran: {set(seen)}"
+
+        with pytest.raises(QueryFailed) as failed:
+            pool.run(QueryJob(CARTESIAN), Limits(timeout=0.5))
+        assert failed.value.kind == "timeout"
+        replacement = pool._idle[0].process.pid
+        assert replacement != pid and frozenset(os.sched_getaffinity(replacement)) == usable
     finally:
         pool.close()
