@@ -45,6 +45,8 @@ def load_config(test_config: dict[str, Any] | None = None) -> dict[str, Any]:
                 config[name] = kind(value)
             except ValueError:
                 raise ConfigError(f"DKG_{name} must be a number ({kind.__name__}), not {value!r}") from None
+            if kind is not str and not config[name] >= 0:  # every number here is a size, a count or seconds; NaN too
+                raise ConfigError(f"DKG_{name} must be a number of at least 0, not {value!r}")
     config.update(test_config or {})
     if config["SANDBOX"] not in ("required", "warn"):
         raise ConfigError(f"DKG_SANDBOX must be 'required' or 'warn', not {config['SANDBOX']!r}")

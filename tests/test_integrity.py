@@ -119,7 +119,8 @@ def test_without_a_release_the_server_says_how_to_make_one(tmp_path: Path) -> No
 
 
 @pytest.mark.parametrize(("name", "value"), [("WORKER_RECYCLE", "abc"), ("DOCUMENT_CACHE_BYTES", "16MiB"),
-                                           ("QUERY_TIMEOUT", "ten"), ("SANDBOX", "off")])
+                                           ("QUERY_TIMEOUT", "ten"), ("SANDBOX", "off"), ("QUERY_TIMEOUT", "-1"),
+                                           ("LONG_QUERY_AFTER", "nan"), ("WORKERS", "-2")])
 def test_a_bad_setting_stops_the_server_with_its_name_and_value(tmp_path: Path, name: str, value: str) -> None:
     """A DKG_* setting the server cannot take ends its start with a line naming it and its value, not a traceback;
     the app refuses it as a named error."""
