@@ -1,11 +1,12 @@
 """Serve the app with waitress: ``python -m server --host H --port P --threads N`` (``server/__main__.py``).
 
 Why waitress: its asynchronous front reads every request completely (line, headers, body) before
-a handler thread sees it, and buffers every response (spilling to a temporary file past 64 KiB,
-within ``DKG_OUTPUT_BUDGET`` in all: ``server/output_budget.py``) so a thread hands the answer over
-and is free; slow senders and slow readers hold a socket, never a thread. Its limits are enforced
-while reading, before any parsing: an oversized request line or header block gets 431, an oversized
-body (chunked or not) 413, a malformed one 400; idle connections are closed after ``channel_timeout``.
+a handler thread sees it (``server/request_framing.py``: in linear time, fields and chunks bounded),
+and buffers every response (spilling to a temporary file past 64 KiB, within ``DKG_OUTPUT_BUDGET`` in
+all: ``server/output_budget.py``) so a thread hands the answer over and is free; slow senders and
+slow readers hold a socket, never a thread. Its limits are enforced while reading, before any
+parsing: an oversized request line or header block gets 431, an oversized body (chunked or not)
+413, a malformed one 400; idle connections are closed after ``channel_timeout``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from collections.abc import Iterable
 
 from waitress.buffers import ReadOnlyFileBasedBuffer
 from waitress.channel import HTTPChannel
-from waitress.parser import HTTPRequestParser
 from waitress.server import create_server
 from waitress.task import ErrorTask, WSGITask
 
@@ -29,24 +29,10 @@ from .catalog import catalog
 from .config import ConfigError
 from .output_budget import SMALL
 from .pool import current_release, query_pool
+from .request_framing import RequestParser
 
 CHANNEL_TIMEOUT = 30  # seconds a connection may stay silent, in either direction
 CONNECTION_LIMIT = 1000
-
-
-class ClosingParser(HTTPRequestParser):
-    """Waitress's request parser, except that a request framed by both Transfer-Encoding and
-    Content-Length closes its connection after the answer, as RFC 9112 §6.3 requires (a front end that
-    framed it by Content-Length would otherwise read what follows as a request of its own), and so does one of
-    another version than HTTP/1.1 with a Transfer-Encoding, which waitress does not read there (§6.1: its framing
-    is faulty; found by an independent attempt with HTTP/1.0 and keep-alive)."""
-
-    def parse_header(self, header_plus: bytes) -> None:
-        super().parse_header(header_plus)
-        # Waitress takes Transfer-Encoding out of the headers when it reads it (HTTP/1.1 only).
-        if (self.chunked and "CONTENT_LENGTH" in self.headers) or "TRANSFER_ENCODING" in self.headers:
-            # What waitress reads to close the connection after the answer, saying so in one Connection header.
-            self.headers["CONNECTION"] = "close"
 
 
 class CountingTask(WSGITask):
@@ -81,7 +67,7 @@ class NoWaitChannel(HTTPChannel):
     unanswered pipelined requests on a new connection (RFC 9112 §9.3.2).
     """
 
-    parser_class = ClosingParser
+    parser_class = RequestParser
     task_class = CountingTask
     error_task_class = ClosingErrorTask
 
