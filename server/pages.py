@@ -426,11 +426,12 @@ def home() -> Response:
     """What the graph is, how to use it, and the lesion map."""
     cat = catalog()
     release = cat.release
-    # The pictures are the same for every request of a release: drawn once, then from its document cache.
-    drawn = cat.documents.get(("home", "pictures"), lambda: pictures().encode()).body.decode()
-    html = render_template("home.html", pictures=drawn, catalog=cat, counts=cat.manifest.get("graphs", {}),
-                           version=release.version if release else "", hpo=release.hpo if release else {},
-                           modules=release.modules if release else {})
+    # The same for every request of a release: rendered once, then from its document cache (rendering it for
+    # each request let one client keep the server process busy: helper-47).
+    html = cat.documents.get(("home",), lambda: render_template(
+        "home.html", pictures=pictures(), catalog=cat, counts=cat.manifest.get("graphs", {}),
+        version=release.version if release else "", hpo=release.hpo if release else {},
+        modules=release.modules if release else {}).encode()).body
     response = Response(html, 200, content_type=formats.utf8(formats.HTML))
     signposting.add(response, signposting.landing(release.dumps if release else []))
     return response
@@ -462,6 +463,17 @@ META = f"""SELECT ?p ?o WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ <{ONTOLOGY_IRI}> ?p
 @bp.route("/ontology.html")
 def ontology_page() -> Response:
     """The ontology documented as HTML: metadata, then classes, properties and individuals."""
+    documents = {formats.media_type(e): f"/ontology/doc.{e}" for e in RDF_DOCUMENTS.keys}
+    # The same for every request of a release, as the home page.
+    html = catalog().documents.get(("ontology-page",), lambda: _ontology_html(documents).encode()).body
+    response = Response(html, 200, content_type=formats.utf8(formats.HTML))
+    root = public_root()
+    signposting.add(response, signposting.entity_page(
+        str(ONTOLOGY_IRI), {media: root + url for media, url in documents.items()}, str(OWL.Ontology), local=True))
+    return response
+
+
+def _ontology_html(documents: dict[str, str]) -> str:
     sections: dict[str, list[dict[str, object]]] = defaultdict(list)
     names = {str(OWL.Class): "Classes", str(OWL.ObjectProperty): "Object properties",
              str(OWL.DatatypeProperty): "Datatype properties", str(OWL.AnnotationProperty): "Annotation properties",
@@ -478,11 +490,5 @@ def ontology_page() -> Response:
         })
     metadata = [(compact(r["p"]), r["o"]) for r in select_rows(META)]
     order = ["Classes", "Object properties", "Datatype properties", "Annotation properties", "Individuals"]
-    documents = {formats.media_type(e): f"/ontology/doc.{e}" for e in RDF_DOCUMENTS.keys}
-    html = render_template("ontology.html", metadata=metadata, sections=[(n, sections[n]) for n in order],
+    return render_template("ontology.html", metadata=metadata, sections=[(n, sections[n]) for n in order],
                            iri=str(ONTOLOGY_IRI), alternates=documents)
-    response = Response(html, 200, content_type=formats.utf8(formats.HTML))
-    root = public_root()
-    signposting.add(response, signposting.entity_page(
-        str(ONTOLOGY_IRI), {media: root + url for media, url in documents.items()}, str(OWL.Ontology), local=True))
-    return response

@@ -148,10 +148,16 @@ def _ontology_document(ext: str) -> Response:
     if ext not in RDF_DOCUMENTS.keys:
         raise errors.not_found(f"unknown extension {ext[:20]!r}")
     cat = catalog()
-    answer = run_job(QueryJob(ontology_query(), graph_format="nt"))
-    body = render(sorted(parse_ntriples(answer.body), key=str), ext, cat)
+
+    def produce() -> bytes:
+        answer = run_job(QueryJob(ontology_query(), graph_format="nt"))
+        return render(sorted(parse_ntriples(answer.body), key=str), ext, cat)
+
+    # Rendered once a release (a JSON-LD rendering costs the server process 100 ms: helper-47 kept it busy with
+    # one client asking again and again, each time under another query string, past the HTTP cache).
     page = url_for("pages.ontology_page")
-    response = document(Document.of(body), formats.media_type(ext), cat, alternates_for("/ontology/doc", page))
+    response = document(cat.documents.get(("ontology", ext), produce), formats.media_type(ext), cat,
+                        alternates_for("/ontology/doc", page))
     signposting.add(response, signposting.entity_document(str(ONTOLOGY_IRI), public_root() + page,
                                                           str(OWL.Ontology), local=True))
     return response
@@ -244,9 +250,11 @@ def robots() -> Response:
 @bp.route("/sitemap.xml")
 def sitemap() -> Response:
     """Every HTML page of the graph."""
-    root = public_root()
-    urls = [f"{root}/", f"{root}{url_for('pages.ontology_page')}"]
-    urls += [f"{root}{url_for('pages.page', ident=i)}" for i in sorted(catalog().local_ids)]
-    body = '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
-    body += "".join(f"<url><loc>{u}</loc></url>\n" for u in urls) + "</urlset>\n"
-    return Response(body, 200, mimetype=formats.XML)
+    def produce() -> bytes:
+        root = public_root()
+        urls = [f"{root}/", f"{root}{url_for('pages.ontology_page')}"]
+        urls += [f"{root}{url_for('pages.page', ident=i)}" for i in sorted(catalog().local_ids)]
+        body = '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+        return (body + "".join(f"<url><loc>{u}</loc></url>\n" for u in urls) + "</urlset>\n").encode()
+
+    return Response(catalog().documents.get(("sitemap",), produce).body, 200, mimetype=formats.XML)

@@ -33,9 +33,9 @@ def count_calls(monkeypatch: pytest.MonkeyPatch, module: object, name: str) -> l
     calls: list[tuple[object, ...]] = []
     real = getattr(module, name)
 
-    def counted(*args: object) -> object:
+    def counted(*args: object, **kwargs: object) -> object:
         calls.append(args)
-        return real(*args)
+        return real(*args, **kwargs)
 
     monkeypatch.setattr(module, name, counted)
     return calls
