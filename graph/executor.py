@@ -398,7 +398,9 @@ class QueryPool:
             self._replace(worker)
             worker = self._acquire(deadline, cancelled)
         answer, seconds = self._answer_on(worker, job, limits, deadline, cancelled)
-        if seconds <= QUICK_SECONDS:
+        # A volatile query (NOW(), RAND(), ...) may cost another time what it cost this time: an independent attempt
+        # (helper-47) taught the lane texts quick until a moment (IF(NOW() < T, true, <endless>)), then held it.
+        if seconds <= QUICK_SECONDS and not answer.volatile:
             self._remember_quick(key)
         return answer
 

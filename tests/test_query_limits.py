@@ -369,3 +369,30 @@ def test_a_query_running_past_long_after_is_kept_to_the_long_cores_and_its_worke
         assert replacement != pid and frozenset(os.sched_getaffinity(replacement)) == usable
     finally:
         pool.close()
+
+
+def test_a_volatile_query_is_never_remembered_as_quick(release_dir, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """Found by helper-47: texts quick until a moment, ``ASK { FILTER(IF(NOW() < T, true, <endless>)) }``, taught
+    to the quick lane before T and sent after it with the other workers held, took the lane for its deadline each,
+    and a steady client's quick query waited (6.3 times its p99). What may answer otherwise next time may cost
+    otherwise too: a volatile query (QueryShape.volatile) is not remembered; the same without NOW() is."""
+    from graph import executor
+    from graph.executor import QueryJob, QueryPool, _quick_key
+    from graph.release import Release
+
+    monkeypatch.setattr(executor, "QUICK_SECONDS", 3600.0)  # every answer counts as quick: only volatility decides
+    pool = QueryPool(Release.current(release_dir).selector, size=1)
+    try:
+        volatile = ["ASK { FILTER(IF(NOW() < \"2000-01-01T00:00:00Z\"^^<http://www.w3.org/2001/XMLSchema#dateTime>,"
+                    " true, false)) }", "SELECT (RAND() AS ?r) {}", "SELECT (UUID() AS ?u) {}",
+                    "SELECT (STRUUID() AS ?u) {}", "SELECT (BNODE() AS ?b) {}", "CONSTRUCT { [] ?p ?o } WHERE "
+                    "{ ?s ?p ?o } LIMIT 1"]
+        steady = ["ASK { FILTER(IF(\"2000\" < \"2001\", true, false)) }", "SELECT (1 AS ?r) {}",
+                  "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 1"]
+        for text in volatile + steady:
+            job = QueryJob(text, solution_format="json", graph_format="nt")
+            answer = pool.run(job)
+            assert answer.volatile == (text in volatile), text
+            assert (_quick_key(job, pool.limits) in pool._quick_known) == (text in steady), text
+    finally:
+        pool.close()
