@@ -12,6 +12,7 @@ server answered normally again. Loopback only.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -181,6 +182,41 @@ def slow_clients(base: str, kind: str, count: int = 64, seconds: float = 8) -> s
     return f"{count} slow {kind} for {seconds:g} s"
 
 
+HEADER_FLOOD = (b"GET /robots.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                + b"X-A: aaaaaaaaaaaaaaaaaaaa\r\n" * 7_000 + b"\r\n")  # 189 KB of one field repeated
+TINY_CHUNKS = (b"POST /sparql HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/sparql-query\r\n"
+               b"Transfer-Encoding: chunked\r\n\r\n" + b"1\r\nx\r\n" * 44_000 + b"0\r\n\r\n")  # 264 KB
+
+
+def one_connection(base: str, request: bytes, seconds: float = 5) -> str:
+    """One client sending ``request`` back to back for ``seconds``, each on a connection of its own (found by
+    helper-47: requests whose framing waitress read in quadratic time, in the server's one network thread)."""
+    host, port = base.removeprefix("http://").split(":")
+    statuses: list[bytes] = []
+    until = time.perf_counter() + seconds
+    while time.perf_counter() < until:
+        with socket.create_connection((host, int(port)), timeout=30) as sock:
+            with contextlib.suppress(OSError):  # the server may answer and close before it has read it all
+                sock.sendall(request)
+            answer = b""
+            with contextlib.suppress(OSError):
+                while chunk := sock.recv(65536):
+                    answer += chunk
+            statuses.append(answer.split(b" ", 2)[1] if answer.count(b" ") >= 2 else b"none")
+    return f"{len(statuses)} back to back: " + ", ".join(
+        f"{code.decode()}×{statuses.count(code)}" for code in sorted(set(statuses)))
+
+
+def new_query_strings(base: str, path: str, seconds: float = 5) -> str:
+    """One client asking for ``path`` back to back, under a new query string each time (past the HTTP cache)."""
+    session = requests.Session()
+    statuses = []
+    until = time.perf_counter() + seconds
+    while time.perf_counter() < until:
+        statuses.append(session.get(f"{base}{path}?r={len(statuses)}", timeout=30).status_code)
+    return f"{len(statuses)} back to back: " + ", ".join(f"{c}×{statuses.count(c)}" for c in sorted(set(statuses)))
+
+
 def busy_pool_with_pages(base: str) -> str:
     """Saturate the workers and their queue with deadline-hitting queries, and ask for query-backed pages."""
     results: list[int] = []
@@ -261,6 +297,12 @@ def main() -> None:
                         ("64 slow readers (dump)", lambda: slow_clients(url.removesuffix("/sparql"), "readers")),
                         ("busy pool and queue, with page routes", lambda: busy_pool_with_pages(
                             url.removesuffix("/sparql"))),
+                        ("one client: 189 KB header blocks back to back", lambda: one_connection(
+                            url.removesuffix("/sparql"), HEADER_FLOOD)),
+                        ("one client: 264 KB of one-byte chunks back to back", lambda: one_connection(
+                            url.removesuffix("/sparql"), TINY_CHUNKS)),
+                        ("one client: the ontology's JSON-LD under a new query string each time",
+                         lambda: new_query_strings(url.removesuffix("/sparql"), "/ontology/doc.jsonld")),
                     ]
                 else:
                     def stop_and_restart() -> str:
