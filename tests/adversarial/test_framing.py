@@ -168,8 +168,8 @@ def _read(parser_class: type, data: bytes, cuts: list[int]) -> list[tuple[object
             n = parser.received(piece)
             if parser.completed:
                 body = parser.get_body_stream().read() if parser.error is None else b""
-                requests_read.append((type(parser.error).__name__, parser.command, parser.path, parser.query,
-                                      dict(parser.headers), body))
+                requests_read.append((type(parser.error).__name__, *(getattr(parser, name, None) for name in (
+                    "command", "path", "query")), dict(parser.headers), body))
                 parser = parser_class(adj)
             if n >= len(piece):
                 break
