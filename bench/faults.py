@@ -23,6 +23,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from xml.etree import ElementTree
 
 import psutil
 import requests
@@ -217,6 +218,37 @@ def new_query_strings(base: str, path: str, seconds: float = 5) -> str:
     return f"{len(statuses)} back to back: " + ", ".join(f"{c}×{statuses.count(c)}" for c in sorted(set(statuses)))
 
 
+class PageCrawl:
+    """Two connections of one client crawling the entity pages of the sitemap, each page once, asking past any
+    cache on the way (``no-cache``): each page is rendered in the server process (found by helper-47)."""
+
+    def __init__(self, base: str) -> None:
+        sitemap = ElementTree.fromstring(requests.get(base + "/sitemap.xml", timeout=30).content)
+        self.urls = iter([loc.text or "" for loc in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")
+                          if "/page/" in (loc.text or "")])
+        self.base = base
+
+    def __call__(self, seconds: float = 5, connections: int = 2) -> str:
+        statuses: list[int] = []
+        until = time.perf_counter() + seconds
+
+        def crawl() -> None:
+            session = requests.Session()
+            for url in self.urls:  # shared: each run of the fault goes on where the last one stopped
+                if time.perf_counter() >= until:
+                    return
+                path = url[url.index("/page/"):]
+                statuses.append(session.get(self.base + path, headers={"Cache-Control": "no-cache"},
+                                            timeout=30).status_code)
+
+        threads = [threading.Thread(target=crawl) for _ in range(connections)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return f"{len(statuses)} pages: " + ", ".join(f"{c}×{statuses.count(c)}" for c in sorted(set(statuses)))
+
+
 def busy_pool_with_pages(base: str) -> str:
     """Saturate the workers and their queue with deadline-hitting queries, and ask for query-backed pages."""
     results: list[int] = []
@@ -303,6 +335,8 @@ def main() -> None:
                             url.removesuffix("/sparql"), TINY_CHUNKS)),
                         ("one client: the ontology's JSON-LD under a new query string each time",
                          lambda: new_query_strings(url.removesuffix("/sparql"), "/ontology/doc.jsonld")),
+                        ("one client, two connections: a crawl of the entity pages", PageCrawl(
+                            url.removesuffix("/sparql"))),
                     ]
                 else:
                     def stop_and_restart() -> str:
