@@ -218,6 +218,31 @@ def new_query_strings(base: str, path: str, seconds: float = 5) -> str:
     return f"{len(statuses)} back to back: " + ", ".join(f"{c}×{statuses.count(c)}" for c in sorted(set(statuses)))
 
 
+def hang_ups(base: str, seconds: float = 5, connections: int = 2, after: float = 0.06) -> str:
+    """One client sending deadline-hitting queries and hanging up after ``after`` s, over ``connections`` at once:
+    each hang-up has a worker killed and replaced (found by helper-47)."""
+    host, port = base.removeprefix("http://").split(":")
+    count = [0]
+    until = time.perf_counter() + seconds
+
+    def churn(connection: int) -> None:
+        while time.perf_counter() < until:
+            body = f"{CARTESIAN} # {connection} {count[0]}".encode()
+            with socket.create_connection((host, int(port)), timeout=10) as sock:
+                sock.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+                             b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+                time.sleep(after)
+            count[0] += 1
+            time.sleep(0.15)  # the server notices a hang-up within 0.1 s
+
+    threads = [threading.Thread(target=churn, args=(i,)) for i in range(connections)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return f"{count[0]} queries hung up after {after * 1000:g} ms"
+
+
 class PageCrawl:
     """Two connections of one client crawling the entity pages of the sitemap, each page once, asking past any
     cache on the way (``no-cache``): each page is rendered in the server process (found by helper-47)."""
@@ -337,6 +362,8 @@ def main() -> None:
                          lambda: new_query_strings(url.removesuffix("/sparql"), "/ontology/doc.jsonld")),
                         ("one client, two connections: a crawl of the entity pages", PageCrawl(
                             url.removesuffix("/sparql"))),
+                        ("one client, two connections: deadline-hitting queries hung up after 60 ms",
+                         lambda: hang_ups(url.removesuffix("/sparql"))),
                     ]
                 else:
                     def stop_and_restart() -> str:
