@@ -22,6 +22,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -119,6 +120,11 @@ def recovery(url: str, query: str = SIMPLE, limit: float = 60) -> float:
     return float("inf")
 
 
+def tally(statuses: Sequence[object]) -> str:
+    """How many of each status, e.g. ``200×3, 503×1``."""
+    return ", ".join(f"{code}×{statuses.count(code)}" for code in sorted(set(statuses), key=str))
+
+
 def heavy(url: str, query: str) -> str:
     start = time.perf_counter()
     response = requests.get(url, params={"query": query}, headers={"Accept": "application/json"}, timeout=60)
@@ -149,7 +155,7 @@ def pathological(url: str, seconds: float = 5) -> str:
                                 timeout=60)
         statuses.append(response.status_code)
         times.append(time.perf_counter() - start)
-    return (f"{len(statuses)} back to back: {', '.join(f'{c}×{statuses.count(c)}' for c in sorted(set(statuses)))}, "
+    return (f"{len(statuses)} back to back: {tally(statuses)}, "
             f"median {sorted(times)[len(times) // 2]:.2f} s each")
 
 
@@ -204,8 +210,7 @@ def one_connection(base: str, request: bytes, seconds: float = 5) -> str:
                 while chunk := sock.recv(65536):
                     answer += chunk
             statuses.append(answer.split(b" ", 2)[1] if answer.count(b" ") >= 2 else b"none")
-    return f"{len(statuses)} back to back: " + ", ".join(
-        f"{code.decode()}×{statuses.count(code)}" for code in sorted(set(statuses)))
+    return f"{len(statuses)} back to back: {tally([code.decode() for code in statuses])}"
 
 
 def new_query_strings(base: str, path: str, seconds: float = 5) -> str:
@@ -215,7 +220,7 @@ def new_query_strings(base: str, path: str, seconds: float = 5) -> str:
     until = time.perf_counter() + seconds
     while time.perf_counter() < until:
         statuses.append(session.get(f"{base}{path}?r={len(statuses)}", timeout=30).status_code)
-    return f"{len(statuses)} back to back: " + ", ".join(f"{c}×{statuses.count(c)}" for c in sorted(set(statuses)))
+    return f"{len(statuses)} back to back: {tally(statuses)}"
 
 
 def hang_ups(base: str, seconds: float = 5, connections: int = 2, after: float = 0.06) -> str:
@@ -271,7 +276,7 @@ class PageCrawl:
             thread.start()
         for thread in threads:
             thread.join()
-        return f"{len(statuses)} pages: " + ", ".join(f"{c}×{statuses.count(c)}" for c in sorted(set(statuses)))
+        return f"{len(statuses)} pages: {tally(statuses)}"
 
 
 def busy_pool_with_pages(base: str) -> str:
@@ -291,7 +296,7 @@ def busy_pool_with_pages(base: str) -> str:
         thread.start()
     for thread in threads:
         thread.join()
-    return "statuses " + ", ".join(f"{code}×{results.count(code)}" for code in sorted(set(results)))
+    return f"statuses {tally(results)}"
 
 
 def idle_burners(seconds: float = 5) -> str:
