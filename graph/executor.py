@@ -198,6 +198,9 @@ def own_memory() -> int:
     return (int(fields[1]) - int(fields[2])) * os.sysconf("SC_PAGE_SIZE")
 
 
+_WARM_UP = QueryJob("ASK { ?s ?p ?o }")  # the parse, the engine and the serializer each run once
+
+
 def _worker(selector: str, graphs: tuple[str, ...] | None, confinement: Confinement, conn: Connection,
             quick: bool) -> None:
     # What the forkserver imported is shared with it until written; a collection that walks those objects writes
@@ -212,7 +215,11 @@ def _worker(selector: str, graphs: tuple[str, ...] | None, confinement: Confinem
         # Opened and warmed before the worker says it is ready: a replacement's first query paid for both, 19 ms
         # against 0.9 (helper-47 had workers replaced over and over, and the steady client's p99 went to 4-6x).
         # A remote backend is opened after, as before: a replacement must start while the remote is away.
-        store = open_backend(selector, graphs)
+        try:
+            store = open_backend(selector, graphs)
+        except Exception as exc:  # told to the pool, which names it when it refuses to start
+            conn.send(("unopened", f"its store could not be opened: {exc}"))
+            return
         _reply(store, _WARM_UP, Caps(1, 4096), offline)
     conn.send(("ready", problem))
     if problem is not None and confinement.sandbox == "required":
@@ -228,9 +235,6 @@ def _worker(selector: str, graphs: tuple[str, ...] | None, confinement: Confinem
         conn.send((*reply, own_memory()))  # with what the worker holds now: the pool replaces one grown too big
         if reply[0] == "memory":
             return  # the heap may be fragmented past use: start afresh
-
-
-_WARM_UP = QueryJob("ASK { ?s ?p ?o }")  # the parse, the engine and the serializer each run once
 
 
 def _reply(store: Any, job: QueryJob, caps: Caps, offline: bool) -> tuple[str, Any]:

@@ -23,6 +23,7 @@ from waitress.task import ErrorTask, WSGITask
 
 from graph.allocator import missing_allocator_settings, with_allocator_settings
 from graph.release import BaseMismatch, NoRelease
+from graph.sandbox import SandboxUnavailable
 
 from . import create_app
 from .catalog import catalog
@@ -118,7 +119,10 @@ def main() -> None:
             catalog()  # read the release's catalog now, refusing a release built under another base IRI
         except (BaseMismatch, NoRelease) as exc:
             raise SystemExit(f"error: {exc}") from None
-        query_pool()  # and start the workers: a machine that cannot confine them fails here, not at a request
+        try:  # and start the workers: a machine that cannot confine them, or a store they cannot open, fails here
+            query_pool()
+        except SandboxUnavailable as exc:
+            raise SystemExit(f"error: {exc}") from None
         release = current_release()
         served = release.folder if release is not None else app.config["STORE"]
     query_bytes = app.config["MAX_QUERY_BYTES"]

@@ -433,3 +433,20 @@ def test_switches_in_quick_succession_under_load_answer_no_500(release_copy: Pat
     assert len(statuses) == 32 and set(statuses) <= {200, 503}, statuses
     assert statuses.count(200) >= 8, statuses
     assert "Traceback" not in server.output()
+
+
+def test_a_store_the_workers_cannot_open_stops_the_server_with_a_named_error(release_copy: Path) -> None:
+    """Query workers open their store before they say they are ready (graph/executor.py), so a release whose store
+    is gone stops the server's start: with a line that says why, not a traceback."""
+    import os
+    import shutil
+
+    from graph.release import Release
+    from server.live import free_port
+
+    shutil.rmtree(Release.current(release_copy).store_path)
+    serve = subprocess.run([sys.executable, "-m", "server", "--port", str(free_port())], capture_output=True,
+                           text=True, timeout=120, env={**os.environ, "DKG_RELEASE_DIR": str(release_copy)})
+    assert serve.returncode == 1 and "error: query workers cannot be started (its store could not be opened: no " \
+        "store at" in serve.stderr
+    assert "Traceback" not in serve.stderr

@@ -405,7 +405,7 @@ def test_a_worker_is_ready_only_once_its_store_is_open_and_warm(tmp_path: Path) 
     that cannot be opened now stops the pool's start, where before the first query found a dead worker."""
     from graph.executor import QueryJob, QueryPool, WorkerStartFailed
 
-    with pytest.raises(WorkerStartFailed, match="exited at start"):
+    with pytest.raises(WorkerStartFailed, match="its store could not be opened: no store at"):
         QueryPool(f"oxigraph:{tmp_path / 'no-store'}", size=1, quick_lane=False)
     pool = QueryPool("memory:", size=1, quick_lane=False)  # an empty store opens, and warms, as well
     try:
