@@ -1,10 +1,14 @@
-"""The JSON-LD ``@context`` of the graph: short keys for the ontology's properties."""
+"""JSON-LD: the graph's ``@context`` (short keys for the ontology's properties), and compaction under it."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from rdflib import OWL, RDF, RDFS, XSD, Graph, URIRef
+from rdflib import OWL, RDF, RDFS, XSD, BNode, Graph, URIRef
+from rdflib.plugins.serializers.jsonld import Converter
+from rdflib.plugins.shared.jsonld.context import Context
+from rdflib.plugins.shared.jsonld.keys import GRAPH, ID, LIST
 
 from .vocab import DKG, PREFIXES
 
@@ -49,3 +53,35 @@ def context(ontology: Graph) -> dict[str, Any]:
                 definition["@type"] = "xsd:integer"
             terms[key] = definition
     return {"@context": terms}
+
+
+class _Converter(Converter):
+    """rdflib's JSON-LD converter, keeping every blank node.
+
+    rdflib's writes a blank node reached through a term coerced to ``@id`` (``equivalentClass``, ``subClassOf``)
+    as a bare ``"_:b"`` and never writes the node's own triples (an OWL union or restriction was lost from the
+    JSON-LD of the classes that have one). Given as ``{"@id": "_:b"}`` instead, the node is written with its
+    triples, as every other blank node is."""
+
+    def type_coerce(self, o: Any, coerce_type: str) -> Any:
+        if coerce_type == ID and isinstance(o, BNode):
+            return None
+        return super().type_coerce(o, coerce_type)
+
+
+def compact(graph: Graph, context: Context) -> dict[str, Any]:
+    """The triples of ``graph`` as compact JSON-LD under ``context`` (without the ``@context`` key), the same
+    document for the same triples: keys, nodes and the values of each key sorted (JSON-LD arrays are unordered, but
+    for ``@list``; rdflib's own order follows hashes that change with each process, and so did documents' ETags)."""
+    converted = _Converter(context, False, False).convert(graph)
+    nodes = converted if isinstance(converted, list) else converted.get(GRAPH, [converted])
+    return {GRAPH: _sorted(nodes)} if len(nodes) != 1 else _sorted(nodes[0])
+
+
+def _sorted(value: Any, key: str = "") -> Any:
+    if isinstance(value, dict):
+        return {k: _sorted(v, k) for k, v in sorted(value.items())}
+    if isinstance(value, list):
+        items = [_sorted(v) for v in value]
+        return items if key == LIST else sorted(items, key=lambda v: json.dumps(v, sort_keys=True))
+    return value

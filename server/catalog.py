@@ -17,6 +17,7 @@ from typing import Any
 import pyoxigraph as ox
 from flask import current_app
 from rdflib import Graph
+from rdflib.plugins.shared.jsonld.context import Context
 
 from graph.catalog import compute_catalog, search_entries
 from graph.executor import Limits, QueryJob
@@ -88,6 +89,7 @@ class Catalog:
     local_ids: frozenset[str]
     search: SearchIndex
     jsonld_context: dict[str, Any]
+    jsonld_compactor: Context  # the context, read: what compacts a description
     release: Release | None
     documents: DocumentCache
 
@@ -130,7 +132,8 @@ def _load(release: Release | None) -> Catalog:
     built_at = release.built_at if release is not None else now
     published_at = (release.published_at or built_at) if release is not None else now
     return Catalog(built_at, published_at, frozenset(data["local_ids"]), SearchIndex(search_entries(data)),
-                   data["context"], release, DocumentCache(current_app.config["DOCUMENT_CACHE_BYTES"]))
+                   data["context"], Context(data["context"]["@context"]), release,
+                   DocumentCache(current_app.config["DOCUMENT_CACHE_BYTES"]))
 
 
 def catalog() -> Catalog:

@@ -3,7 +3,6 @@ Plain server-rendered HTML; no JavaScript needed."""
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -12,7 +11,7 @@ from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request
-from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, URIRef
+from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, SKOS
 from rdflib.term import Node
 
@@ -29,9 +28,10 @@ from .documents import (
     describe_quads,
     home_resolver,
     incoming_links,
-    jsonld_document,
+    jsonld_object,
     known_id,
     page_href,
+    rdflib_term,
     triples,
 )
 from .host import public_root
@@ -45,7 +45,6 @@ HIERARCHY = (DKG.isaPartofParent, DKG.isaPartofAncestor)  # a module term's: sho
 SYNONYMS = (OBOINOWL.hasExactSynonym, OBOINOWL.hasRelatedSynonym, OBOINOWL.hasBroadSynonym,
             OBOINOWL.hasNarrowSynonym, SKOS.altLabel)
 MAX_PAGE = 1_000_000  # a ?page= above this is refused as malformed, not looked up
-XSD_STRING = ox.NamedNode("http://www.w3.org/2001/XMLSchema#string")
 
 
 @dataclass(frozen=True)
@@ -359,10 +358,8 @@ def _entity_html(iri: str, external: bool, number: int) -> str:
     alternates = _rdf_documents(iri, external)
     pages = {n: _page_url(iri, external, n) for n in (number - 1, number + 1) if 1 <= n <= pointers.pages}
     # Rendered by the template's tojson filter, which escapes <, > and &: a literal holding
-    # "</script>" cannot close the element. The same for every page of the incoming links: made once (rdflib's
-    # JSON-LD writer is the slowest part of a page).
-    embedded = json.loads(cat.documents.get(("page-jsonld", iri), lambda: jsonld_document(triples(quads), cat)).body)
-    return render_template("entity.html", view=view, alternates=alternates, jsonld=embedded,
+    # "</script>" cannot close the element.
+    return render_template("entity.html", view=view, alternates=alternates, jsonld=jsonld_object(triples(quads), cat),
                            jsonld_type=formats.media_type("jsonld"), external=external, catalog=cat,
                            incoming=pointers, previous=pages.get(number - 1), next=pages.get(number + 1),
                            incoming_roles=[(role, [(_pointer(p), compact(p.iri)) for p in role.statements])
@@ -379,24 +376,11 @@ def _graph(quads: list[ox.Quad]) -> tuple[Graph, Where]:
     graph = Graph()
     index: dict[tuple[Node, Node, Node], Marks] = defaultdict(list)
     for quad in quads:
-        triple = (_term(quad.subject), _term(quad.predicate), _term(quad.object))
+        triple = (rdflib_term(quad.subject), rdflib_term(quad.predicate), rdflib_term(quad.object))
         graph.add(triple)
         if isinstance(quad.graph_name, ox.NamedNode):  # always, from GRAPH ?g
             index[triple].append(GraphMark.of(quad.graph_name.value))
     return graph, lambda s, p, o: sorted(index.get((s, p, o), []), key=lambda m: m.name)
-
-
-def _term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Node:
-    """A pyoxigraph term as rdflib reads it from N-Triples (a plain string has no datatype)."""
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        return Literal(term.value, datatype=None if term.datatype == XSD_STRING else URIRef(term.datatype.value))
-    raise TypeError(f"a description holds no triple terms: {term}")
 
 
 def _either(first: Where, second: Where) -> Where:
