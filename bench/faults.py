@@ -327,6 +327,7 @@ def main() -> None:
     parser.add_argument("--release", type=Path, default=ROOT / "release")
     parser.add_argument("--workers", type=int, default=2, help="our query worker processes (besides the quick lane)")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each fault, their windows taken together")
+    parser.add_argument("--only", default="", help="run only the faults whose name holds this text")
     parser.add_argument("--steady", metavar="URL", help=argparse.SUPPRESS)  # the steady client's own process
     args = parser.parse_args()
     if args.steady:
@@ -381,7 +382,7 @@ def main() -> None:
                         remote = oxigraph_server(store, port)
                         return f"while stopped: {during.status_code} {during.text.strip()[:80]}"
                     faults = [("remote backend stopped, restarted after 2 s", stop_and_restart)]
-                for name, action in faults:
+                for name, action in [(name, action) for name, action in faults if args.only in name]:
                     # Each fault's baseline is the quiet window just before it (the machine's other load drifts),
                     # and each fault runs --repeat times: a p99 over one window of a few hundred requests is
                     # nearly its slowest few, and moved by 2x between runs of the same code.

@@ -22,6 +22,7 @@ from graph.titles import parts_from_graph, statement_title
 from graph.vocab import BIBO, DKG, IAO_DEFINITION, OBOINOWL, ONTOLOGY_GRAPH, ONTOLOGY_IRI, PROV, compact
 
 from . import errors, signposting
+from .busy import Slots
 from .catalog import catalog
 from .documents import (
     context_quads,
@@ -325,7 +326,7 @@ def render_entity(iri: str, external: bool = False) -> Response:
     number = requested_page()
     # An external IRI's page links its alternates through /describe, a local one's through /data: two documents.
     page = cat.documents.get(("page", iri, "external" if external else "local", str(number)),
-                             lambda: _entity_html(iri, external, number).encode())
+                             lambda: _rendered(iri, external, number))
     response = Response(page.body, 200, content_type=formats.utf8(formats.HTML))
     response.last_modified = cat.published_at
     response.set_etag(page.etag)
@@ -333,6 +334,16 @@ def render_entity(iri: str, external: bool = False) -> Response:
     signposting.add(response, signposting.entity_page(iri, documents, cat.rdf_type(iri), local=not external))
     response.make_conditional(request)
     return response
+
+
+# One page rendered at a time, two more waiting: a crawl, however many connections it opens, takes at most one
+# core of the server's process (two connections crawling took both, and tripled a steady client's p99).
+RENDERING = Slots("page rendering", running=1, waiting=2, wait=5.0)
+
+
+def _rendered(iri: str, external: bool, number: int) -> bytes:
+    with RENDERING.turn():
+        return _entity_html(iri, external, number).encode()
 
 
 def _page_url(iri: str, external: bool, number: int) -> str:

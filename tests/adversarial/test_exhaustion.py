@@ -10,14 +10,19 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import socket
+import threading
 import time
 import urllib.parse
 from pathlib import Path
 
 import pytest
 import requests
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from graph.vocab import DKG
+from server.busy import Slots
+from server.errors import HttpError
 from server.live import serve_release
 from tests.adversarial.conftest import raw, send, status_of
 from tests.conftest import LiveServer
@@ -345,3 +350,85 @@ def test_unread_byte_ranges_and_pipelined_small_answers_count_against_the_output
         for sock in readers:
             sock.close()
         server.stop()
+
+
+@settings(max_examples=12, deadline=None)
+@given(running=st.integers(1, 3), waiting=st.integers(0, 3), extra=st.integers(1, 3))
+def test_slots_run_so_many_queue_so_many_and_refuse_the_rest_at_once(running: int, waiting: int, extra: int) -> None:
+    """``running`` holders at once, ``waiting`` more queued (and run once a turn frees), every other request
+    refused at once with a 503 and Retry-After; a queued request that gets no turn within the wait is refused."""
+    slots = Slots("test", running=running, waiting=waiting, wait=5.0)
+    release, inside, outcomes = threading.Event(), threading.Semaphore(0), []
+    lock = threading.Lock()
+
+    def ask() -> None:
+        try:
+            with slots.turn():
+                inside.release()
+                release.wait(10)
+            outcome = "ran"
+        except HttpError as refused:
+            assert refused.status == 503 and refused.headers["Retry-After"] == "1"
+            outcome = "refused"
+        with lock:
+            outcomes.append(outcome)
+
+    holders = [threading.Thread(target=ask) for _ in range(running)]
+    for thread in holders:
+        thread.start()
+    for _ in range(running):
+        assert inside.acquire(timeout=5)
+    queued = [threading.Thread(target=ask) for _ in range(waiting)]
+    for thread in queued:
+        thread.start()
+    time.sleep(0.05)  # the queued ones are waiting for a turn
+    late = [threading.Thread(target=ask) for _ in range(extra)]
+    for thread in late:
+        thread.start()
+    for thread in late:
+        thread.join(5)
+    assert outcomes == ["refused"] * extra, "beyond the turns and the queue: refused at once, while others wait"
+    release.set()
+    for thread in holders + queued:
+        thread.join(10)
+    assert sorted(outcomes) == sorted(["ran"] * (running + waiting) + ["refused"] * extra)
+    impatient = Slots("test", running=1, waiting=1, wait=0.05)
+    with impatient.turn(), pytest.raises(HttpError), impatient.turn():
+        pass
+
+
+def test_entity_pages_are_rendered_one_at_a_time_however_many_ask(release_dir: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two connections crawling uncached pages took both cores of the server's process (helper-47: a steady
+    client's p99 3x its baseline). Eight threads asking for distinct pages: never two renderings at once, every
+    answer a page or a 503 with Retry-After, and the refused page renders when asked again."""
+    from server import create_app, pages
+    from server.catalog import catalog
+
+    running, most, lock = [0], [0], threading.Lock()
+    real = pages._entity_html
+
+    def counted(*args: object) -> str:
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        try:
+            time.sleep(0.05)  # long enough for the others to arrive while it renders
+            return real(*args)  # type: ignore[arg-type]
+        finally:
+            with lock:
+                running[0] -= 1
+
+    monkeypatch.setattr(pages, "_entity_html", counted)
+    app = create_app({"RELEASE_DIR": str(release_dir), "WORKERS": 1, "ANSWER_CACHE_BYTES": 0})
+    with app.app_context():
+        idents = sorted(catalog().local_ids)[:8]
+    with concurrent.futures.ThreadPoolExecutor(len(idents)) as pool:
+        answers = list(pool.map(lambda ident: (ident, app.test_client().get(f"/page/{ident}")), idents))
+    assert most[0] == 1
+    assert {answer.status_code for _, answer in answers} <= {200, 503}
+    assert any(answer.status_code == 200 for _, answer in answers)
+    for ident, answer in answers:
+        if answer.status_code == 503:
+            assert answer.headers["Retry-After"] == "1"
+            assert app.test_client().get(f"/page/{ident}").status_code == 200
