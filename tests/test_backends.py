@@ -14,6 +14,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import requests
+from rdflib import Graph
+from rdflib.compare import isomorphic
 
 from graph.query import NamedQuery, named_queries
 from graph.release import Release
@@ -22,6 +24,7 @@ from graph.vocab import DKG
 from server.live import oxigraph_server, serve_release
 from server.virtuoso import Virtuoso, graph_counts, virtuoso_server
 
+from .conftest import LiveServer
 from .test_queries import GOLDEN_DIR, golden
 
 QUERIES = named_queries()
@@ -115,7 +118,8 @@ def test_remote_backend_errors_are_named(remote: str) -> None:
 
 
 @pytest.mark.parametrize("remote", ENGINES, indirect=True)
-def test_endpoint_in_front_of_a_remote_engine(release_dir: Path, remote: str, release_graphs: list[str]) -> None:
+def test_endpoint_in_front_of_a_remote_engine(release_dir: Path, remote: str, release_graphs: list[str],
+                                              live_server: LiveServer) -> None:
     server = serve_release(release_dir, DKG_STORE=f"sparql:{remote}")
     json_answer = {"Accept": "application/sparql-results+json"}
     try:
@@ -141,6 +145,11 @@ def test_endpoint_in_front_of_a_remote_engine(release_dir: Path, remote: str, re
             "query": "SELECT ?r WHERE { ?r <http://www.w3.org/2002/07/owl#onProperty> ?p } LIMIT 3"})
         assert blank.status_code == 200
         assert {b["r"]["type"] for b in blank.json()["results"]["bindings"]} == {"bnode"}
+        # A description follows blank nodes through lists and nested class expressions on this engine too.
+        union = Graph().parse(data=requests.get(server.url + "/data/AssociationDirection.nt").content, format="nt")
+        embedded = Graph().parse(data=requests.get(live_server.url + "/data/AssociationDirection.nt").content,
+                                 format="nt")
+        assert len(embedded) > 10 and isomorphic(union, embedded)
     finally:
         server.stop()
 
