@@ -45,6 +45,8 @@ _RDFLIB_FORMS: dict[str, Form] = {"SelectQuery": "select", "AskQuery": "ask", "C
 
 # Deeper syntax trees are refused: the engine parses and evaluates recursively, and a few thousand
 # levels (``((((…))))``, ``1+1+…+1``, ``{{{{…}}}}``) overflow its stack. The competency queries reach 16.
+# A collection ``( … )`` of n items counts as n levels: the engine nests its rdf:rest chain, so 4,500 items
+# (helper-48: 12 KB of text) overflowed the stack too, killing the worker at each request.
 MAX_DEPTH = 256
 
 
@@ -94,17 +96,19 @@ def _parse(text: str) -> tree_sitter.Node:
 
 
 def _depth(root: tree_sitter.Node) -> int:
-    """How deep the syntax tree goes (a walk with tree-sitter's cursor, no recursion)."""
+    """How deep the syntax tree goes, a collection's items each a level below the one before (a walk with
+    tree-sitter's cursor, no recursion)."""
     cursor, depth, deepest = root.walk(), 0, 0
     while True:
         if cursor.goto_first_child():
             depth += 1
-            deepest = max(deepest, depth)
-            continue
-        while not cursor.goto_next_sibling():
-            if not cursor.goto_parent():
-                return deepest
-            depth -= 1
+        else:
+            while not cursor.goto_next_sibling():
+                if not cursor.goto_parent():
+                    return deepest
+                depth -= 1
+        node = cursor.node
+        deepest = max(deepest, depth + (node.named_child_count if node and node.type == "collection" else 0))
 
 
 def _from_tree_sitter(root: tree_sitter.Node) -> QueryShape | None:
@@ -167,7 +171,7 @@ def _walk(node: Any) -> list[Any]:
 def _from_rdflib(text: str) -> QueryShape | None:
     """The shape from rdflib's SPARQL grammar (without its whole-text ``\\u`` expansion), or ``None``."""
     from pyparsing import ParseException
-    from rdflib import BNode
+    from rdflib import RDF, BNode, URIRef
     from rdflib.plugins.sparql import parser
     from rdflib.plugins.sparql.parserutils import CompValue
 
@@ -177,6 +181,10 @@ def _from_rdflib(text: str) -> QueryShape | None:
         except (ParseException, RecursionError, ValueError):
             continue
         items = _walk(parsed)
+        # rdflib writes a collection out as its rdf:first/rdf:rest triples: the rdf:rest links bound its length.
+        if (links := sum(1 for item in items if isinstance(item, URIRef) and item == RDF.rest)) > MAX_DEPTH:
+            raise QueryTooDeep(f"the query's collections chain {links} rdf:rest links; this endpoint reads at most "
+                               f"{MAX_DEPTH}")
         names = [item.name for item in items if isinstance(item, CompValue)]
         service = "ServiceGraphPattern" in names
         if operation == "update":

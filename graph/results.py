@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from json.encoder import encode_basestring as _json_string  # what json.dumps(ensure_ascii=False) uses
+from xml.parsers import expat
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
@@ -42,9 +43,18 @@ _NOT_XML = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
 
 
 def _xml_checked(data: bytes, fmt: str) -> bytes:
+    """``data`` if an XML parser reads it as well-formed; :class:`NotRepresentable` naming why not."""
     if (found := _NOT_XML.search(data)) is not None:
         raise NotRepresentable(f"the answer holds a character XML 1.0 cannot carry ({found.group()!r}); "
                                f"ask for a format other than {fmt}")
+    try:
+        expat.ParserCreate(namespace_separator=" ").Parse(data, True)
+    except expat.ExpatError as exc:
+        # The engine writes a predicate whose IRI has no XML name at its end (it ends in '/' or '#', or its last
+        # segment starts with a digit) as an element named 'oxprefix:' (helper-48): RDF/XML cannot carry it.
+        raise NotRepresentable(f"the answer cannot be written as well-formed {fmt} ({expat.errors.messages[exc.code]}"
+                               f" at line {exc.lineno}; in RDF/XML, a predicate IRI must end in an XML name); ask "
+                               "for another format") from None
     return data
 
 

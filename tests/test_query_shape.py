@@ -6,7 +6,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from graph.query_shape import QuerySyntaxError, _from_tree_sitter, _parse, neutralise, shape_of
+from graph.query_shape import (
+    MAX_DEPTH,
+    QuerySyntaxError,
+    QueryTooDeep,
+    _from_tree_sitter,
+    _parse,
+    neutralise,
+    shape_of,
+)
 
 
 @pytest.mark.parametrize(("text", "operation", "form"), [
@@ -146,6 +154,27 @@ def test_deep_nesting_is_refused_before_the_engine_sees_it(deep: str) -> None:
     # the worker on every request.
     with pytest.raises(QuerySyntaxError, match="levels deep"):
         shape_of(deep)
+
+
+@pytest.mark.parametrize("items", [MAX_DEPTH + 1, 4_500, 20_000])
+@pytest.mark.parametrize("where", [
+    "SELECT * {{ ?s <urn:a> {collection} }}",  # read by tree-sitter
+    "PREFIX a: <http://a/> SELECT * {{ ?s a:b.c {collection} }}",  # read by the second grammar only
+    "SELECT * {{ ?s <urn:a> ( {collection} ) }}",  # nested in another collection
+    "CONSTRUCT {{ ?s <urn:a> {collection} }} WHERE {{}}",
+])
+def test_a_collection_counts_a_level_for_each_item(items: int, where: str) -> None:
+    """helper-48: a collection of 4,500 items (12 KB) overflowed the engine's stack, killing the worker that read it
+    on every request (and 300 items took it 8.7 s on an empty store)."""
+    text = where.format(collection="(" + " ".join(["1"] * items) + ")")
+    with pytest.raises(QueryTooDeep):
+        shape_of(text)
+
+
+@pytest.mark.parametrize("where", ["SELECT * {{ ?s <urn:a> {collection} }}",
+                                   "PREFIX a: <http://a/> SELECT * {{ ?s a:b.c {collection} }}"])
+def test_a_collection_of_some_items_is_read(where: str) -> None:
+    assert shape_of(where.format(collection="(" + " ".join(["1"] * 100) + ")")).form == "select"
 
 
 def test_ordinary_nesting_is_read() -> None:

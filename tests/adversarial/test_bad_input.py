@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from xml.dom import minidom
+
 import pytest
 import requests
 from hypothesis import given
@@ -51,6 +53,24 @@ def test_characters_xml_cannot_carry_are_406_not_a_broken_200(live_server: LiveS
     json_answer = requests.get(live_server.url + "/sparql", params={"query": query, "format": "json"
                                                                     if fmt == "xml" else "nt"}, timeout=10)
     assert json_answer.status_code == 200
+
+
+@pytest.mark.parametrize("predicate", ["http://a/b/", "http://a/b#", "http://a/1", "http://purl.obolibrary.org/obo/",
+                                       "urn:x:", "http://a/b/-x"])
+@pytest.mark.parametrize("how", ["format", "accept"])
+def test_rdf_xml_is_well_formed_or_a_406_naming_why(live_server: LiveServer, predicate: str, how: str) -> None:
+    """helper-48: a predicate IRI with no XML name at its end was written as an element named 'oxprefix:', answered
+    200 application/rdf+xml that no XML parser reads. Whatever the predicate, RDF/XML is well-formed, or 406."""
+    query = f"CONSTRUCT {{ <urn:a> <{predicate}> 1 }} WHERE {{}}"
+    asks: dict[str, object] = ({"params": {"query": query, "format": "rdf"}} if how == "format" else
+                               {"params": {"query": query}, "headers": {"Accept": "application/rdf+xml"}})
+    response = requests.get(live_server.url + "/sparql", timeout=10, **asks)  # type: ignore[arg-type]
+    if response.status_code == 200:
+        minidom.parseString(response.content)
+    else:
+        assert response.status_code == 406 and "XML name" in response.text, response.text
+    turtle = requests.get(live_server.url + "/sparql", params={"query": query, "format": "ttl"}, timeout=10)
+    assert turtle.status_code == 200 and predicate in turtle.text
 
 
 def test_errors_say_their_format_depends_on_accept(live_server: LiveServer) -> None:
